@@ -1,0 +1,26 @@
+"""``workbench run``: the main job over the corpus (what ``make run`` does)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from workbench.cli._common import settings_from
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="the main job: ingest the corpus, translate (when models are available), align",
+    )
+    parser.add_argument("corpus_dir", nargs="?", type=Path, help="corpus folder (default: corpus/)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.pipeline import run_main_job
+
+    settings = settings_from(args)
+    if args.corpus_dir:
+        settings.paths.corpus = args.corpus_dir
+    return run_main_job(settings)

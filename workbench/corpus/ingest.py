@@ -1,0 +1,120 @@
+"""Read a folder of articles into a :class:`Corpus`: metadata, language, paragraphs, sentences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from workbench.corpus.langid import detect_language
+from workbench.corpus.manifest import ManifestEntry, load_manifest
+from workbench.corpus.model import Corpus, Document, Sentence, sentence_id
+from workbench.corpus.segment import paragraph_spans, split_paragraph
+from workbench.errors import InputError
+from workbench.settings import CorpusSettings
+
+# Some feeds prefix the article with a stray metadata field: " date 2022-11-26 On October ..."
+_DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+")
+
+
+def article_paths(corpus_dir: Path, suffixes: tuple[str, ...] = (".txt",)) -> list[Path]:
+    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix in suffixes)
+
+
+def read_article(path: Path, max_bytes: int) -> str:
+    """Decode one article, refusing what is not a text article."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit for one article "
+            "(split it, or raise corpus.max_document_bytes in workbench.toml)",
+            path,
+        )
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise InputError("binary file (contains NUL bytes), not a text article", path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+            "convert it, e.g. with iconv -t UTF-8",
+            path,
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise InputError("empty article (no text)" if not text else "article holds only whitespace", path)
+    return text
+
+
+def segment_document(doc: Document) -> None:
+    """Fill ``doc.sentences`` from ``doc.raw`` (offsets index the original text)."""
+    body_start = doc.metadata_span[1] if doc.metadata_span else 0
+    sentences: list[Sentence] = []
+    for paragraph_index, (p_start, p_end) in enumerate(paragraph_spans(doc.raw[body_start:])):
+        p_start += body_start
+        p_end += body_start
+        for start, end in split_paragraph(doc.raw[p_start:p_end], doc.language):
+            s, e = p_start + start, p_start + end
+            text = unicodedata.normalize("NFC", doc.raw[s:e])
+            index = len(sentences)
+            sentences.append(Sentence(sentence_id(doc.id, index), doc.id, index, paragraph_index, s, e, text))
+    doc.sentences = sentences
+
+
+def load_document(path: Path, entry: ManifestEntry | None, settings: CorpusSettings) -> Document:
+    raw = read_article(path, settings.max_document_bytes)
+    entry = entry or ManifestEntry(file=path.name)
+    date = entry.date
+    metadata_span = None
+    match = _DATE_PREFIX.match(raw)
+    if match:
+        metadata_span = (match.start(), match.end())
+        date = date or match.group(1)
+    language, source = entry.language, "manifest"
+    if language is None:
+        body = raw[metadata_span[1] if metadata_span else 0 :]
+        language, source = detect_language(unicodedata.normalize("NFC", body)), "detected"
+    if language not in settings.languages:
+        how = "detected as" if source == "detected" else "manifest says"
+        raise InputError(
+            f"unsupported language ({how} {language!r}); supported: {', '.join(settings.languages)} "
+            "(set the language in manifest.toml or add it to corpus.languages)",
+            path,
+        )
+    doc = Document(
+        id=entry.id or path.stem,
+        path=path,
+        language=language,
+        raw=raw,
+        outlet=entry.outlet,
+        date=date,
+        edition=entry.edition,
+        title=entry.title,
+        metadata_span=metadata_span,
+        language_source=source,
+    )
+    segment_document(doc)
+    return doc
+
+
+def ingest(corpus_dir: str | Path, settings: CorpusSettings | None = None) -> Corpus:
+    """Read every article in ``corpus_dir`` into a :class:`Corpus` (reads only, writes nothing)."""
+    corpus_dir = Path(corpus_dir)
+    settings = settings or CorpusSettings()
+    if not corpus_dir.is_dir():
+        raise InputError("corpus folder does not exist", corpus_dir)
+    entries = load_manifest(corpus_dir).by_file()
+    paths = article_paths(corpus_dir, tuple(settings.suffixes))
+    if not paths:
+        raise InputError(f"no articles ({', '.join(settings.suffixes)} files) in the corpus folder", corpus_dir)
+    documents: list[Document] = []
+    owners: dict[str, Path] = {}
+    for path in paths:
+        doc = load_document(path, entries.get(path.name), settings)
+        if doc.id in owners:
+            raise InputError(f"document id {doc.id!r} is already used by {owners[doc.id].name}", path)
+        owners[doc.id] = path
+        documents.append(doc)
+    return Corpus(corpus_dir, documents)

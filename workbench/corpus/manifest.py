@@ -1,0 +1,58 @@
+"""The corpus manifest (``manifest.toml``): hand-written metadata per document."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from workbench.errors import InputError
+
+MANIFEST_NAME = "manifest.toml"
+
+
+class ManifestEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    id: str | None = None
+    language: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    edition: int | None = None
+    title: str | None = None
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document: list[ManifestEntry] = []
+
+    def by_file(self) -> dict[str, ManifestEntry]:
+        return {entry.file: entry for entry in self.document}
+
+
+def load_manifest(corpus_dir: Path) -> Manifest:
+    """Read ``corpus_dir/manifest.toml``; an absent manifest is an empty one."""
+    path = corpus_dir / MANIFEST_NAME
+    if not path.exists():
+        return Manifest()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        manifest = Manifest.model_validate(data)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"manifest is not valid TOML: {exc}", path) from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise InputError(f"manifest has invalid entries: {problems}", path) from None
+    seen: set[str] = set()
+    for entry in manifest.document:
+        if entry.file in seen:
+            raise InputError(f"file {entry.file!r} is listed twice", path)
+        seen.add(entry.file)
+        if not (corpus_dir / entry.file).is_file():
+            raise InputError(f"entry for {entry.file!r}, but that file does not exist", path)
+    return manifest

@@ -1,0 +1,78 @@
+"""Machine translations of corpus sentences, as stored beside the corpus.
+
+One file per document and target language: ``<corpus>/translations/<doc_id>.<tgt>.jsonl``,
+a header line with provenance, then one ``{"id", "source", "translation"}`` record per
+sentence. The translation engine writes these; the aligner and the review UI read them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import InputError
+from workbench.fileio import atomic_writer
+
+TRANSLATIONS_DIR = "translations"
+FORMAT_NAME = "workbench-translations"
+
+
+@dataclass
+class DocumentTranslations:
+    doc_id: str
+    tgt_lang: str
+    provenance: dict[str, Any] = field(default_factory=dict)
+    by_sentence: dict[str, str] = field(default_factory=dict)
+
+
+def translations_path(corpus_dir: Path, doc_id: str, tgt_lang: str) -> Path:
+    return Path(corpus_dir) / TRANSLATIONS_DIR / f"{doc_id}.{tgt_lang}.jsonl"
+
+
+def save_document_translations(
+    corpus_dir: Path,
+    doc_id: str,
+    tgt_lang: str,
+    records: Iterable[tuple[str, str, str]],
+    provenance: dict[str, Any],
+) -> Path:
+    """Write ``(sentence_id, source_text, translation)`` records atomically."""
+    path = translations_path(corpus_dir, doc_id, tgt_lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = {"format": FORMAT_NAME, "doc_id": doc_id, "tgt_lang": tgt_lang, "provenance": provenance}
+    with atomic_writer(path) as handle:
+        handle.write(json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n")
+        for sid, source, translation in records:
+            record = {"id": sid, "source": source, "translation": translation}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def load_document_translations(path: Path) -> DocumentTranslations:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        header = json.loads(lines[0])
+        if header.get("format") != FORMAT_NAME:
+            raise ValueError(f"format {header.get('format')!r}")
+        result = DocumentTranslations(header["doc_id"], header["tgt_lang"], header.get("provenance", {}))
+        for number, line in enumerate(lines[1:], start=2):
+            record = json.loads(line)
+            result.by_sentence[record["id"]] = record["translation"]
+    except (IndexError, KeyError, ValueError) as exc:
+        raise InputError(f"damaged translations file: {exc}", path) from None
+    return result
+
+
+def load_translations(corpus_dir: Path, tgt_lang: str = "en") -> dict[str, DocumentTranslations]:
+    """All stored translations into ``tgt_lang``, by document id (empty when none)."""
+    folder = Path(corpus_dir) / TRANSLATIONS_DIR
+    if not folder.is_dir():
+        return {}
+    result = {}
+    for path in sorted(folder.glob(f"*.{tgt_lang}.jsonl")):
+        doc = load_document_translations(path)
+        result[doc.doc_id] = doc
+    return result

@@ -1,0 +1,18 @@
+"""The main job: every stage over the corpus, in data-flow order.
+
+Stages are added here as they exist: ingest -> translate -> align. Each stage is a library
+call; a stage that cannot run (no MT model on this machine) says so in one line and the job
+goes on.
+"""
+
+from __future__ import annotations
+
+from workbench.corpus.ingest import ingest
+from workbench.corpus.report import print_corpus_table
+from workbench.settings import Settings
+
+
+def run_main_job(settings: Settings) -> int:
+    corpus = ingest(settings.paths.corpus, settings.corpus)
+    print_corpus_table(corpus)
+    return 0

@@ -1,0 +1,117 @@
+"""Alignment files: JSON Lines, one header line then one link per line.
+
+The format is readable and diffs well in git (one changed decision = one changed line)::
+
+    {"format": "workbench-alignment", "schema": 1, "src_lang": "fr", "tgt_lang": "en", ...}
+    {"id": "L00001", "src": ["fr-2022-cnw:0"], "tgt": ["en-2022-chinadaily:0"], "status": "auto", ...}
+
+Saving is atomic (temporary file, fsync, rename). Loading checks the format name and
+schema version and refuses damaged files without changing anything.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import InputError
+from workbench.fileio import atomic_writer
+from workbench.store.model import Alignment, Link
+
+FORMAT_NAME = "workbench-alignment"
+SCHEMA_VERSION = 1
+SUFFIX = ".align.jsonl"
+
+
+def dumps_line(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(", ", ": ")) + "\n"
+
+
+def header_dict(alignment: Alignment) -> dict[str, Any]:
+    return {
+        "format": FORMAT_NAME,
+        "schema": SCHEMA_VERSION,
+        "src_lang": alignment.src_lang,
+        "tgt_lang": alignment.tgt_lang,
+        "src_docs": alignment.src_docs,
+        "tgt_docs": alignment.tgt_docs,
+        "provenance": alignment.provenance,
+        "edits": alignment.edits,
+    }
+
+
+def save_alignment(alignment: Alignment, path: str | Path) -> None:
+    """Write ``alignment`` to ``path`` atomically: the old file survives any crash."""
+    with atomic_writer(path) as handle:
+        handle.write(dumps_line(header_dict(alignment)))
+        for link in alignment.links:
+            handle.write(dumps_line(link.to_dict()))
+
+
+def load_alignment(path: str | Path) -> Alignment:
+    """Read an alignment file; raise :class:`InputError` naming the file and line if damaged."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("alignment file does not exist", path) from None
+    except UnicodeDecodeError:
+        raise InputError("alignment file is not UTF-8 text (damaged?)", path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not an alignment file", path) from None
+    lines = text.splitlines()
+    if not lines:
+        raise InputError("alignment file is empty", path)
+    if not text.endswith("\n"):
+        raise InputError("alignment file is truncated (no final newline)", path, len(lines))
+    header = _parse_line(lines[0], path, 1)
+    if header.get("format") != FORMAT_NAME:
+        raise InputError(f"not a workbench alignment file (format {header.get('format')!r})", path, 1)
+    schema = header.get("schema")
+    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        raise InputError(
+            f"schema version {schema!r} is newer than this workbench reads ({SCHEMA_VERSION}); upgrade workbench",
+            path,
+            1,
+        )
+    try:
+        alignment = Alignment(
+            src_lang=header["src_lang"],
+            tgt_lang=header["tgt_lang"],
+            src_docs=list(header.get("src_docs", [])),
+            tgt_docs=list(header.get("tgt_docs", [])),
+            provenance=dict(header.get("provenance", {})),
+            edits=dict(header.get("edits", {})),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"header is missing or has a wrong field: {exc}", path, 1) from None
+    seen: set[str] = set()
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        try:
+            link = Link.from_dict(_parse_line(line, path, number))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"invalid link: {exc}", path, number) from None
+        if link.id in seen:
+            raise InputError(f"link id {link.id!r} appears twice", path, number)
+        seen.add(link.id)
+        alignment.links.append(link)
+    return alignment
+
+
+def _parse_line(line: str, path: Path, number: int) -> dict[str, Any]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg}); the file is damaged", path, number) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object", path, number)
+    return data
+
+
+def alignment_files(folder: str | Path) -> list[Path]:
+    """Alignment files in ``folder``, sorted by name."""
+    folder = Path(folder)
+    return sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []

@@ -12,6 +12,11 @@ from typing import IO
 from workbench.errors import WorkbenchError
 
 
+def is_writable(path: Path) -> bool:
+    """Writable for us, and not marked read-only (no write bit): root honours the mark too."""
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+
+
 def _fsync_dir(directory: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
@@ -32,9 +37,9 @@ def atomic_writer(path: str | Path, mode: str = "w", encoding: str | None = "utf
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise WorkbenchError(f"folder {directory} does not exist", path)
-    if not os.access(directory, os.W_OK):
+    if not is_writable(directory):
         raise WorkbenchError(f"folder {directory} is not writable", path)
-    if path.exists() and not os.access(path, os.W_OK):
+    if path.exists() and not is_writable(path):
         raise WorkbenchError("file is read-only", path)
     binary = "b" in mode
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)

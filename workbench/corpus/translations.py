@@ -53,16 +53,17 @@ def save_document_translations(
 
 def load_document_translations(path: Path) -> DocumentTranslations:
     lines = path.read_text(encoding="utf-8").splitlines()
+    number = 1
     try:
         header = json.loads(lines[0])
         if header.get("format") != FORMAT_NAME:
             raise ValueError(f"format {header.get('format')!r}")
         result = DocumentTranslations(header["doc_id"], header["tgt_lang"], header.get("provenance", {}))
-        for number, line in enumerate(lines[1:], start=2):
+        for number, line in enumerate(lines[1:], start=2):  # noqa: B007 (used in the error)
             record = json.loads(line)
             result.by_sentence[record["id"]] = record["translation"]
-    except (IndexError, KeyError, ValueError) as exc:
-        raise InputError(f"damaged translations file: {exc}", path) from None
+    except (IndexError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"damaged translations file: {exc}", path, number) from None
     return result
 
 

@@ -1,0 +1,1 @@
+"""Sentence alignment: scoring (chrF, anchors), parallel and comparable modes, evaluation."""

@@ -1,0 +1,231 @@
+"""Language-independent anchors: numbers, dates, Latin-script names and length, without MT.
+
+``sentence_anchors(text, lang)`` reads what survives translation in every edition;
+``anchor_features(src, tgt)`` compares two of them and returns the features saved on a link
+(all in [0, 1]); ``anchor_tokens`` turns anchors into tokens for the candidate index
+(``n:3e+11``, ``y:2021``, ``md:10-26``, ``w:wuxi``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from workbench.align.dates import EN_MONTHS, FR_MONTHS, DateMention, extract_dates
+from workbench.align.numbers import Quantity, extract_numbers
+
+# Words that are capitalised or Latin-script without being names (sentence starts, articles).
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "it",
+        "its",
+        "this",
+        "that",
+        "le",
+        "la",
+        "les",
+        "l",
+        "de",
+        "des",
+        "du",
+        "d",
+        "et",
+        "en",
+        "au",
+        "aux",
+        "un",
+        "une",
+        "dans",
+        "par",
+        "pour",
+        "sur",
+        "ce",
+        "ces",
+        "cet",
+        "cette",
+        "lors",
+        "sous",
+        "il",
+        "elle",
+        "ils",
+        "on",
+        "qui",
+        "que",
+    ]
+)
+_LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&\-]*[A-Za-z0-9]|[A-Z]")
+# The same name spelled differently by language (French ``IdO`` = ``IoT``).
+ALIASES = {"ido": "iot"}
+_WORD = re.compile(r"\w+")
+_MONTH_WORDS = frozenset(EN_MONTHS) | frozenset(FR_MONTHS)
+
+# Expected characters of source text per English character (median over the seed reference
+# translations; see tests/data/seed_reference_en.tsv). Used by the no-MT length feature.
+LENGTH_FACTOR = {"en": 1.0, "fr": 1.15, "th": 0.95}
+
+
+@dataclass(frozen=True)
+class SentenceAnchors:
+    lang: str
+    numbers: tuple[Quantity, ...] = ()
+    dates: tuple[DateMention, ...] = ()
+    names: frozenset[str] = frozenset()  # lower-cased Latin names/acronyms
+    words: frozenset[str] = field(default=frozenset(), repr=False)  # lower-cased Latin tokens
+    length: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (self.numbers or self.dates or self.names)
+
+
+def latin_names(text: str, lang: str) -> set[str]:
+    """Latin-script names and acronyms (``IoT``, ``Wuxi``, ``CNW``), lower-cased.
+
+    In Thai text every Latin-script word counts (it was left untranslated). In French and
+    English text, a word counts when it has a capital that is not the sentence's first
+    letter, or is an acronym (``ITU``, ``IdO``), or mixes letters and digits (``5G``).
+    """
+    names: set[str] = set()
+    for match in _LATIN_TOKEN.finditer(text):
+        token = match.group(0)
+        lower = ALIASES.get(token.lower(), token.lower())
+        if len(token) < 2 or lower in _STOP or lower in _MONTH_WORDS:
+            continue
+        if lang == "th":
+            names.add(lower)
+            continue
+        upper_inside = any(c.isupper() for c in token[1:])
+        sentence_start = not text[: match.start()].strip(" \"'“«(-–—")
+        if upper_inside or (token[0].isupper() and not sentence_start):
+            names.add(lower)
+    for match in re.finditer(r"\b\d+[A-Za-z]+\w*\b", text):
+        names.add(match.group(0).lower())  # 5G, 4K
+    return names
+
+
+def sentence_anchors(text: str, lang: str) -> SentenceAnchors:
+    dates = extract_dates(text, lang)
+    numbers = extract_numbers(text, lang, skip=[(d.start, d.end) for d in dates])
+    words = frozenset(ALIASES.get(w.lower(), w.lower()) for w in _WORD.findall(text))
+    return SentenceAnchors(
+        lang=lang,
+        numbers=tuple(numbers),
+        dates=tuple(dates),
+        names=frozenset(latin_names(text, lang)),
+        words=words,
+        length=len(text),
+    )
+
+
+def date_tokens(date: DateMention) -> list[str]:
+    tokens = []
+    if date.year:
+        tokens.append(f"y:{date.year}")
+    if date.month and date.day:
+        tokens.append(f"md:{date.month:02d}-{date.day:02d}")
+    elif date.month:
+        tokens.append(f"m:{date.month:02d}")
+    return tokens
+
+
+def anchor_tokens(anchors: SentenceAnchors) -> list[str]:
+    """Tokens for the candidate index: equal tokens mean the same anchor in any language."""
+    tokens = [f"n:{q.key}" for q in anchors.numbers]
+    for date in anchors.dates:
+        tokens.extend(date_tokens(date))
+    tokens.extend(f"w:{name}" for name in sorted(anchors.names))
+    return tokens
+
+
+def _dice(matched: int, a: int, b: int) -> float:
+    return 2.0 * matched / (a + b) if a + b else 0.0
+
+
+def match_numbers(
+    src: tuple[Quantity, ...], tgt: tuple[Quantity, ...]
+) -> tuple[list[Quantity], list[Quantity], int]:
+    """Greedy one-to-one matching: (unmatched source, unmatched target, matched count)."""
+    left = list(tgt)
+    unmatched: list[Quantity] = []
+    matched = 0
+    for q in src:
+        for i, t in enumerate(left):
+            if q.same(t):
+                del left[i]
+                matched += 1
+                break
+        else:
+            unmatched.append(q)
+    return unmatched, left, matched
+
+
+def length_score(src_len: int, tgt_len: int, factor: float = 1.0) -> float:
+    """exp(-|log ratio|) of the lengths after the expected factor: 1.0 for the expected length."""
+    if src_len <= 0 or tgt_len <= 0:
+        return 0.0
+    return math.exp(-abs(math.log(src_len / (factor * tgt_len))))
+
+
+def anchor_features(src: SentenceAnchors, tgt: SentenceAnchors) -> dict[str, float]:
+    """Features in [0, 1] comparing the anchors of a source and an English sentence (or group).
+
+    ``numbers``: Dice of matched quantities; ``dates``: Dice of compatible dates;
+    ``names``: share of the source's names found among the English words (and of the
+    English names found in the source, for Latin-script sources); ``anchor_conflict``: 1 when
+    the two sides carry numbers or dates that disagree; ``length``: length agreement.
+    """
+    _, _, n_matched = match_numbers(src.numbers, tgt.numbers)
+    d_matched = sum(
+        1 for d in src.dates if any(d.compatible(t) and d.overlaps(t) for t in tgt.dates)
+    )
+    found = len(src.names & tgt.words)
+    total = len(src.names)
+    if src.lang != "th":  # names written the same way both ways
+        found += len(tgt.names & src.words)
+        total += len(tgt.names)
+    conflict = 0.0
+    from workbench.align.discrepancy import find_discrepancies  # local: avoids an import cycle
+
+    if find_discrepancies(src, tgt):
+        conflict = 1.0
+    return {
+        "numbers": _dice(n_matched, len(src.numbers), len(tgt.numbers)),
+        "dates": _dice(d_matched, len(src.dates), len(tgt.dates)),
+        "names": found / total if total else 0.0,
+        "anchor_conflict": conflict,
+        "length": length_score(src.length, tgt.length, LENGTH_FACTOR.get(src.lang, 1.0)),
+    }
+
+
+def merge_anchors(parts: list[SentenceAnchors]) -> SentenceAnchors:
+    """Anchors of consecutive sentences taken together (for 2-1 and 1-2 links)."""
+    if len(parts) == 1:
+        return parts[0]
+    return SentenceAnchors(
+        lang=parts[0].lang,
+        numbers=tuple(q for p in parts for q in p.numbers),
+        dates=tuple(d for p in parts for d in p.dates),
+        names=frozenset().union(*(p.names for p in parts)),
+        words=frozenset().union(*(p.words for p in parts)),
+        length=sum(p.length for p in parts) + len(parts) - 1,
+    )

@@ -1,0 +1,281 @@
+"""Review operations on an alignment, as undoable transactions (no I/O, no UI).
+
+Each function looks at the alignment, decides what changes, and returns a
+:class:`~workbench.store.history.Transaction` (or ``None`` when there is nothing to do);
+:class:`~workbench.store.session.ReviewSession` applies, journals and records it. Links are
+never changed in place: a changed link is a new :class:`Link` object that replaces the old
+one, stamped with the reviewer and the time.
+
+Invariants (tested): every sentence id is used at most once per side; merge then split gives
+back the same links (ids and sides); undo restores exactly what was there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from workbench.store.history import ReplaceLinks, SetText, Step, Transaction
+from workbench.store.model import Alignment, Link, Status
+
+# Features a merge leaves on the merged link so that a split can undo the grouping.
+MERGE_SRC_CUT = "merge.src_cut"
+MERGE_TGT_CUT = "merge.tgt_cut"
+MERGE_SECOND_ID = "merge.second_id"
+_LINK_ID = re.compile(r"^L(\d{5})$")
+
+
+class OpError(Exception):
+    """The operation does not apply here (e.g. merge on the last link); shown to the reviewer."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who made a change and when (ISO 8601)."""
+
+    reviewer: str
+    time: str
+
+
+def _stamped(link: Link, stamp: Stamp, **changes) -> Link:
+    return replace(link, reviewer=stamp.reviewer, modified=stamp.time, **changes)
+
+
+def _unique(ids: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+def _check_index(alignment: Alignment, index: int) -> Link:
+    if not 0 <= index < len(alignment.links):
+        raise OpError(f"there is no link at position {index + 1}")
+    return alignment.links[index]
+
+
+def set_status(
+    alignment: Alignment, index: int, status: Status, stamp: Stamp
+) -> Transaction | None:
+    """Approve, reject or flag the link at ``index`` (``None`` if it already has that status)."""
+    link = _check_index(alignment, index)
+    if link.status == status:
+        return None
+    new = _stamped(link, stamp, status=status)
+    return Transaction(str(status), [ReplaceLinks(index, [link], [new])], cursor=link.id)
+
+
+def approve(alignment: Alignment, index: int, stamp: Stamp) -> Transaction | None:
+    return set_status(alignment, index, Status.APPROVED, stamp)
+
+
+def reject(alignment: Alignment, index: int, stamp: Stamp) -> Transaction | None:
+    return set_status(alignment, index, Status.REJECTED, stamp)
+
+
+def toggle_flag(alignment: Alignment, index: int, stamp: Stamp) -> Transaction | None:
+    """Flag for a second opinion; a flagged link goes back to ``auto``."""
+    link = _check_index(alignment, index)
+    status = Status.AUTO if link.status == Status.FLAGGED else Status.FLAGGED
+    return set_status(alignment, index, status, stamp)
+
+
+def merge(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
+    """Merge the link at ``index`` with the next one into one n-m link (pending again).
+
+    The cut point and the second link's id are kept in ``features`` so that :func:`split`
+    gives back the two links.
+    """
+    if index + 1 >= len(alignment.links) or index < 0:
+        raise OpError("there is no next link to merge with")
+    first, second = alignment.links[index], alignment.links[index + 1]
+    features: dict[str, float] = {
+        MERGE_SRC_CUT: float(len(first.src)),
+        MERGE_TGT_CUT: float(len(first.tgt)),
+    }
+    match = _LINK_ID.match(second.id)
+    if match:
+        features[MERGE_SECOND_ID] = float(int(match.group(1)))
+    merged = Link(
+        id=first.id,
+        src=_unique([*first.src, *second.src]),
+        tgt=_unique([*first.tgt, *second.tgt]),
+        status=Status.AUTO,
+        score=None,
+        features=features,
+        flags=[*first.flags, *second.flags],
+        reviewer=stamp.reviewer,
+        note=" | ".join(n for n in (first.note, second.note) if n),
+        created=first.created,
+        modified=stamp.time,
+    )
+    return Transaction("merge", [ReplaceLinks(index, [first, second], [merged])], cursor=first.id)
+
+
+def merge_next(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
+    return merge(alignment, index, stamp)
+
+
+def merge_previous(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
+    if index <= 0:
+        raise OpError("there is no previous link to merge with")
+    transaction = merge(alignment, index - 1, stamp)
+    transaction.cursor = alignment.links[index].id
+    return transaction
+
+
+def _fresh_ids(alignment: Alignment, count: int, wanted: str | None = None) -> list[str]:
+    used = {link.id for link in alignment.links}
+    ids: list[str] = []
+    if wanted and wanted not in used:
+        ids.append(wanted)
+        used.add(wanted)
+    number = int(alignment.next_link_id()[1:])
+    while len(ids) < count:
+        candidate = f"L{number:05d}"
+        if candidate not in used:
+            ids.append(candidate)
+            used.add(candidate)
+        number += 1
+    return ids
+
+
+def split_parts(link: Link) -> list[tuple[list[str], list[str]]]:
+    """How :func:`split` cuts ``link``: at its merge point if known, else pairwise."""
+    src_cut = link.features.get(MERGE_SRC_CUT)
+    tgt_cut = link.features.get(MERGE_TGT_CUT)
+    if src_cut is not None and tgt_cut is not None:
+        cs, ct = int(src_cut), int(tgt_cut)
+        parts = [(link.src[:cs], link.tgt[:ct]), (link.src[cs:], link.tgt[ct:])]
+        if all(src or tgt for src, tgt in parts):
+            return parts
+    # pairwise: k-th source with k-th target, the rest on their own (1-0 / 0-1)
+    pairs = max(len(link.src), len(link.tgt))
+    return [
+        ([link.src[k]] if k < len(link.src) else [], [link.tgt[k]] if k < len(link.tgt) else [])
+        for k in range(pairs)
+    ]
+
+
+def split(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
+    """Split a many-sided link (2-1, 2-2, 1-3...) into smaller links, all pending."""
+    link = _check_index(alignment, index)
+    if len(link.src) <= 1 and len(link.tgt) <= 1:
+        raise OpError(f"link {link.kind} has nothing to split")
+    parts = split_parts(link)
+    second = link.features.get(MERGE_SECOND_ID)
+    wanted = f"L{int(second):05d}" if second is not None else None
+    ids = [link.id, *_fresh_ids(alignment, len(parts) - 1, wanted)]
+    features = {k: v for k, v in link.features.items() if not k.startswith("merge.")}
+    new = [
+        Link(
+            id=ids[k],
+            src=src,
+            tgt=tgt,
+            status=Status.AUTO,
+            score=None,
+            features=dict(features) if k == 0 else {},
+            flags=[],
+            reviewer=stamp.reviewer,
+            note=link.note if k == 0 else "",
+            created=link.created if k == 0 else stamp.time,
+            modified=stamp.time,
+        )
+        for k, (src, tgt) in enumerate(parts)
+    ]
+    return Transaction("split", [ReplaceLinks(index, [link], new)], cursor=link.id)
+
+
+def relink(
+    alignment: Alignment,
+    index: int,
+    tgt: list[str],
+    stamp: Stamp,
+    src: list[str] | None = None,
+) -> Transaction | None:
+    """Give the link at ``index`` new target (and optionally source) sentences.
+
+    A sentence already used by another link on the same side is taken from that link, which
+    is flagged for a second look (or removed when nothing is left on either side); all of it
+    is one transaction. The re-linked link is pending again, with no aligner score.
+    """
+    link = _check_index(alignment, index)
+    tgt = _unique(tgt)
+    src = _unique(src) if src is not None else list(link.src)
+    if tgt == link.tgt and src == link.src:
+        return None
+    if not tgt and not src:
+        raise OpError("a link needs at least one sentence")
+    take_tgt, take_src = set(tgt) - set(link.tgt), set(src) - set(link.src)
+    changes: dict[int, list[Link]] = {
+        index: [
+            _stamped(
+                link, stamp, src=src, tgt=tgt, status=Status.AUTO, score=None, features={}, flags=[]
+            )
+        ]
+    }
+    for j, other in enumerate(alignment.links):
+        if j == index:
+            continue
+        lost_tgt = [sid for sid in other.tgt if sid in take_tgt]
+        lost_src = [sid for sid in other.src if sid in take_src]
+        if not lost_tgt and not lost_src:
+            continue
+        rest_src = [sid for sid in other.src if sid not in take_src]
+        rest_tgt = [sid for sid in other.tgt if sid not in take_tgt]
+        if not rest_src and not rest_tgt:
+            changes[j] = []
+        else:
+            note = f"{', '.join(lost_src + lost_tgt)} moved to {link.id}"
+            changes[j] = [
+                _stamped(
+                    other,
+                    stamp,
+                    src=rest_src,
+                    tgt=rest_tgt,
+                    status=Status.FLAGGED,
+                    score=None,
+                    flags=[],
+                    note=note,
+                )
+            ]
+    steps: list[Step] = [
+        ReplaceLinks(j, [alignment.links[j]], changes[j]) for j in sorted(changes, reverse=True)
+    ]
+    return Transaction("re-link", steps, cursor=link.id)
+
+
+def edit_text(
+    alignment: Alignment,
+    sid: str,
+    text: str,
+    original: str,
+    stamp: Stamp,
+    index: int | None = None,
+) -> Transaction | None:
+    """Correct the text of sentence ``sid`` (stored in ``edits``; ``original`` is the corpus text).
+
+    Setting the text back to the original removes the correction. When ``index`` is given,
+    that link is stamped with the reviewer and time too, in the same transaction.
+    """
+    if not text.strip():
+        raise OpError("the text of a sentence cannot be empty")
+    old = alignment.edits.get(sid)
+    new = None if text == original else text
+    if new == old:
+        return None
+    steps: list[Step] = [SetText(sid, old, new)]
+    cursor = None
+    if index is not None:
+        link = _check_index(alignment, index)
+        steps.append(ReplaceLinks(index, [link], [_stamped(link, stamp)]))
+        cursor = link.id
+    return Transaction("edit", steps, cursor=cursor)
+
+
+def duplicate_sentences(alignment: Alignment) -> dict[str, list[str]]:
+    """Sentence ids used by more than one link on the same side: ``{side:sid: [link ids]}``."""
+    seen: dict[str, list[str]] = {}
+    for link in alignment.links:
+        for side, ids in (("src", link.src), ("tgt", link.tgt)):
+            for sid in ids:
+                seen.setdefault(f"{side}:{sid}", []).append(link.id)
+    return {key: ids for key, ids in seen.items() if len(ids) > 1}

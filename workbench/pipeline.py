@@ -10,9 +10,11 @@ from __future__ import annotations
 from workbench.corpus.ingest import ingest
 from workbench.corpus.report import print_corpus_table
 from workbench.settings import Settings
+from workbench.translate.tasks import translate_if_available
 
 
 def run_main_job(settings: Settings) -> int:
     corpus = ingest(settings.paths.corpus, settings.corpus)
     print_corpus_table(corpus)
+    translate_if_available(corpus, settings)
     return 0

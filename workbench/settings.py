@@ -34,11 +34,19 @@ class CorpusSettings(Section):
 
 
 class TranslateSettings(Section):
-    backend: str | None = None
-    batch_size: int = Field(default=16, gt=0)
+    """Machine translation: defaults for every job (the command line overrides them)."""
+
+    backend: str | None = None  # None: the registry entry's backend
+    batch_size: int = Field(default=16, gt=0)  # sentences per batch, at most
+    batch_tokens: int = Field(default=4096, gt=0)  # source tokens per batch (padded), at most
     beam_size: int = Field(default=4, gt=0)
-    max_length: int = Field(default=256, gt=0)
-    device: str = "auto"
+    max_length: int = Field(default=256, gt=0)  # tokens, input (longer is split) and output
+    min_length: int = Field(default=0, ge=0)  # output tokens, at least (benchmarks force lengths)
+    device: str = "auto"  # auto | cpu | cuda
+    compute_type: str = "auto"  # CTranslate2: auto (int8 on CPU, float16 on CUDA), int8, float32...
+    dtype: str = "auto"  # transformers: auto (float32 on CPU, float16 on CUDA), bfloat16...
+    cache: Path = Path(".workbench/translations.sqlite")
+    registry: Path = Path("models/registry.toml")
 
 
 class AlignSettings(Section):
@@ -51,7 +59,12 @@ class ReviewSettings(Section):
 
 
 class ExportSettings(Section):
-    status: str = "approved"
+    format: str = "jsonl"  # tmx, moses, tsv or jsonl
+    status: str = "approved"  # a comma-separated set of statuses, or "all"
+    min_score: float | None = None
+    lang: str | None = None  # e.g. "th-en" or "fr-en,th-en"; None = every pair
+    significance_test: str = Field(default="bs", pattern="^(bs|ar)$")  # evaluate-mt: bootstrap or AR
+    significance_samples: int = Field(default=1000, gt=0)
 
 
 class Settings(Section):

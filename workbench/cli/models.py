@@ -1,0 +1,115 @@
+"""``workbench models list|pull|convert``: the MT model registry and the models on this machine."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from workbench.cli._common import settings_from
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "models", help="list, download or convert the MT models of the registry"
+    )
+    commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+
+    listing = commands.add_parser(
+        "list", help="registry entries and whether each is on this machine"
+    )
+    listing.set_defaults(func=run_list)
+
+    pull = commands.add_parser(
+        "pull",
+        help="download models at their pinned revisions into models/ (needs the hub)",
+        description="Download models into models/<org>--<name>/. On an offline machine, copy that "
+        "folder from a connected one instead.",
+    )
+    pull.add_argument(
+        "models", nargs="*", metavar="NAME|PAIR|HUB_ID", help="default: every model the pairs use"
+    )
+    pull.set_defaults(func=run_pull)
+
+    convert = commands.add_parser(
+        "convert", help="convert a model to CTranslate2 once (kept in models/ctranslate2/)"
+    )
+    convert.add_argument("model", metavar="NAME|PAIR|HUB_ID|PATH")
+    convert.add_argument(
+        "--quantization", default="int8", help="int8 (CPU default), float16 (GPU), float32, ..."
+    )
+    convert.set_defaults(func=run_convert)
+
+
+def _spec(name: str, settings):  # noqa: ANN001, ANN202
+    from workbench.translate.registry import load_registry, resolve_spec
+
+    registry = load_registry(settings.translate.registry)
+    if "-" in name and name in registry.pairs:
+        return registry.models[registry.pairs[name]]
+    return resolve_spec(registry, "", "", name)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from workbench.translate.backends.ctranslate2 import CONVERTED
+    from workbench.translate.locate import find_local
+    from workbench.translate.registry import load_registry
+
+    settings = settings_from(args)
+    registry = load_registry(settings.translate.registry)
+    table = Table(title=f"MT models ({registry.path})", title_justify="left")
+    for column in ("name", "pairs", "model", "revision", "backend", "on this machine", "converted"):
+        table.add_column(column)
+    converted_root = Path(settings.paths.models) / CONVERTED
+    for name, spec in registry.models.items():
+        pairs = ", ".join(p for p, n in registry.pairs.items() if n == name) or "-"
+        local = find_local(spec, settings.paths.models)
+        converted = sorted(
+            p.name.rsplit("-", 1)[-1] for p in converted_root.glob(f"{spec.slug}@*") if p.is_dir()
+        )
+        table.add_row(
+            name,
+            pairs,
+            spec.model_id,
+            (spec.revision or "-")[:12],
+            spec.backend,
+            str(local) if local else "no",
+            ", ".join(converted) or "-",
+        )
+    Console().print(table)
+    return 0
+
+
+def run_pull(args: argparse.Namespace) -> int:
+    from workbench.translate.locate import find_local, pull
+    from workbench.translate.registry import load_registry
+
+    settings = settings_from(args)
+    registry = load_registry(settings.translate.registry)
+    names = args.models or list(dict.fromkeys(registry.pairs.values()))
+    for name in names:
+        spec = _spec(name, settings)
+        local = find_local(spec, settings.paths.models)
+        if local is not None:
+            print(f"{spec.model_id}: already here ({local})")
+            continue
+        print(f"{spec.model_id}: {pull(spec, settings.paths.models)}")
+    return 0
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    from workbench.translate.backends.ctranslate2 import convert, converted_dir
+    from workbench.translate.locate import locate
+
+    settings = settings_from(args)
+    spec = _spec(args.model, settings)
+    model_dir = locate(spec, settings.paths.models)
+    target = convert(
+        model_dir,
+        converted_dir(spec, model_dir, settings.paths.models, args.quantization),
+        args.quantization,
+    )
+    print(f"{spec.model_id}: {target}")
+    return 0

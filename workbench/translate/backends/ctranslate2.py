@@ -1,0 +1,150 @@
+"""Backend ``ctranslate2``: a transformers model converted once into ``models/ctranslate2/``
+(int8 on CPU, float16 on CUDA by default), then translated with ``translate_batch``.
+
+The converted folder's name carries the model, its revision and the quantization, so a new
+revision converts again and two jobs never share a half-written folder (each converts into
+a temporary folder and renames it into place).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import ConfigError, InputError
+from workbench.translate.backends import LoadRequest, Translator, register_backend
+from workbench.translate.backends._hf import count_tokens, load_tokenizer, max_input_tokens
+from workbench.translate.locate import check_model_dir, folder_revision
+from workbench.translate.registry import ModelSpec
+
+COMPUTE_TYPES = (
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
+CONVERTED = "ctranslate2"
+
+
+def cpu_threads() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def converted_dir(spec: ModelSpec, model_dir: Path, models_dir: Path, quantization: str) -> Path:
+    revision = folder_revision(spec, model_dir)
+    return Path(models_dir) / CONVERTED / f"{spec.slug}@{revision[:12]}-{quantization}"
+
+
+def convert(model_dir: Path, target: Path, quantization: str) -> Path:
+    """Convert the transformers model in ``model_dir`` to ``target`` (kept when it exists)."""
+    if (target / "model.bin").is_file():
+        return target
+    check_model_dir(model_dir)
+    import ctranslate2
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    print(
+        f"workbench: converting {model_dir} to CTranslate2 ({quantization}), once, into {target}",
+        file=sys.stderr,
+    )
+    try:
+        converter = ctranslate2.converters.TransformersConverter(
+            str(model_dir), low_cpu_mem_usage=True
+        )
+        converter.convert(str(work / "model"), quantization=quantization, force=True)
+        try:
+            os.rename(work / "model", target)
+        except OSError:
+            if not (target / "model.bin").is_file():  # not another job's finished conversion
+                raise
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise InputError(f"CTranslate2 conversion failed: {exc}", model_dir) from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+@register_backend("ctranslate2")
+class CTranslate2Translator(Translator):
+    def __init__(self, translator: Any, tokenizer: Any, request: LoadRequest, limit: int):
+        self.translator = translator
+        self.tokenizer = tokenizer
+        self.decoding = request.decoding
+        self.prefix = [request.tgt_code] if request.tgt_code else None
+        self.max_input_tokens = limit
+
+    @classmethod
+    def precision(cls, requested_dtype: str, requested_compute: str, device: str) -> str:
+        compute = (
+            ("float16" if device == "cuda" else "int8")
+            if requested_compute == "auto"
+            else requested_compute
+        )
+        if compute not in COMPUTE_TYPES:
+            raise ConfigError(
+                f"unknown compute type {compute!r} for ctranslate2; choose auto, {', '.join(COMPUTE_TYPES)}"
+            )
+        return compute
+
+    @classmethod
+    def load(cls, request: LoadRequest) -> CTranslate2Translator:
+        assert request.model_dir is not None
+        import ctranslate2
+
+        compute = request.decoding.precision
+        folder = convert(
+            request.model_dir,
+            converted_dir(request.spec, request.model_dir, request.models_dir, compute),
+            compute,
+        )
+        tokenizer = load_tokenizer(request.model_dir, request.src_code)
+        device = request.decoding.device
+        threads = cpu_threads() if device == "cpu" else 0
+        try:
+            translator = ctranslate2.Translator(
+                str(folder), device=device, compute_type=compute, intra_threads=threads
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise InputError(f"cannot load the converted model: {exc}", folder) from None
+        config = json.loads((request.model_dir / "config.json").read_text(encoding="utf-8"))
+        return cls(
+            translator,
+            tokenizer,
+            request,
+            max_input_tokens(tokenizer, config, request.decoding.max_length),
+        )
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return count_tokens(self.tokenizer, texts)
+
+    def translate_batch(self, texts: list[str]) -> list[str]:
+        tok = self.tokenizer
+        source = [tok.convert_ids_to_tokens(ids) for ids in tok(texts)["input_ids"]]
+        results = self.translator.translate_batch(
+            source,
+            target_prefix=[self.prefix] * len(texts) if self.prefix else None,
+            beam_size=self.decoding.beam_size,
+            max_decoding_length=self.decoding.max_length,
+            min_decoding_length=self.decoding.min_length,
+            max_input_length=0,  # long inputs were split before: never truncate here
+        )
+        skip = len(self.prefix) if self.prefix else 0
+        return [
+            tok.decode(tok.convert_tokens_to_ids(r.hypotheses[0][skip:]), skip_special_tokens=True)
+            for r in results
+        ]
+
+    def close(self) -> None:
+        self.translator = None

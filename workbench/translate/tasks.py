@@ -1,0 +1,222 @@
+"""The two jobs behind the commands: the corpus (``translate``) and a plain file (``translate-file``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.corpus.model import Corpus, Document
+from workbench.corpus.translations import save_document_translations
+from workbench.errors import InputError, WorkbenchError
+from workbench.fileio import atomic_write_text
+from workbench.settings import Settings, TranslateSettings
+from workbench.translate.cache import TranslationCache
+from workbench.translate.engine import make_engine
+from workbench.translate.job import JobStats, translate_texts
+from workbench.translate.locate import find_local
+from workbench.translate.registry import load_registry, resolve_spec
+
+
+@dataclass
+class JobOptions:
+    """Per-job choices that are not settings."""
+
+    model: str | None = None  # registry name, hub id, local folder, or the command
+    use_cache: bool = True
+    progress: bool | None = None  # None: a bar when stderr is a terminal
+
+
+@dataclass
+class CorpusReport:
+    written: list[Path] = field(default_factory=list)
+    stats: dict[str, JobStats] = field(default_factory=dict)  # by source language
+
+
+def open_cache(settings: TranslateSettings, use_cache: bool) -> TranslationCache:
+    return TranslationCache(settings.cache if use_cache else ":memory:")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def select_documents(corpus: Corpus, tgt_lang: str, doc_ids: Sequence[str] = ()) -> list[Document]:
+    """Documents to translate: those named (or all), minus those already in ``tgt_lang``."""
+    known = {d.id for d in corpus.documents}
+    unknown = [d for d in doc_ids if d not in known]
+    if unknown:
+        raise InputError(
+            f"no document with id {', '.join(map(repr, unknown))} in the corpus", corpus.root
+        )
+    wanted = set(doc_ids) or known
+    return [d for d in corpus.documents if d.id in wanted and d.language != tgt_lang]
+
+
+class _DocumentWriter:
+    """Writes each document's translations file as soon as its last sentence is translated."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        docs: list[Document],
+        tgt_lang: str,
+        provenance: dict,
+        report: CorpusReport,
+    ):
+        self.corpus, self.docs, self.tgt_lang, self.report = corpus, docs, tgt_lang, report
+        self.provenance = provenance
+        self.known: dict[str, str] = {}
+        self.waiting = {d.id: {s.text for s in d.sentences} for d in docs}
+
+    def __call__(self, finished: dict[str, str]) -> None:
+        self.known.update(finished)
+        for doc in self.docs:
+            left = self.waiting.get(doc.id)
+            if left is None:
+                continue
+            left.difference_update(finished)
+            if not left:
+                del self.waiting[doc.id]
+                records = [(s.id, s.text, self.known[s.text]) for s in doc.sentences]
+                provenance = {**self.provenance, "created": _now()}
+                path = save_document_translations(
+                    self.corpus.root, doc.id, self.tgt_lang, records, provenance
+                )
+                self.report.written.append(path)
+
+
+def translate_corpus(
+    corpus: Corpus,
+    settings: TranslateSettings,
+    models_dir: Path,
+    tgt_lang: str,
+    doc_ids: Sequence[str] = (),
+    options: JobOptions | None = None,
+    echo: Callable[[str], None] = print,
+) -> CorpusReport:
+    """Translate every sentence of the selected documents; each document's translations file
+    (``corpus/translations/<doc>.<tgt>.jsonl``) is written as soon as its last sentence is done."""
+    options = options or JobOptions()
+    report = CorpusReport()
+    documents = select_documents(corpus, tgt_lang, doc_ids)
+    languages = list(dict.fromkeys(d.language for d in documents))
+    with open_cache(settings, options.use_cache) as cache:
+        for language in languages:
+            docs = [d for d in documents if d.language == language]
+            engine = make_engine(language, tgt_lang, settings, models_dir, options.model)
+            writer = _DocumentWriter(corpus, docs, tgt_lang, engine.provenance(), report)
+            try:
+                _, stats = translate_texts(
+                    [s.text for d in docs for s in d.sentences],
+                    engine,
+                    cache,
+                    batch_size=settings.batch_size,
+                    batch_tokens=settings.batch_tokens,
+                    labels=[s.id for d in docs for s in d.sentences],
+                    progress=options.progress,
+                    on_done=writer,
+                )
+            finally:
+                engine.close()
+            report.stats[language] = stats
+            echo(
+                f"{language}→{tgt_lang} ({engine.spec.model_id}, {engine.backend.name}): {stats.line()}"
+            )
+    return report
+
+
+def read_lines(path: Path) -> list[str]:
+    """One sentence per line; refuses a missing, binary, non-UTF-8 or empty file."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError("input file does not exist", path) from None
+    except IsADirectoryError:
+        raise InputError("input is a folder, not a file", path) from None
+    if b"\x00" in data:
+        raise InputError("binary file (contains NUL bytes), not one sentence per line", path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not valid UTF-8 (byte {exc.start}); convert it, e.g. with iconv -t UTF-8", path
+        ) from None
+    if not text.strip():
+        raise InputError("empty input file: no sentence to translate", path)
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.rstrip("\r") for line in lines]
+
+
+def translate_file(
+    input_path: Path,
+    output_path: Path,
+    src_lang: str,
+    tgt_lang: str,
+    settings: TranslateSettings,
+    models_dir: Path,
+    options: JobOptions | None = None,
+) -> JobStats:
+    """Translate a file with one sentence per line into a line-parallel file (blank stays blank).
+
+    Each finished batch is committed to the cache on disk; the output file is written
+    atomically once every line is done, so a killed job leaves no partial output and a re-run
+    takes the finished batches from the cache."""
+    options = options or JobOptions()
+    lines = read_lines(Path(input_path))
+    output_path = Path(output_path)
+    if not output_path.parent.is_dir():
+        raise InputError(f"output folder {output_path.parent} does not exist", output_path)
+    engine = make_engine(src_lang, tgt_lang, settings, models_dir, options.model)
+    with open_cache(settings, options.use_cache) as cache:
+        try:
+            results, stats = translate_texts(
+                lines,
+                engine,
+                cache,
+                batch_size=settings.batch_size,
+                batch_tokens=settings.batch_tokens,
+                labels=[f"{input_path}:{n}" for n in range(1, len(lines) + 1)],
+                progress=options.progress,
+            )
+        finally:
+            engine.close()
+    atomic_write_text(output_path, "".join(results[line] + "\n" for line in lines))
+    return stats
+
+
+def translate_if_available(
+    corpus: Corpus, settings: Settings, echo: Callable[[str], None] = print
+) -> None:
+    """The main job's step: translate with the models on this machine; for pairs without one,
+    say in one line that the job goes on without machine translation. Never downloads."""
+    tsettings, tgt_lang = settings.translate, settings.corpus.target_language
+    languages = list(dict.fromkeys(d.language for d in corpus.documents if d.language != tgt_lang))
+    ready, missing = [], []
+    for language in languages:
+        try:
+            spec = resolve_spec(
+                load_registry(tsettings.registry), language, tgt_lang, None, tsettings.backend
+            )
+        except WorkbenchError:
+            missing.append(f"{language}→{tgt_lang} (no registered model)")
+            continue
+        if spec.command is None and find_local(spec, settings.paths.models) is None:
+            missing.append(f"{language}→{tgt_lang} ({spec.model_id})")
+        else:
+            ready.append(language)
+    if missing:
+        echo(
+            f"translate: no local MT model for {', '.join(missing)}; continuing without machine "
+            "translation (bring models with `workbench models pull`, see README)"
+        )
+    if not ready:
+        return
+    doc_ids = [d.id for d in corpus.documents if d.language in ready]
+    try:
+        translate_corpus(corpus, tsettings, settings.paths.models, tgt_lang, doc_ids, echo=echo)
+    except WorkbenchError as exc:
+        echo(f"translate: {exc}; continuing without machine translation")

@@ -1,0 +1,165 @@
+"""``workbench export``, ``workbench import`` and ``workbench evaluate-mt``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from workbench.cli._common import settings_from
+
+FORMATS = ("jsonl", "moses", "tmx", "tsv")  # the built-in ones; the registry has the final say
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    export = subparsers.add_parser(
+        "export",
+        help="export aligned sentence pairs as TMX, Moses, TSV or JSONL, with provenance",
+        description="Export the selected links of alignment files (default: every file in "
+        "alignments/) with their sentence text. Streams; deterministic order.",
+    )
+    export.add_argument("files", nargs="*", type=Path, metavar="ALIGNMENT_FILE")
+    export.add_argument(
+        "--format", "-f", help=f"output format: {', '.join(FORMATS)} (default from settings)"
+    )
+    export.add_argument(
+        "--out", "-o", type=Path, required=True, help="output file (Moses: a prefix)"
+    )
+    export.add_argument(
+        "--status",
+        help="'approved' (default), a comma-separated set such as 'approved,flagged', or 'all'",
+    )
+    export.add_argument("--min-score", type=float, help="leave out links scored below this")
+    export.add_argument("--lang", help="language pair(s) to export, e.g. th-en or fr-en,th-en")
+    export.add_argument(
+        "--corpus", type=Path, help="corpus folder (default from settings: corpus/)"
+    )
+    export.set_defaults(func=run_export)
+
+    imp = subparsers.add_parser(
+        "import",
+        help="read a TMX, TSV or JSONL export back into alignment files",
+        description="Rebuild alignment files from an export made by `workbench export`.",
+    )
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        help="alignment file, or folder (default: alignments/, one file per alignment)",
+    )
+    imp.add_argument(
+        "--format", "-f", help="tmx, tsv or jsonl (default: from the file name or content)"
+    )
+    imp.add_argument("--force", action="store_true", help="replace existing alignment files")
+    imp.set_defaults(func=run_import)
+
+    ev = subparsers.add_parser(
+        "evaluate-mt",
+        help="score machine translation against approved English references (BLEU, chrF, TER)",
+        description="BLEU, chrF and TER (sacrebleu) of each MT system's translations of the "
+        "source side of approved links, against the English side; per language pair and per "
+        "document. With two or more systems, a paired significance test.",
+    )
+    ev.add_argument("files", nargs="*", type=Path, metavar="ALIGNMENT_FILE")
+    ev.add_argument(
+        "--mt",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="translations folder (repeat for several systems; default: CORPUS/translations)",
+    )
+    ev.add_argument("--status", help="link statuses used as references (default: approved)")
+    ev.add_argument("--lang", help="language pair(s), e.g. th-en")
+    ev.add_argument("--corpus", type=Path, help="corpus folder (default from settings)")
+    ev.add_argument(
+        "--test",
+        choices=("bs", "ar"),
+        help="paired test: bootstrap (bs) or approximate randomization (ar)",
+    )
+    ev.add_argument("--samples", type=int, help="resamples for the paired test")
+    ev.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
+    ev.set_defaults(func=run_evaluate)
+
+
+def _alignment_files(args: argparse.Namespace, settings) -> list[Path]:
+    from workbench.store.files import alignment_files
+
+    return list(args.files) or alignment_files(settings.paths.alignments)
+
+
+def _corpus_text(corpus_dir: Path, settings):
+    from workbench.corpus.ingest import ingest
+    from workbench.corpus.translations import load_translations
+    from workbench.export.records import CorpusText
+
+    corpus = ingest(corpus_dir, settings.corpus)
+    return CorpusText(corpus, load_translations(corpus_dir, settings.corpus.target_language))
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from workbench.export import Selection, export_alignments, get_format
+
+    settings = settings_from(args)
+    conf = settings.export
+    fmt = get_format(args.format or conf.format)  # unknown format: fail before any work
+    selection = Selection.parse(
+        args.status or conf.status,
+        args.min_score if args.min_score is not None else conf.min_score,
+        args.lang or conf.lang,
+    )
+    files = _alignment_files(args, settings)
+    corpus_dir = args.corpus or settings.paths.corpus
+    result = export_alignments(
+        files, fmt.name, args.out, _corpus_text(corpus_dir, settings), selection
+    )
+    filters = ", ".join(f"{k}={v}" for k, v in selection.describe().items())
+    if result.count == 0:
+        print(
+            f"nothing to export: no link in {len(files)} alignment file(s) matches {filters}; no file written"
+        )
+        return 0
+    counts = ", ".join(f"{name}: {n}" for name, n in result.by_alignment.items() if n)
+    print(f"exported {result.count} links ({counts}) as {result.format_name}:")
+    for path in result.paths:
+        print(f"  {path}")
+    if result.provenance:
+        print(f"signature: {result.provenance['signature']}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from workbench.export.importer import import_file
+
+    settings = settings_from(args)
+    result = import_file(
+        args.file,
+        args.out,
+        alignments_dir=settings.paths.alignments,
+        format_name=args.format,
+        force=args.force,
+    )
+    for path, count in result.written.items():
+        print(f"imported {count} links from {args.file} ({result.format_name}) into {path}")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from workbench.evaluate import evaluate_mt, print_report, write_report
+
+    settings = settings_from(args)
+    conf = settings.export
+    corpus_dir = args.corpus or settings.paths.corpus
+    report = evaluate_mt(
+        _alignment_files(args, settings),
+        corpus_dir,
+        args.mt or [],
+        status=args.status or "approved",
+        lang=args.lang,
+        corpus_settings=settings.corpus,
+        test=args.test or conf.significance_test,
+        samples=args.samples if args.samples is not None else conf.significance_samples,
+    )
+    print_report(report)
+    if args.json:
+        write_report(report, args.json)
+    return 0

@@ -1,0 +1,84 @@
+"""Export driver: pick files, plan, build provenance, hand records to a format writer."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import WorkbenchError
+from workbench.export.provenance import build_provenance
+from workbench.export.records import TextSource, iter_records, plan
+from workbench.export.registry import get_format
+from workbench.export.select import Selection
+from workbench.export.stream import read_header
+
+
+@dataclass
+class ExportResult:
+    format_name: str
+    count: int
+    paths: list[Path] = field(default_factory=list)
+    by_alignment: dict[str, int] = field(default_factory=dict)
+    provenance: dict[str, Any] | None = None
+
+
+def check_output(out: Path) -> None:
+    """Fail before any work when the output folder is missing or read-only."""
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise WorkbenchError(f"output folder {folder} does not exist", out)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WorkbenchError(f"output folder {folder} is not writable", out)
+    if out.is_dir():
+        raise WorkbenchError("output path is a folder; give a file name (or prefix)", out)
+
+
+def export_alignments(
+    files: Sequence[str | Path],
+    format_name: str,
+    out: str | Path,
+    source: TextSource,
+    selection: Selection | None = None,
+    *,
+    created: str | None = None,
+    version: str | None = None,
+) -> ExportResult:
+    """Export the selected links of alignment ``files`` to ``out`` in ``format_name``.
+
+    Streams: memory does not grow with the number of links. Nothing is written when no
+    link matches (``result.count == 0``). ``created``/``version`` fix the provenance
+    (golden-file tests).
+    """
+    fmt = get_format(format_name)
+    selection = selection or Selection()
+    out = Path(out)
+    check_output(out)
+    if not files:
+        raise WorkbenchError("no alignment files to export (run `workbench align` first?)")
+    headers = sorted((read_header(f) for f in files), key=lambda h: h.path.name)
+    names = [h.name for h in headers]
+    if len(set(names)) != len(names):
+        raise WorkbenchError(f"two alignment files share a name: {', '.join(names)}")
+    todo = plan(headers, selection, fmt.pairs_only)
+    by_alignment = todo.by_alignment or {}
+    if todo.count == 0:
+        return ExportResult(fmt.name, 0, [], by_alignment)
+    used = [h for h in headers if h.name in by_alignment]
+    src_docs = list(dict.fromkeys(d for h in used for d in h.src_docs))
+    provenance = build_provenance(
+        format_name=fmt.name,
+        headers=headers,
+        selection=selection,
+        mt=source.mt_provenance(src_docs),
+        reviewers=todo.reviewers or set(),
+        count=todo.count,
+        by_alignment=by_alignment,
+        created=created,
+        version=version,
+    )
+    records = iter_records(used, selection, source, fmt.pairs_only)
+    paths = fmt.write(records, out, provenance)
+    return ExportResult(fmt.name, todo.count, paths, by_alignment, provenance)

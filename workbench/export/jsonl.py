@@ -1,0 +1,149 @@
+"""JSON Lines: one object per link, loadable with ``datasets.load_dataset("json", ...)``.
+
+Every row has the same keys and value types (strings, lists, a float or null), so Arrow
+infers one schema. Provenance goes to a sidecar ``OUT.meta.json`` rather than a first
+record, which would break that schema.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import InputError
+from workbench.export.records import ExportRecord, sidecar_path
+from workbench.export.registry import ExportFormat, ImportedFile, ImportedLink, register_format
+from workbench.export.sidecar import read_sidecar, write_sidecar
+from workbench.fileio import atomic_writer
+from workbench.store.model import Flag, Link, Status
+
+# Keys of every row, in output order.
+FIELDS = (
+    "src", "tgt", "mt", "src_lang", "tgt_lang", "src_doc", "tgt_doc", "src_ids", "tgt_ids",
+    "score", "status", "flags", "reviewer", "note", "alignment", "link_id", "features",
+    "created", "modified",
+)  # fmt: skip
+REQUIRED = ("src_lang", "tgt_lang", "src_ids", "tgt_ids")
+
+
+def _no_line_breaks(line: str) -> str:
+    """Escape the Unicode line breaks JSON leaves raw, so ``str.splitlines()`` sees one line."""
+    if "\u2028" in line or "\u2029" in line or "\x85" in line:
+        line = (
+            line.replace("\u2028", "\\u2028")
+            .replace("\u2029", "\\u2029")
+            .replace("\x85", "\\u0085")
+        )
+    return line
+
+
+def record_dict(record: ExportRecord) -> dict[str, Any]:
+    link = record.link
+    return {
+        "src": record.src,
+        "tgt": record.tgt,
+        "mt": record.mt,
+        "src_lang": record.src_lang,
+        "tgt_lang": record.tgt_lang,
+        "src_doc": " ".join(record.src_docs),
+        "tgt_doc": " ".join(record.tgt_docs),
+        "src_ids": link.src,
+        "tgt_ids": link.tgt,
+        "score": None if link.score is None else float(link.score),
+        "status": str(link.status),
+        "flags": [f.to_dict() for f in link.flags],
+        "reviewer": link.reviewer,
+        "note": link.note,
+        "alignment": record.alignment,
+        "link_id": link.id,
+        "features": {k: float(v) for k, v in link.features.items()},
+        "created": link.created,
+        "modified": link.modified,
+    }
+
+
+@register_format("jsonl")
+class JsonlFormat(ExportFormat):
+    suffixes = (".jsonl", ".ndjson")
+    description = "one JSON object per link (+ OUT.meta.json provenance)"
+
+    def write(
+        self, records: Iterator[ExportRecord], out: Path, provenance: dict[str, Any]
+    ) -> list[Path]:
+        meta = sidecar_path(out)
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        with contextlib.ExitStack() as stack:
+            handle = stack.enter_context(atomic_writer(out))
+            side = stack.enter_context(atomic_writer(meta))
+            write = handle.write
+            for record in records:
+                write(_no_line_breaks(dumps(record_dict(record))) + "\n")
+            write_sidecar(side, provenance, {"data": out.name})
+        return [out, meta]
+
+    def sniff(self, head: str) -> bool:
+        first = head.lstrip().split("\n", 1)[0]
+        return first.startswith("{") and '"src_ids"' in first
+
+    def read(self, path: Path) -> ImportedFile:
+        provenance = read_sidecar(sidecar_path(path))
+        return ImportedFile(path, self.name, provenance, _read_links(path))
+
+
+def _read_links(path: Path) -> Iterator[ImportedLink]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file does not exist", path) from None
+    counters: dict[str, int] = {}
+    with handle:
+        number = 0
+        try:
+            for number, line in enumerate(handle, start=1):  # noqa: B007
+                if line.strip():
+                    yield _link(line, path, number, counters)
+        except UnicodeDecodeError:
+            raise InputError("not UTF-8 text (damaged?)", path, number + 1) from None
+
+
+def _link(line: str, path: Path, number: int, counters: dict[str, int]) -> ImportedLink:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg}); the file is damaged", path, number) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object per line", path, number)
+    missing = [k for k in REQUIRED if k not in data]
+    if missing:
+        raise InputError(f"record lacks {', '.join(missing)}", path, number)
+    try:
+        src_lang, tgt_lang = str(data["src_lang"]), str(data["tgt_lang"])
+        alignment = str(data.get("alignment") or f"{src_lang}-{tgt_lang}")
+        counters[alignment] = counters.get(alignment, 0) + 1
+        score = data.get("score")
+        link = Link(
+            id=str(data.get("link_id") or f"L{counters[alignment]:05d}"),
+            src=_ids(data["src_ids"]),
+            tgt=_ids(data["tgt_ids"]),
+            status=Status(data.get("status") or "auto"),
+            score=None if score is None else float(score),
+            features={str(k): float(v) for k, v in (data.get("features") or {}).items()},
+            flags=[Flag.from_dict(f) for f in data.get("flags") or []],
+            reviewer=data.get("reviewer"),
+            note=str(data.get("note") or ""),
+            modified=data.get("modified"),
+        )
+        if data.get("created"):
+            link.created = str(data["created"])
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"bad field value: {exc}", path, number) from None
+    return ImportedLink(alignment, src_lang, tgt_lang, link, number)
+
+
+def _ids(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"sentence ids must be a list of strings, not {value!r}")
+    return list(value)

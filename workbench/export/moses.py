@@ -1,0 +1,69 @@
+"""Moses: line-parallel plain text, one file per language, OPUS-style names.
+
+``--out corpus`` writes ``corpus.fr-en.fr`` + ``corpus.fr-en.en`` (and the same for every
+other language pair exported), plus ``corpus.meta.json`` with provenance and line counts.
+Every line is one link; tabs, newlines and other control characters inside a segment
+become spaces, so the files always have the same number of lines. 1-0 and 0-1 links are
+left out. There is no reader: the files carry no sentence ids (import TMX, TSV or JSONL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from workbench.export.records import ExportRecord, sidecar_path
+from workbench.export.registry import ExportFormat, register_format
+from workbench.export.sidecar import write_sidecar
+from workbench.export.text import one_line
+from workbench.fileio import atomic_writer
+
+
+def moses_paths(out: Path, src_lang: str, tgt_lang: str) -> tuple[Path, Path]:
+    pair = f"{src_lang}-{tgt_lang}"
+    return out.with_name(f"{out.name}.{pair}.{src_lang}"), out.with_name(
+        f"{out.name}.{pair}.{tgt_lang}"
+    )
+
+
+@register_format("moses")
+class MosesFormat(ExportFormat):
+    suffixes = ()
+    pairs_only = True
+    description = "two line-parallel text files per language pair (+ OUT.meta.json)"
+
+    def write(
+        self, records: Iterator[ExportRecord], out: Path, provenance: dict[str, Any]
+    ) -> list[Path]:
+        files: dict[str, tuple[IO[str], IO[str]]] = {}
+        counts: dict[str, int] = {}
+        paths: list[Path] = []
+        # All temporary files are complete before the first rename (ExitStack unwinds last).
+        with contextlib.ExitStack() as stack:
+            for record in records:
+                pair = record.pair
+                handles = files.get(pair)
+                if handles is None:
+                    src_path, tgt_path = moses_paths(out, record.src_lang, record.tgt_lang)
+                    handles = (
+                        stack.enter_context(atomic_writer(src_path)),
+                        stack.enter_context(atomic_writer(tgt_path)),
+                    )
+                    files[pair] = handles
+                    counts[pair] = 0
+                    paths += [src_path, tgt_path]
+                handles[0].write(one_line(record.src) + "\n")
+                handles[1].write(one_line(record.tgt) + "\n")
+                counts[pair] += 1
+            meta = sidecar_path(out)
+            listing = {
+                pair: {"src": moses_paths(out, *pair.split("-"))[0].name,
+                       "tgt": moses_paths(out, *pair.split("-"))[1].name,
+                       "lines": counts[pair]}
+                for pair in sorted(counts)
+            }  # fmt: skip
+            write_sidecar(stack.enter_context(atomic_writer(meta)), provenance, listing)
+            paths.append(meta)
+        return paths

@@ -1,0 +1,112 @@
+"""Provenance of an export, in the spirit of sacrebleu's signatures.
+
+A dict recorded with every export (TMX header props, ``*.meta.json`` sidecars) plus a
+one-line ``signature`` that says at a glance how the corpus was made::
+
+    workbench:0.1.0|format:tmx|status:approved|min-score:none|lang:all|pairs:fr-en
+    |mt:Helsinki-NLP/opus-mt-fr-en@abc123|aligner:comparable|seg:fr=pysbd-0.3.4:fr|n:120
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from workbench import __version__
+from workbench.export.select import Selection
+from workbench.export.stream import AlignmentHeader
+
+TOOL = "workbench"
+
+
+def _model_ids(mt: Sequence[dict[str, Any]]) -> list[str]:
+    """Distinct ``model@revision`` strings from translation provenance records."""
+    seen: dict[str, None] = {}
+    for record in mt:
+        model = record.get("model_id") or record.get("model") or record.get("backend")
+        if not model:
+            continue
+        revision = record.get("revision") or record.get("model_revision")
+        seen[f"{model}@{revision}" if revision else str(model)] = None
+    return list(seen)
+
+
+def _segmenters(langs: Sequence[str]) -> dict[str, str]:
+    from workbench.corpus.segment import segmenter_signature
+
+    result = {}
+    for lang in sorted(set(langs)):
+        try:
+            result[lang] = segmenter_signature(lang)
+        except Exception:  # a missing optional splitter must not stop an export
+            result[lang] = "unknown"
+    return result
+
+
+def _aligner(header: AlignmentHeader) -> str:
+    prov = header.provenance
+    return str(prov.get("mode") or prov.get("aligner") or prov.get("tool") or "unknown")
+
+
+def build_provenance(
+    *,
+    format_name: str,
+    headers: Sequence[AlignmentHeader],
+    selection: Selection,
+    mt: Sequence[dict[str, Any]],
+    reviewers: set[str],
+    count: int,
+    by_alignment: dict[str, int],
+    created: str | None = None,
+    version: str | None = None,
+) -> dict[str, Any]:
+    """Everything needed to tell how an exported corpus was made (JSON-serialisable)."""
+    version = version or __version__
+    created = created or datetime.now(UTC).isoformat(timespec="seconds")
+    filters = selection.describe()
+    used = [h for h in headers if h.name in by_alignment]
+    models = _model_ids(mt)
+    segmenters = _segmenters([lang for h in used for lang in (h.src_lang, h.tgt_lang)])
+    aligners = sorted({_aligner(h) for h in used})
+    pairs = sorted({h.pair for h in used})
+    signature = "|".join(
+        [
+            f"{TOOL}:{version}",
+            f"format:{format_name}",
+            f"status:{filters['status']}",
+            f"min-score:{'none' if filters['min_score'] is None else filters['min_score']}",
+            f"lang:{filters['lang']}",
+            f"pairs:{','.join(pairs) or 'none'}",
+            f"mt:{','.join(models) or 'none'}",
+            f"aligner:{','.join(aligners) or 'none'}",
+            f"seg:{','.join(f'{k}={v}' for k, v in segmenters.items()) or 'none'}",
+            f"n:{count}",
+        ]
+    )
+    return {
+        "tool": TOOL,
+        "version": version,
+        "created": created,
+        "format": format_name,
+        "signature": signature,
+        "filters": filters,
+        "links": count,
+        "mt": {"models": models, "documents": list(mt)},
+        "segmenters": segmenters,
+        "reviewers": sorted(reviewers),
+        "alignments": [
+            {
+                "name": h.name,
+                "file": h.path.name,
+                "src_lang": h.src_lang,
+                "tgt_lang": h.tgt_lang,
+                "src_docs": h.src_docs,
+                "tgt_docs": h.tgt_docs,
+                "links": by_alignment[h.name],
+                "aligner": _aligner(h),
+                "provenance": h.provenance,
+            }
+            for h in used
+        ],
+    }

@@ -1,0 +1,124 @@
+"""Streaming reader of alignment files: the header, then one link at a time.
+
+``load_alignment`` builds the whole :class:`Alignment` in memory; exporting a million links
+does not need that. The checks here mirror ``workbench.store.files`` (format name, schema,
+damaged lines name the file and line).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import InputError
+from workbench.store.files import FORMAT_NAME, SCHEMA_VERSION, SUFFIX
+from workbench.store.model import Link
+
+
+@dataclass
+class AlignmentHeader:
+    """The first line of an alignment file, plus where it came from."""
+
+    path: Path
+    src_lang: str
+    tgt_lang: str
+    src_docs: list[str] = field(default_factory=list)
+    tgt_docs: list[str] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    edits: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The alignment's name: the file name without ``.align.jsonl`` (e.g. ``fr-en``)."""
+        name = self.path.name
+        return name[: -len(SUFFIX)] if name.endswith(SUFFIX) else self.path.stem
+
+    @property
+    def pair(self) -> str:
+        return f"{self.src_lang}-{self.tgt_lang}"
+
+
+def _parse(line: str, path: Path, number: int) -> dict[str, Any]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg}); the file is damaged", path, number) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object", path, number)
+    return data
+
+
+def _open(path: Path):
+    try:
+        return path.open(encoding="utf-8", newline="")
+    except FileNotFoundError:
+        raise InputError("alignment file does not exist", path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not an alignment file", path) from None
+
+
+def read_header(path: str | Path) -> AlignmentHeader:
+    """Only the header line of an alignment file (cheap: one line is read)."""
+    path = Path(path)
+    with _open(path) as handle:
+        try:
+            first = handle.readline()
+        except UnicodeDecodeError:
+            raise InputError("alignment file is not UTF-8 text (damaged?)", path) from None
+    if not first.strip():
+        raise InputError("alignment file is empty", path)
+    return _header(_parse(first, path, 1), path)
+
+
+def _header(data: dict[str, Any], path: Path) -> AlignmentHeader:
+    if data.get("format") != FORMAT_NAME:
+        raise InputError(f"not a workbench alignment file (format {data.get('format')!r})", path, 1)
+    schema = data.get("schema")
+    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        raise InputError(f"schema version {schema!r} is not one this workbench reads", path, 1)
+    try:
+        return AlignmentHeader(
+            path=path,
+            src_lang=str(data["src_lang"]),
+            tgt_lang=str(data["tgt_lang"]),
+            src_docs=list(data.get("src_docs", [])),
+            tgt_docs=list(data.get("tgt_docs", [])),
+            provenance=dict(data.get("provenance", {})),
+            edits=dict(data.get("edits", {})),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"header is missing or has a wrong field: {exc}", path, 1) from None
+
+
+def iter_link_dicts(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, raw link dict)`` for every link line, in file order, one at a time."""
+    path = Path(path)
+    with _open(path) as handle:
+        try:
+            handle.readline()
+            number = 1
+            for line in handle:
+                number += 1
+                if not line.endswith("\n"):
+                    raise InputError("alignment file is truncated (no final newline)", path, number)
+                if line.strip():
+                    yield number, _parse(line, path, number)
+        except UnicodeDecodeError:
+            raise InputError("alignment file is not UTF-8 text (damaged?)", path) from None
+
+
+def iter_links(path: str | Path) -> Iterator[Link]:
+    """Every :class:`Link` of an alignment file, streamed in file order."""
+    path = Path(path)
+    for number, data in iter_link_dicts(path):
+        yield link_from_dict(data, path, number)
+
+
+def link_from_dict(data: dict[str, Any], path: Path, number: int) -> Link:
+    try:
+        return Link.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"invalid link: {exc}", path, number) from None

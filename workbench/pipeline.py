@@ -17,4 +17,7 @@ def run_main_job(settings: Settings) -> int:
     corpus = ingest(settings.paths.corpus, settings.corpus)
     print_corpus_table(corpus)
     translate_if_available(corpus, settings)
+    from workbench.align.corpus_align import run_align
+
+    run_align(settings, corpus=corpus)
     return 0

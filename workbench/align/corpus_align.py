@@ -1,0 +1,392 @@
+"""``workbench align`` over the ingested corpus: one alignment file per source language.
+
+Each non-English language of the corpus is mined against every English document in
+comparable mode (:mod:`workbench.align.comparable`), with the stored machine translations
+when they exist (anchors only otherwise), and written to ``alignments/<src>-<tgt>.align.jsonl``
+with status ``auto``. Re-running keeps every reviewer decision: approved and flagged links are
+fixed (their sentences are not mined again), rejected links stay as negative decisions (the
+same pair is never proposed again), and only ``auto`` links are replaced (:func:`realign`).
+
+Source statements with no counterpart are written as 1-0 links (status ``auto``, score =
+confidence that there is no counterpart) so the reviewer sees and can confirm them; English
+statements with no counterpart are only counted (every English article would otherwise fill
+every file with 0-1 links).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench import __version__
+from workbench.align.comparable import Item, MiningConfig, MiningResult, Proposal, mine
+from workbench.corpus.model import Corpus, Document, split_sentence_id
+from workbench.corpus.translations import DocumentTranslations, translations_path
+from workbench.errors import ConfigError, InputError
+from workbench.settings import AlignSettings, Settings
+from workbench.store.files import SUFFIX, load_alignment, save_alignment
+from workbench.store.model import Alignment, Link, Status, now_iso
+
+MODE = "comparable"
+
+
+@dataclass
+class LanguageRun:
+    """What one source language's alignment holds, for the summary."""
+
+    src_lang: str
+    path: Path | None
+    alignment: Alignment
+    with_mt: bool
+    mt_docs: list[str] = field(default_factory=list)
+    kept: int = 0
+
+
+def mining_config(settings: AlignSettings) -> MiningConfig:
+    return MiningConfig(
+        k=settings.comparable_k,
+        threshold=settings.comparable_threshold,
+        edition_prior=settings.edition_prior,
+        merge=settings.merge_adjacent,
+    )
+
+
+def settings_provenance(settings: AlignSettings) -> dict[str, Any]:
+    return {key: value for key, value in settings.model_dump().items() if not key.startswith("_")}
+
+
+# --- input checks -------------------------------------------------------------------------------
+
+
+def check_documents(corpus: Corpus, documents: list[Document], settings: AlignSettings) -> None:
+    """Refuse what would make a meaningless alignment: no sentences, runaway sentences, wrong language."""
+    from workbench.corpus.langid import detect_language
+
+    for doc in documents:
+        if not doc.sentences:
+            raise InputError("document has no sentences to align", doc.path)
+        for sentence in doc.sentences:
+            if len(sentence.text) > settings.max_sentence_chars:
+                line = doc.raw.count("\n", 0, sentence.start) + 1
+                raise InputError(
+                    f"sentence {sentence.id} is {len(sentence.text):,} characters, over "
+                    f"align.max_sentence_chars = {settings.max_sentence_chars:,} (segmentation failed? "
+                    "split the paragraph or raise the limit in workbench.toml)",
+                    doc.path,
+                    line,
+                )
+        body = " ".join(s.text for s in doc.sentences)
+        detected = detect_language(body)
+        if detected != doc.language:
+            raise InputError(
+                f"document {doc.id} is declared {doc.language!r} but its text reads as {detected!r}; "
+                "fix the language in manifest.toml",
+                doc.path,
+            )
+
+
+def check_translations(
+    corpus: Corpus, translations: dict[str, DocumentTranslations], tgt_lang: str
+) -> None:
+    """Each translations file must belong to a corpus document and translate its sentences as segmented now."""
+    for doc_id, doc_tr in translations.items():
+        path = translations_path(corpus.root, doc_id, tgt_lang)
+        try:
+            doc = corpus.document(doc_id)
+        except KeyError:
+            raise InputError(
+                f"translations for {doc_id!r}, which is not a corpus document", path
+            ) from None
+        if doc.language == tgt_lang:
+            raise InputError(
+                f"translations into {tgt_lang!r} of a document already in {tgt_lang!r}", path
+            )
+        sources = _recorded_sources(path)
+        for number, (sid, source) in enumerate(sources, start=2):
+            if not corpus.has_sentence(sid) or split_sentence_id(sid)[0] != doc_id:
+                raise InputError(f"sentence id {sid!r} is not a sentence of {doc_id}", path, number)
+            if source is not None and source != corpus.sentence(sid).text:
+                raise InputError(
+                    f"source text of {sid} differs from the corpus (stale translations? "
+                    "re-run workbench translate)",
+                    path,
+                    number,
+                )
+        for sid, english in doc_tr.by_sentence.items():
+            if not isinstance(english, str) or not english.strip():
+                raise InputError(f"empty translation for {sid}", path)
+
+
+def _recorded_sources(path: Path) -> list[tuple[str, str | None]]:
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip():
+            record = json.loads(line)
+            out.append((record.get("id"), record.get("source")))
+    return out
+
+
+# --- alignment ----------------------------------------------------------------------------------
+
+
+def _items(
+    documents: list[Document], translations: dict[str, DocumentTranslations] | None
+) -> list[Item]:
+    items = []
+    for doc in documents:
+        by_sentence = (
+            translations[doc.id].by_sentence if translations and doc.id in translations else {}
+        )
+        for s in doc.sentences:
+            items.append(
+                Item(
+                    s.id, doc.id, s.index, s.text, doc.language, by_sentence.get(s.id), doc.edition
+                )
+            )
+    return items
+
+
+def _link(proposal: Proposal, link_id: str) -> Link:
+    return Link(
+        id=link_id,
+        src=list(proposal.src),
+        tgt=list(proposal.tgt),
+        status=Status.AUTO,
+        score=proposal.score,
+        features=dict(proposal.features),
+        flags=list(proposal.flags),
+    )
+
+
+def realign(
+    alignment: Alignment,
+    corpus: Corpus,
+    translations: dict[str, DocumentTranslations],
+    settings: AlignSettings,
+) -> Alignment:
+    """Replace the ``auto`` links of ``alignment``, keeping every reviewer decision fixed.
+
+    Approved and flagged links stay as they are and their sentences are not mined again;
+    rejected links stay too, and the exact pair they reject is never proposed again. Returns
+    a new :class:`Alignment` (the argument is not changed); link ids of kept links are kept,
+    a new link identical to an old ``auto`` link keeps that link's id.
+    """
+    tgt_lang = alignment.tgt_lang
+    src_docs = corpus.by_language(alignment.src_lang)
+    tgt_docs = corpus.by_language(tgt_lang)
+    kept = [link for link in alignment.links if link.status != Status.AUTO]
+    fixed = {
+        sid for link in kept if link.status != Status.REJECTED for sid in (*link.src, *link.tgt)
+    }
+    forbidden = {
+        (tuple(link.src), tuple(link.tgt)) for link in kept if link.status == Status.REJECTED
+    }
+    use_mt = translations if settings.use_mt else {}
+    src_items = [i for i in _items(src_docs, use_mt) if i.id not in fixed]
+    tgt_items = [i for i in _items(tgt_docs, None) if i.id not in fixed]
+    result: MiningResult = mine(src_items, tgt_items, mining_config(settings), forbidden)
+
+    old_auto = {
+        (tuple(link.src), tuple(link.tgt)): link
+        for link in alignment.links
+        if link.status == Status.AUTO
+    }
+    counter = _highest_id(alignment.links)
+    new_links: list[Link] = []
+    for proposal in [*result.links, *result.unmatched]:
+        key = (tuple(proposal.src), tuple(proposal.tgt))
+        if key in forbidden:
+            continue
+        if not proposal.tgt:  # 1-0: confidence that there is no counterpart
+            proposal.score = round(1.0 - proposal.features.get("best_score", 0.0), 4)
+        previous = old_auto.get(key)
+        if previous is not None:
+            link = _link(proposal, previous.id)
+            link.created = previous.created
+        else:
+            counter += 1
+            link = _link(proposal, f"L{counter:05d}")
+        new_links.append(link)
+    order = {s.id: n for n, s in enumerate(s for d in corpus.documents for s in d.sentences)}
+    links = sorted(
+        [*kept, *new_links],
+        key=lambda link: min((order.get(s, 10**9) for s in link.src + link.tgt), default=10**9),
+    )
+    mt_provenance = {
+        doc.id: translations[doc.id].provenance
+        for doc in src_docs
+        if settings.use_mt and doc.id in translations
+    }
+    provenance = {
+        "workbench": __version__,
+        "created": now_iso(),
+        "aligner": {"mode": MODE, "settings": settings_provenance(settings)},
+        "mt": mt_provenance or None,
+        "similarity": "chrF of the English MT against the English"
+        if result.with_mt
+        else "anchors only (no MT)",
+        "segmenter": _segmenter(),
+        "kept_reviewer_links": len(kept),
+    }
+    return Alignment(
+        src_lang=alignment.src_lang,
+        tgt_lang=tgt_lang,
+        src_docs=[d.id for d in src_docs],
+        tgt_docs=[d.id for d in tgt_docs],
+        provenance=provenance,
+        edits=dict(alignment.edits),
+        links=links,
+    )
+
+
+def _highest_id(links: list[Link]) -> int:
+    numbers = [
+        int(link.id[1:]) for link in links if link.id.startswith("L") and link.id[1:].isdigit()
+    ]
+    return max(numbers, default=0)
+
+
+def _segmenter() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"th": "pythainlp crfcut + statement merge", "latin": "pysbd"}
+    for package in ("pythainlp", "pysbd"):
+        with contextlib.suppress(PackageNotFoundError):
+            out[package] = version(package)
+    return out
+
+
+def alignment_path(folder: Path, src_lang: str, tgt_lang: str) -> Path:
+    return Path(folder) / f"{src_lang}-{tgt_lang}{SUFFIX}"
+
+
+def align_corpus(
+    corpus: Corpus,
+    translations: dict[str, DocumentTranslations],
+    settings: AlignSettings,
+    out_dir: Path,
+    tgt_lang: str = "en",
+    write: bool = True,
+) -> list[LanguageRun]:
+    """Align every source language of ``corpus`` with ``tgt_lang``; write one file per language.
+
+    Everything is checked and computed before anything is written, so bad input leaves the
+    existing files untouched; each file is then replaced atomically.
+    """
+    if settings.mode != MODE:
+        raise ConfigError(
+            f"workbench align over the corpus runs in comparable mode (align.mode = {settings.mode!r}); "
+            "use workbench align-pair for the parallel mode"
+        )
+    tgt_docs = corpus.by_language(tgt_lang)
+    src_langs = sorted({d.language for d in corpus.documents if d.language != tgt_lang})
+    if not tgt_docs:
+        raise InputError(f"the corpus has no {tgt_lang!r} documents to align with", corpus.root)
+    check_documents(corpus, corpus.documents, settings)
+    check_translations(corpus, translations, tgt_lang)
+    out_dir = Path(out_dir)
+    runs: list[LanguageRun] = []
+    for src_lang in src_langs:
+        path = alignment_path(out_dir, src_lang, tgt_lang)
+        previous = load_alignment(path) if path.exists() else Alignment(src_lang, tgt_lang)
+        if previous.src_lang != src_lang or previous.tgt_lang != tgt_lang:
+            raise InputError(
+                f"holds {previous.src_lang}-{previous.tgt_lang} links, expected {src_lang}-{tgt_lang}",
+                path,
+            )
+        aligned = realign(previous, corpus, translations, settings)
+        mt_docs = sorted(aligned.provenance.get("mt") or {})
+        kept = aligned.provenance["kept_reviewer_links"]
+        runs.append(LanguageRun(src_lang, path, aligned, bool(mt_docs), mt_docs, kept))
+    if write:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for run in runs:
+            save_alignment(run.alignment, run.path)
+    return runs
+
+
+# --- coverage summary ---------------------------------------------------------------------------
+
+
+def coverage_rows(corpus: Corpus, alignment: Alignment) -> list[dict[str, Any]]:
+    """Per source document: statements, paired (by English document), no counterpart, discrepancies."""
+    rows = []
+    for doc_id in alignment.src_docs:
+        doc = corpus.document(doc_id)
+        paired: dict[str, set[str]] = {}
+        paired_src: set[str] = set()
+        flagged: set[str] = set()
+        for link in alignment.links:
+            if link.status == Status.REJECTED or not link.tgt:
+                continue
+            mine_src = [s for s in link.src if split_sentence_id(s)[0] == doc_id]
+            if not mine_src:
+                continue
+            paired_src.update(mine_src)
+            for t in link.tgt:
+                paired.setdefault(split_sentence_id(t)[0], set()).update(mine_src)
+            if link.flags:
+                flagged.update(mine_src)
+        rows.append(
+            {
+                "doc": doc_id,
+                "statements": len(doc.sentences),
+                "paired": len(paired_src),
+                "by_english_doc": {k: len(v) for k, v in sorted(paired.items())},
+                "no_counterpart": len(doc.sentences) - len(paired_src),
+                "discrepancies": len(flagged),
+            }
+        )
+    return rows
+
+
+def print_summary(corpus: Corpus, runs: list[LanguageRun], file=None) -> None:
+    file = file or sys.stdout
+    for run in runs:
+        al = run.alignment
+        how = (
+            f"with MT for {', '.join(run.mt_docs)}"
+            if run.with_mt
+            else "anchors only (no MT translations found)"
+        )
+        where = f" -> {run.path}" if run.path else ""
+        print(f"align {al.src_lang}-{al.tgt_lang} ({MODE}, {how}){where}", file=file)
+        if run.kept:
+            print(f"  kept {run.kept} reviewer decisions; re-aligned the rest", file=file)
+        for row in coverage_rows(corpus, al):
+            spread = ", ".join(f"{doc} {n}" for doc, n in row["by_english_doc"].items()) or "none"
+            print(
+                f"  {row['doc']}: {row['statements']} statements, {row['paired']} paired ({spread}), "
+                f"{row['no_counterpart']} without counterpart, {row['discrepancies']} with discrepancies",
+                file=file,
+            )
+        counts = al.counts()
+        kinds: dict[str, int] = {}
+        for link in al.links:
+            kinds[link.kind] = kinds.get(link.kind, 0) + 1
+        kinds_text = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+        status_text = ", ".join(f"{s} {n}" for s, n in counts.items() if n)
+        print(f"  links: {kinds_text} ({status_text})", file=file)
+
+
+def run_align(
+    settings: Settings, write: bool = True, corpus: Corpus | None = None
+) -> list[LanguageRun]:
+    """The align stage as the CLI and the main job run it: ingest, load translations, align, summary."""
+    from workbench.corpus.ingest import ingest
+    from workbench.corpus.translations import load_translations
+
+    corpus = corpus or ingest(settings.paths.corpus, settings.corpus)
+    tgt_lang = settings.corpus.target_language
+    translations = load_translations(corpus.root, tgt_lang)
+    runs = align_corpus(
+        corpus, translations, settings.align, settings.paths.alignments, tgt_lang, write
+    )
+    print_summary(corpus, runs)
+    return runs

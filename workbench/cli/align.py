@@ -1,0 +1,48 @@
+"""``workbench align``: comparable-mode alignment of the corpus into ``alignments/``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from workbench.cli._common import settings_from
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "align",
+        help="align the corpus (comparable mode) into alignments/, keeping reviewer decisions",
+        description="Mine statement pairs between every source-language document and every "
+        "English document (order-free), using stored machine translations when they exist and "
+        "language-independent anchors otherwise. Writes alignments/<src>-en.align.jsonl with "
+        "status auto; approved, flagged and rejected links of an existing file are kept and only "
+        "auto links are replaced. Ends with a coverage summary per source document.",
+    )
+    parser.add_argument("corpus_dir", nargs="?", type=Path, help="corpus folder (default: corpus/)")
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="alignments folder (default: alignments/)"
+    )
+    parser.add_argument(
+        "--no-mt", action="store_true", help="ignore stored translations: anchors only"
+    )
+    parser.add_argument(
+        "--threshold", type=float, metavar="P", help="calibrated score a link needs (0..1)"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print the summary, write nothing")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.align.corpus_align import run_align
+
+    settings = settings_from(args)
+    if args.corpus_dir:
+        settings.paths.corpus = args.corpus_dir
+    if args.out:
+        settings.paths.alignments = args.out
+    if args.no_mt:
+        settings.align.use_mt = False
+    if args.threshold is not None:
+        settings.align.comparable_threshold = args.threshold
+    run_align(settings, write=not args.dry_run)
+    return 0

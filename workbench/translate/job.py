@@ -30,13 +30,10 @@ class JobStats:
     seconds: float = 0.0
 
     def line(self) -> str:
-        rate = self.translated / self.seconds if self.seconds and self.translated else 0.0
         text = f"{self.sentences} sentences: {self.cached} from the cache, {self.translated} translated"
-        if self.translated:
-            text += f" ({rate:.1f} sentences/s)"
         if self.split:
-            text += f", {self.split} split at clause boundaries"
-        return text
+            text += f" ({self.split} split at clause boundaries)"
+        return text + f", {self.seconds:.1f} s"
 
 
 def make_batches(lengths: Sequence[int], batch_size: int, batch_tokens: int) -> list[list[int]]:

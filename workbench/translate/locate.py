@@ -96,8 +96,16 @@ def check_model_dir(folder: Path) -> None:
 def _hf_cache_dir(spec: ModelSpec) -> Path | None:
     from huggingface_hub import snapshot_download
 
+    # the cache folder is read from the environment now, not when the hub library was imported
+    cache_dir = os.environ.get("HF_HUB_CACHE") or (
+        str(Path(os.environ["HF_HOME"]) / "hub") if os.environ.get("HF_HOME") else None
+    )
     try:
-        return Path(snapshot_download(spec.hub_id, revision=spec.revision, local_files_only=True))
+        return Path(
+            snapshot_download(
+                spec.hub_id, revision=spec.revision, cache_dir=cache_dir, local_files_only=True
+            )
+        )
     except Exception:  # not in the cache (the hub library raises several kinds)
         return None
 

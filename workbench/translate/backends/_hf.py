@@ -8,9 +8,19 @@ from typing import Any
 from workbench.errors import InputError
 
 
+def quiet_transformers() -> None:
+    """No weight-loading progress bars or advice on stderr: the job has its own progress bar."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+
 def load_tokenizer(model_dir: Path, src_code: str | None) -> Any:
     """The model's own tokenizer, from its folder (never the network)."""
     from transformers import AutoTokenizer
+
+    quiet_transformers()
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)

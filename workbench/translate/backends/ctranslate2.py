@@ -18,7 +18,12 @@ from typing import Any
 
 from workbench.errors import ConfigError, InputError
 from workbench.translate.backends import LoadRequest, Translator, register_backend
-from workbench.translate.backends._hf import count_tokens, load_tokenizer, max_input_tokens
+from workbench.translate.backends._hf import (
+    count_tokens,
+    load_tokenizer,
+    max_input_tokens,
+    quiet_transformers,
+)
 from workbench.translate.locate import check_model_dir, folder_revision
 from workbench.translate.registry import ModelSpec
 
@@ -53,6 +58,7 @@ def convert(model_dir: Path, target: Path, quantization: str) -> Path:
     check_model_dir(model_dir)
     import ctranslate2
 
+    quiet_transformers()
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     print(

@@ -48,7 +48,7 @@ class TransformersTranslator(Translator):
         import torch
         from transformers import AutoModelForSeq2SeqLM
 
-        tokenizer = load_tokenizer(request.model_dir, request.src_code)
+        tokenizer = load_tokenizer(request.model_dir, request.src_code)  # also quiets transformers
         try:
             model = AutoModelForSeq2SeqLM.from_pretrained(
                 str(request.model_dir),

@@ -20,7 +20,7 @@ from workbench.export.stream import AlignmentHeader
 TOOL = "workbench"
 
 
-def _model_ids(mt: Sequence[dict[str, Any]]) -> list[str]:
+def model_ids(mt: Sequence[dict[str, Any]]) -> list[str]:
     """Distinct ``model@revision`` strings from translation provenance records."""
     seen: dict[str, None] = {}
     for record in mt:
@@ -66,7 +66,7 @@ def build_provenance(
     created = created or datetime.now(UTC).isoformat(timespec="seconds")
     filters = selection.describe()
     used = [h for h in headers if h.name in by_alignment]
-    models = _model_ids(mt)
+    models = model_ids(mt)
     segmenters = _segmenters([lang for h in used for lang in (h.src_lang, h.tgt_lang)])
     aligners = sorted({_aligner(h) for h in used})
     pairs = sorted({h.pair for h in used})

@@ -61,8 +61,15 @@ class AlignSettings(Section):
 
 
 class ReviewSettings(Section):
-    reviewer: str | None = None
-    keymap: dict[str, str] = {}
+    """The review UI (``workbench review``); keys are remapped by action id (see README)."""
+
+    reviewer: str | None = None  # None: the login name
+    keymap: dict[str, str] = {}  # action id -> comma-separated keys, e.g. {approve = "enter,a"}
+    snapshot_every: int = Field(default=500, gt=0)  # decisions between full snapshots
+    snapshot_seconds: float = Field(default=300.0, gt=0)  # ... or seconds, whichever first
+    score_low: float = 0.4  # score colour bands: below low red, below high yellow, else green
+    score_high: float = 0.7
+    show_mt: bool = True  # the source's English MT under it (toggle with t)
 
 
 class ExportSettings(Section):

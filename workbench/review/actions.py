@@ -1,0 +1,160 @@
+"""The one registry of review actions: it feeds the key bindings, the footer and the help screen.
+
+Each action has a binding id: ``[review] keymap`` in ``workbench.toml`` maps ids to keys, e.g.
+``keymap = {approve = "enter,a", merge-next = "ctrl+j"}`` (Textual's keymap mechanism).
+No Textual import here, so the registry is usable (and tested) without the UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReviewAction:
+    id: str  # binding id (the keymap key)
+    keys: str  # default keys, comma-separated Textual key names
+    action: str  # the app's action_<name>
+    description: str  # short, for the footer
+    help: str  # one line, for the help screen
+    show: bool = True  # shown in the footer
+    group: str = "Decide"
+
+
+ACTIONS: tuple[ReviewAction, ...] = (
+    ReviewAction(
+        "approve", "a", "approve", "Approve", "approve the link and go to the next pending one"
+    ),
+    ReviewAction(
+        "reject", "x", "reject", "Reject", "reject the link (kept as a negative decision)"
+    ),
+    ReviewAction(
+        "flag", "b", "flag", "Flag", "flag for a second opinion (again: back to auto)", show=False
+    ),
+    ReviewAction("undo", "u,ctrl+z", "undo", "Undo", "undo the last action (one key = one step)"),
+    ReviewAction("redo", "ctrl+r,ctrl+y", "redo", "Redo", "redo what was undone"),
+    ReviewAction(
+        "merge-next", "m", "merge_next", "Merge", "merge with the next link", group="Correct"
+    ),
+    ReviewAction(
+        "merge-previous",
+        "M",
+        "merge_previous",
+        "Merge prev",
+        "merge with the previous link",
+        show=False,
+        group="Correct",
+    ),
+    ReviewAction(
+        "split",
+        "s",
+        "split",
+        "Split",
+        "split a many-sided link (at its merge point, else pairwise)",
+        group="Correct",
+    ),
+    ReviewAction(
+        "relink",
+        "r",
+        "relink",
+        "Re-link",
+        "pick other English sentence(s), ranked by chrF, with search",
+        group="Correct",
+    ),
+    ReviewAction(
+        "edit",
+        "e",
+        "edit",
+        "Edit",
+        "correct a sentence's text (source or English) in a modal",
+        group="Correct",
+    ),
+    ReviewAction("down", "j,down", "move(1)", "Down", "next link", show=False, group="Move"),
+    ReviewAction("up", "k,up", "move(-1)", "Up", "previous link", show=False, group="Move"),
+    ReviewAction(
+        "page-down",
+        "pagedown,space",
+        "page(1)",
+        "Page down",
+        "one screen down",
+        show=False,
+        group="Move",
+    ),
+    ReviewAction(
+        "page-up", "pageup", "page(-1)", "Page up", "one screen up", show=False, group="Move"
+    ),
+    ReviewAction("first", "home", "jump('first')", "First", "first link", show=False, group="Move"),
+    ReviewAction("last", "end", "jump('last')", "Last", "last link", show=False, group="Move"),
+    ReviewAction(
+        "next-pending",
+        "n",
+        "pending(1)",
+        "Next pending",
+        "next pending (auto or flagged) link",
+        show=False,
+        group="Move",
+    ),
+    ReviewAction(
+        "previous-pending",
+        "N",
+        "pending(-1)",
+        "Prev pending",
+        "previous pending link",
+        show=False,
+        group="Move",
+    ),
+    ReviewAction(
+        "search",
+        "slash",
+        "search",
+        "Search",
+        "regex search, either side (src: / en: / id: to narrow); empty repeats",
+        group="Move",
+    ),
+    ReviewAction(
+        "filter",
+        "f",
+        "filter",
+        "Filter",
+        "filter by status, score band, flags or link type",
+        group="Move",
+    ),
+    ReviewAction("goto", "g", "goto", "Go to", "go to link number", group="Move"),
+    ReviewAction(
+        "toggle-mt",
+        "t",
+        "toggle_mt",
+        "MT",
+        "show or hide the machine translation under the source",
+        show=False,
+        group="View",
+    ),
+    ReviewAction("help", "question_mark,f1", "help", "Help", "this screen", group="View"),
+    ReviewAction("quit", "q", "quit_review", "Quit", "save a snapshot and quit", group="View"),
+)
+
+BY_ID = {action.id: action for action in ACTIONS}
+
+
+def key_label(key: str) -> str:
+    """How a Textual key name is written for people."""
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "pagedown": "PgDn",
+        "pageup": "PgUp",
+        "space": "Space",
+    }
+    return names.get(key, key)
+
+
+def active_keys(keymap: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Keys per action id once ``keymap`` (id -> comma-separated keys) is applied."""
+    keymap = keymap or {}
+    return {
+        a.id: [k.strip() for k in keymap.get(a.id, a.keys).split(",") if k.strip()] for a in ACTIONS
+    }
+
+
+def unknown_ids(keymap: dict[str, str]) -> list[str]:
+    return sorted(set(keymap) - set(BY_ID))

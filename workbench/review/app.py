@@ -1,0 +1,393 @@
+"""The review app: a shell over :class:`~workbench.store.session.ReviewSession`.
+
+Build it with :func:`make_app` (what ``workbench review`` and the tests call). The app only
+renders and calls session operations; every decision is journaled by the session before
+the screen shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.events import Resize
+from textual.widgets import Footer
+
+from workbench.corpus.model import Corpus
+from workbench.errors import ConfigError, WorkbenchError
+from workbench.review.actions import ACTIONS, unknown_ids
+from workbench.review.data import FILTERS, ReviewData, ScoreBands, corpus_validator, load_mt
+from workbench.review.screens import (
+    EditScreen,
+    FilterScreen,
+    HelpScreen,
+    PromptScreen,
+    RelinkScreen,
+)
+from workbench.review.widgets import DetailPanel, LinkList, StatusBar
+from workbench.settings import ReviewSettings
+from workbench.store.history import Transaction
+from workbench.store.lock import current_user
+from workbench.store.model import now_iso
+from workbench.store.ops import OpError
+from workbench.store.session import ReviewSession
+
+MIN_SIZE = (80, 24)
+
+
+class ReviewApp(App[None]):
+    CSS_PATH = "review.tcss"
+    TITLE = "workbench review"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding(a.keys, a.action, a.description, show=a.show, id=a.id) for a in ACTIONS]
+
+    def __init__(self, data: ReviewData, settings: ReviewSettings | None = None) -> None:
+        super().__init__()
+        self.data = data
+        self.settings = settings or ReviewSettings()
+        self.show_mt = self.settings.show_mt
+        self.filter_name = "all"
+        self.last_search = ""
+        self._small_warned = False
+
+    @property
+    def session(self) -> ReviewSession:
+        return self.data.session
+
+    def compose(self) -> ComposeResult:
+        yield LinkList(self.data, id="links")
+        yield DetailPanel(id="detail")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_keymap(dict(self.settings.keymap))
+        self.sub_title = str(self.session.path)
+        links = self.query_one(LinkList)
+        links.update_size()
+        links.focus()
+        start = 0
+        if self.session.cursor is not None:
+            try:
+                start = self.session.index(self.session.cursor)
+            except KeyError:
+                start = 0
+        elif (first := self.session.first_pending()) is not None:
+            start = first
+        links.set_cursor(start)
+        self.call_after_refresh(links.scroll_to_row, start)
+        for notice in self.session.notices:
+            self.notify(notice, title="review session", timeout=8)
+        self.refresh_panels()
+
+    def on_unmount(self) -> None:
+        self.session.close()
+
+    def on_resize(self, event: Resize) -> None:
+        small = event.size.width < MIN_SIZE[0] or event.size.height < MIN_SIZE[1]
+        if small and not self._small_warned:
+            self.notify(
+                f"the terminal is smaller than {MIN_SIZE[0]}x{MIN_SIZE[1]}; enlarge it",
+                severity="warning",
+            )
+        self._small_warned = small
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    @property
+    def links(self) -> LinkList:
+        return self.query_one(LinkList)
+
+    def current_index(self) -> int | None:
+        links = self.links
+        return links.link_index(links.cursor) if links.rows else None
+
+    def refresh_panels(self) -> None:
+        links = self.links
+        index = self.current_index()
+        self.query_one(DetailPanel).show(self.data, index, self.show_mt)
+        self.query_one(StatusBar).show(self.data, links.cursor, links.rows, index, self.filter_name)
+        self.session.set_cursor(self.data.alignment.links[index].id if index is not None else None)
+
+    def go_to_index(self, index: int) -> None:
+        links = self.links
+        row = links.row_of(index)
+        if row is None:  # filtered out: show everything again rather than hide the link
+            self.filter_name = "all"
+            links.set_view(None)
+            row = index
+        links.set_cursor(row)
+        self.refresh_panels()
+
+    def run_op(
+        self, op: Callable[[int], Transaction | None], then_next: bool = False
+    ) -> Transaction | None:
+        index = self.current_index()
+        if index is None:
+            return None
+        try:
+            transaction = op(index)
+        except OpError as exc:
+            self.notify(str(exc), severity="warning")
+            return None
+        except WorkbenchError as exc:  # e.g. the disk refused the journal: nothing was changed
+            self.notify(f"not saved, not done: {exc}", severity="error", timeout=10)
+            return None
+        self.after_change(transaction)
+        if transaction is not None and then_next:
+            self.action_pending(1)
+        return transaction
+
+    def after_change(self, transaction: Transaction | None) -> None:
+        links = self.links
+        if transaction is None:
+            return
+        if self.filter_name != "all":
+            links.view = self.data.view(self.filter_name)
+        links.update_size()
+        target = transaction.cursor
+        if target is not None:
+            try:
+                self.go_to_index(self.session.index(target))
+                return
+            except KeyError:
+                pass
+        links.set_cursor(links.cursor)
+        self.refresh_panels()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_approve(self) -> None:
+        self.run_op(self.session.approve, then_next=True)
+
+    def action_reject(self) -> None:
+        self.run_op(self.session.reject)
+
+    def action_flag(self) -> None:
+        self.run_op(self.session.toggle_flag)
+
+    def action_merge_next(self) -> None:
+        self.run_op(self.session.merge_next)
+
+    def action_merge_previous(self) -> None:
+        self.run_op(self.session.merge_previous)
+
+    def action_split(self) -> None:
+        self.run_op(self.session.split)
+
+    def action_undo(self) -> None:
+        self._history(self.session.undo, "nothing to undo", "undone")
+
+    def action_redo(self) -> None:
+        self._history(self.session.redo, "nothing to redo", "redone")
+
+    def _history(self, call: Callable[[], Transaction | None], empty: str, verb: str) -> None:
+        try:
+            transaction = call()
+        except WorkbenchError as exc:
+            self.notify(f"not saved, not done: {exc}", severity="error")
+            return
+        if transaction is None:
+            self.notify(empty, severity="warning", timeout=2)
+            return
+        self.after_change(transaction)
+        self.notify(f"{verb}: {transaction.label}", timeout=2)
+
+    def action_move(self, step: int) -> None:
+        links = self.links
+        if links.rows:
+            links.set_cursor(links.cursor + step)
+            self.refresh_panels()
+
+    def action_page(self, direction: int) -> None:
+        self.action_move(direction * max(1, self.links.scrollable_content_region.height - 1))
+
+    def action_jump(self, where: str) -> None:
+        links = self.links
+        if links.rows:
+            links.set_cursor(0 if where == "first" else links.rows - 1)
+            self.refresh_panels()
+
+    def action_pending(self, step: int) -> None:
+        links = self.links
+        index = self.current_index()
+        if index is None:
+            return
+        if links.view is None:
+            found = self.session.next_pending(index, step)
+            row = found
+        else:
+            row = None
+            for k in range(1, links.rows + 1):
+                candidate = (links.cursor + step * k) % links.rows
+                if self.data.alignment.links[links.view[candidate]].status.pending:
+                    row = candidate
+                    break
+        if row is None or (
+            row == links.cursor and not self.data.alignment.links[index].status.pending
+        ):
+            self.notify("no pending link left: everything is reviewed", timeout=3)
+            return
+        links.set_cursor(row)
+        self.refresh_panels()
+
+    def action_toggle_mt(self) -> None:
+        self.show_mt = not self.show_mt
+        self.refresh_panels()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(dict(self.settings.keymap)))
+
+    def action_quit_review(self) -> None:
+        try:
+            self.session.close()
+        except WorkbenchError as exc:  # the journal still holds every decision
+            self.notify(
+                f"snapshot failed ({exc}); decisions are safe in the journal", severity="error"
+            )
+        self.exit()
+
+    def action_goto(self) -> None:
+        def done(value: str | None) -> None:
+            if not value:
+                return
+            try:
+                number = int(value.strip().lstrip("#"))
+            except ValueError:
+                self.notify(f"not a link number: {value!r}", severity="warning")
+                return
+            if not 1 <= number <= len(self.data.alignment.links):
+                self.notify(f"there are {len(self.data.alignment.links)} links", severity="warning")
+                return
+            self.go_to_index(number - 1)
+
+        self.push_screen(
+            PromptScreen("Go to link number", f"1..{len(self.data.alignment.links)}"), done
+        )
+
+    def action_search(self) -> None:
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            query = value or self.last_search
+            if not query:
+                return
+            self.last_search = query
+            index = self.current_index()
+            try:
+                found = self.data.search(query, -1 if index is None else index, self.links.view)
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="warning")
+                return
+            if found is None:
+                self.notify(f"no match for {query!r}", severity="warning")
+            else:
+                self.go_to_index(found)
+
+        prompt = "Search (regex; src: en: id: narrow the side; empty repeats the last search)"
+        self.push_screen(PromptScreen(prompt, self.last_search or "regex"), done)
+
+    def action_filter(self) -> None:
+        def done(name: str | None) -> None:
+            if name is None:
+                return
+            index = self.current_index()
+            view = self.data.view(name)
+            if view is not None and not view:
+                self.notify(f"no link is {FILTERS[name][0]}", severity="warning")
+                return
+            self.filter_name = name
+            links = self.links
+            links.set_view(view)
+            links.set_cursor(links.nearest_row(index or 0))
+            self.refresh_panels()
+
+        counts = {
+            name: len(v)
+            if (v := self.data.view(name)) is not None
+            else len(self.data.alignment.links)
+            for name in FILTERS
+        }
+        self.push_screen(FilterScreen(counts, self.filter_name), done)
+
+    def action_edit(self) -> None:
+        index = self.current_index()
+        if index is None:
+            return
+        link = self.data.alignment.links[index]
+        if not link.src and not link.tgt:
+            return
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            sid, text = result
+            self.run_op(lambda i: self.session.edit_text(sid, text, self.data.original(sid), i))
+
+        self.push_screen(EditScreen(self.data, link), done)
+
+    def action_relink(self) -> None:
+        index = self.current_index()
+        if index is None:
+            return
+        link = self.data.alignment.links[index]
+
+        def done(chosen: list[str] | None) -> None:
+            if chosen:
+                self.run_op(lambda i: self.session.relink(i, chosen))
+
+        self.push_screen(RelinkScreen(self.data, link), done)
+
+    def on_link_list_clicked(self, message: LinkList.Clicked) -> None:
+        self.links.set_cursor(message.row)
+        self.refresh_panels()
+
+
+def make_app(
+    alignment_path: str | Path,
+    corpus_dir: str | Path | None = None,
+    *,
+    corpus: Corpus | None = None,
+    settings: ReviewSettings | None = None,
+    reviewer: str | None = None,
+    clock: Callable[[], str] = now_iso,
+    take_over: bool = False,
+    mt: dict[str, str] | None = None,
+) -> ReviewApp:
+    """Open a review session on ``alignment_path`` and build the app around it.
+
+    ``corpus`` (already ingested) saves the ingest; otherwise ``corpus_dir`` is ingested.
+    Raises :class:`WorkbenchError` (nothing written, nothing locked) when the file cannot be
+    reviewed: missing, damaged, read-only, locked, or naming sentences the corpus lacks.
+    """
+    settings = settings or ReviewSettings()
+    unknown = unknown_ids(settings.keymap)
+    if unknown:
+        raise ConfigError(f"[review] keymap: unknown action id(s) {', '.join(unknown)}")
+    path = Path(alignment_path)
+    if corpus is None:
+        if corpus_dir is None:
+            raise WorkbenchError("make_app needs a corpus or a corpus folder")
+        from workbench.corpus.ingest import ingest
+
+        corpus = ingest(Path(corpus_dir))
+    session = ReviewSession.open(
+        path,
+        reviewer or settings.reviewer or current_user(),
+        take_over=take_over,
+        validate=corpus_validator(corpus, path),
+        clock=clock,
+        snapshot_every=settings.snapshot_every,
+        snapshot_seconds=settings.snapshot_seconds,
+    )
+    notice = None
+    if mt is None:
+        mt, notice = load_mt(
+            Path(corpus_dir) if corpus_dir is not None else None, session.alignment.tgt_lang
+        )
+    if notice:
+        session.notices.append(notice)
+    data = ReviewData(session, corpus, mt, ScoreBands(settings.score_low, settings.score_high))
+    return ReviewApp(data, settings)

@@ -203,6 +203,11 @@ def command_fingerprint(command: str) -> str:
         words = command.split()
     for word in words:
         path = Path(word).expanduser()
-        if path.is_file():
-            digest.update(path.read_bytes())
+        if path.is_file():  # scripts and tables by content; big files (programs) by size and date
+            stat = path.stat()
+            digest.update(
+                path.read_bytes()
+                if stat.st_size < 1_000_000
+                else f"{stat.st_size}:{stat.st_mtime_ns}".encode()
+            )
     return "cmd-" + digest.hexdigest()[:16]

@@ -15,7 +15,6 @@ from textual.widgets.option_list import Option
 
 from workbench.review.actions import ACTIONS, active_keys, key_label
 from workbench.review.data import FILTERS, ReviewData
-from workbench.review.widgets import fit
 from workbench.store.model import Link
 
 
@@ -41,7 +40,10 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box", classes="modal-box"):
             yield Static(table)
             yield Label(
-                'Keys are remappable by id: [review] keymap = {approve = "enter,a"} in workbench.toml. Esc closes.'
+                Text(
+                    'Keys are remappable by id: [review] keymap = {approve = "enter,a"} '
+                    "in workbench.toml. Esc closes."
+                )
             )
 
 
@@ -184,7 +186,7 @@ class RelinkScreen(ModalScreen[list[str] | None]):
         mt = self.data.mt_text(self.link.src)
         with Vertical(classes="modal-box relink-box"):
             yield Label(
-                Text(f"Re-link #{self.link.id}: {source}", overflow="ellipsis", no_wrap=True)
+                Text(f"Re-link {self.link.id}: {source}", overflow="ellipsis", no_wrap=True)
             )
             if mt:
                 yield Label(
@@ -226,7 +228,10 @@ class RelinkScreen(ModalScreen[list[str] | None]):
         user = self.users.get(sid)
         used = f" [{user}]" if user and user != self.link.id else ""
         head = f"{mark} {score:4.2f} {self.data.position(sid)}{used} "
-        return Text(head, style="bold") + Text(fit(text, 200).rstrip())
+        line = Text(head, style="bold") + Text(" ".join(text.split()))
+        line.no_wrap = True
+        line.overflow = "ellipsis"
+        return line
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)

@@ -16,6 +16,7 @@ Two primitive steps are enough for every operation:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -94,6 +95,23 @@ class SetText:
         return {"op": "text", "sid": self.sid, "old": self.old, "new": self.new}
 
 
+@dataclass
+class SetProvenance:
+    """Replace the alignment's provenance (a re-alignment records its aligner run)."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+
+    def apply(self, alignment: Alignment) -> None:
+        alignment.provenance = json.loads(json.dumps(self.new))
+
+    def inverse(self) -> SetProvenance:
+        return SetProvenance(self.new, self.old)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": "provenance", "old": self.old, "new": self.new}
+
+
 def _replace_from_dict(data: dict[str, Any]) -> ReplaceLinks:
     return ReplaceLinks(
         int(data["at"]),
@@ -106,7 +124,11 @@ def _text_from_dict(data: dict[str, Any]) -> SetText:
     return SetText(str(data["sid"]), data["old"], data["new"])
 
 
-STEP_TYPES = {"links": _replace_from_dict, "text": _text_from_dict}
+STEP_TYPES = {
+    "links": _replace_from_dict,
+    "text": _text_from_dict,
+    "provenance": lambda data: SetProvenance(data["old"], data["new"]),
+}
 
 
 def step_from_dict(data: dict[str, Any]) -> Step:

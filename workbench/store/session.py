@@ -211,6 +211,14 @@ class ReviewSession:
                 self.lock.release()
             self._closed = True
 
+    def release(self) -> None:
+        """Give the file up without writing anything (the journal keeps what it has)."""
+        if not self._closed:
+            self.journal.close()
+            if self.lock is not None:
+                self.lock.release()
+            self._closed = True
+
     # -- state -----------------------------------------------------------------------------
 
     @property

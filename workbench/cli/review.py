@@ -1,0 +1,147 @@
+"""``workbench review`` (the terminal UI) and ``workbench realign`` (re-align the rest)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from workbench.cli._common import settings_from
+from workbench.errors import WorkbenchError
+
+MIN_COLUMNS, MIN_LINES = 80, 24
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    review = subparsers.add_parser(
+        "review",
+        help="review alignments in a terminal UI (approve, reject, merge, split, re-link, edit)",
+        description="Open ALIGNMENT_FILE (default: choose from alignments/*.align.jsonl) in the "
+        "review UI. Every decision is journaled to disk when made; press ? for the keys.",
+    )
+    review.add_argument("alignment", nargs="?", type=Path, metavar="ALIGNMENT_FILE")
+    _common_options(review)
+    review.add_argument(
+        "--reviewer", help="name recorded on each decision (default: settings, login)"
+    )
+    review.add_argument(
+        "--take-over",
+        action="store_true",
+        help="open even though another session holds the lock (only if that session is gone)",
+    )
+    review.set_defaults(func=run)
+
+    realign = subparsers.add_parser(
+        "realign",
+        help="re-run the aligner on links not yet reviewed, keeping reviewer decisions as anchors",
+        description="Re-align the auto links of ALIGNMENT_FILE; approved, rejected and flagged "
+        "links stay fixed. Journaled like a review decision (one undo step in `workbench review`).",
+    )
+    realign.add_argument("alignment", type=Path, metavar="ALIGNMENT_FILE")
+    _common_options(realign)
+    realign.add_argument(
+        "--reviewer", help="name recorded in the journal (default: settings, login)"
+    )
+    realign.set_defaults(func=run_realign)
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--corpus", type=Path, metavar="DIR", help="corpus folder (default: corpus/)"
+    )
+
+
+def choose_file(folder: Path) -> Path:
+    """The alignment file to review when none is named: the only one, or the reviewer's choice."""
+    from workbench.store.files import alignment_files
+
+    files = alignment_files(folder)
+    if not files:
+        raise WorkbenchError(
+            "no alignment files (*.align.jsonl) to review; run `workbench align` first", folder
+        )
+    if len(files) == 1:
+        return files[0]
+    if not sys.stdin.isatty():
+        names = ", ".join(f.name for f in files)
+        raise WorkbenchError(f"several alignment files ({names}); name the one to review", folder)
+    for number, path in enumerate(files, start=1):
+        print(f"  {number}. {path}")
+    answer = input(f"Review which file [1-{len(files)}]? ").strip()
+    if not answer.isdigit() or not 1 <= int(answer) <= len(files):
+        raise WorkbenchError(f"no such choice: {answer!r}")
+    return files[int(answer) - 1]
+
+
+def check_terminal() -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise WorkbenchError("workbench review needs an interactive terminal")
+    size = os.get_terminal_size(sys.stdout.fileno())
+    if size.columns < MIN_COLUMNS or size.lines < MIN_LINES:
+        raise WorkbenchError(
+            f"the terminal is {size.columns}x{size.lines}; the review UI needs at least "
+            f"{MIN_COLUMNS}x{MIN_LINES}: enlarge the window and run again"
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    path = args.alignment or choose_file(settings.paths.alignments)
+    corpus_dir = args.corpus or settings.paths.corpus
+    from workbench.store.files import load_alignment
+    from workbench.store.session import check_openable
+
+    check_openable(path)  # missing, read-only: before the corpus is read
+    load_alignment(path)  # damaged: the file and line are named
+    from workbench.corpus.ingest import ingest
+
+    corpus = ingest(corpus_dir, settings.corpus)
+    from workbench.review.app import make_app
+
+    app = make_app(
+        path,
+        corpus_dir,
+        corpus=corpus,
+        settings=settings.review,
+        reviewer=args.reviewer,
+        take_over=args.take_over,
+    )
+    try:
+        check_terminal()
+    except WorkbenchError:
+        app.session.release()  # nothing written: the lock goes, files stay as they were
+        raise
+    app.run()
+    app.session.close()  # idempotent: normally done on quit
+    counts = app.session.counts()
+    summary = ", ".join(f"{status} {n}" for status, n in counts.items())
+    print(f"workbench review: {path}: saved ({summary})")
+    return 0
+
+
+def run_realign(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    corpus_dir = args.corpus or settings.paths.corpus
+    from workbench.corpus.ingest import ingest
+    from workbench.review.data import corpus_validator
+    from workbench.store.lock import current_user
+    from workbench.store.realign import _aligner, realign_session
+    from workbench.store.session import ReviewSession
+
+    _aligner()  # a clear message before anything is opened when the aligner is missing
+    corpus = ingest(corpus_dir, settings.corpus)
+    session = ReviewSession.open(
+        args.alignment,
+        args.reviewer or settings.review.reviewer or current_user(),
+        validate=corpus_validator(corpus, Path(args.alignment)),
+    )
+    try:
+        for notice in session.notices:
+            print(f"workbench realign: {notice}", file=sys.stderr)
+        transaction, summary = realign_session(session, corpus, corpus_dir, settings.align)
+    finally:
+        session.close()
+    change = "" if transaction is not None else " (no change)"
+    print(f"workbench realign: {args.alignment}: {summary}{change}")
+    return 0

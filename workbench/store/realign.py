@@ -1,0 +1,69 @@
+"""Re-align the rest: re-run the aligner on links not yet decided, as one undoable step.
+
+Approved, rejected and flagged links are anchors: the aligner keeps them as they are and
+only re-mines the sentences they do not use (``workbench.align.corpus_align.realign``).
+The result replaces the link list in one transaction, so one undo brings the old list back.
+The aligner (numpy, scipy) is imported only when this runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import WorkbenchError
+from workbench.store.history import ReplaceLinks, SetProvenance, Transaction
+from workbench.store.session import ReviewSession
+
+
+@dataclass
+class RealignSummary:
+    kept: int  # reviewer decisions kept as anchors
+    replaced: int  # auto links before
+    proposed: int  # auto links after
+
+    def __str__(self) -> str:
+        return (
+            f"kept {self.kept} reviewed link(s) as anchors; "
+            f"{self.replaced} auto link(s) replaced by {self.proposed}"
+        )
+
+
+def _aligner():
+    try:
+        from workbench.align.corpus_align import realign
+    except ImportError as exc:
+        raise WorkbenchError(
+            f"re-aligning needs the aligner (workbench.align.corpus_align.realign): {exc}"
+        ) from None
+    return realign
+
+
+def realign_session(
+    session: ReviewSession,
+    corpus: Any,
+    corpus_dir: Path | None,
+    align_settings: Any,
+) -> tuple[Transaction | None, RealignSummary]:
+    """Re-align ``session``'s pending links; apply and journal the result as one step."""
+    realign = _aligner()
+    from workbench.corpus.translations import load_translations
+
+    alignment = session.alignment
+    translations = load_translations(corpus_dir, alignment.tgt_lang) if corpus_dir else {}
+    result = realign(alignment, corpus, translations, align_settings)
+    before_auto = sum(1 for link in alignment.links if str(link.status) == "auto")
+    after_auto = sum(1 for link in result.links if str(link.status) == "auto")
+    summary = RealignSummary(len(alignment.links) - before_auto, before_auto, after_auto)
+    old_ids = [(link.id, link.to_dict()) for link in alignment.links]
+    new_ids = [(link.id, link.to_dict()) for link in result.links]
+    if old_ids == new_ids:
+        return None, summary
+    cursor = session.cursor
+    steps = [
+        ReplaceLinks(0, list(alignment.links), list(result.links)),
+        SetProvenance(dict(alignment.provenance), dict(result.provenance)),
+    ]
+    transaction = session.execute(Transaction("re-align", steps, cursor=cursor))
+    return transaction, summary

@@ -212,3 +212,44 @@ def test_core_and_cli_import_no_ui_or_torch() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.strip() == ""
+
+
+APPROVER = textwrap.dedent(
+    """
+    import sys
+    from workbench.store.session import ReviewSession
+    s = ReviewSession.open(sys.argv[1], "bo", snapshot_every=int(sys.argv[2]))
+    for i in range(len(s.links)):
+        s.approve(i)
+        print(i, flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize(("kill_after", "snapshot_every"), [(7, 500), (61, 25), (143, 10)])
+def test_sigkill_at_any_moment_loses_no_acknowledged_decision(
+    tmp_path: Path, kill_after: int, snapshot_every: int
+) -> None:
+    path = write_file(tmp_path / "a.align.jsonl", n=400)
+    child = subprocess.Popen(
+        [sys.executable, "-c", APPROVER, str(path), str(snapshot_every)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    done = []
+    try:
+        while len(done) < kill_after:
+            done.append(int(child.stdout.readline()))
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    session = open_session(path)
+    approved = [i for i, link in enumerate(session.links) if link.status == Status.APPROVED]
+    assert set(done) <= set(approved)
+    assert approved == list(range(len(approved)))  # nothing after a gap, nothing twice
+    assert session.counts() == session.alignment.counts()
+    session.close()
+    assert [link.status for link in load_alignment(path).links[: len(approved)]] == [
+        Status.APPROVED
+    ] * len(approved)

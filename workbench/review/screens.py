@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from workbench.review.actions import ACTIONS, active_keys, key_label
 from workbench.review.data import FILTERS, ReviewData
+from workbench.review.widgets import fit
 from workbench.store.model import Link
 
 
@@ -200,7 +202,7 @@ class RelinkScreen(ModalScreen[list[str] | None]):
             yield Label("", id="relink-marked")
 
     def on_mount(self) -> None:
-        self._fill("")
+        self.call_after_refresh(self._fill, "")
 
     def _fill(self, query: str) -> None:
         try:
@@ -228,10 +230,12 @@ class RelinkScreen(ModalScreen[list[str] | None]):
         user = self.users.get(sid)
         used = f" [{user}]" if user and user != self.link.id else ""
         head = f"{mark} {score:4.2f} {self.data.position(sid)}{used} "
-        line = Text(head, style="bold") + Text(" ".join(text.split()))
-        line.no_wrap = True
-        line.overflow = "ellipsis"
-        return line
+        # one line per candidate, cut to the box width in terminal cells (Thai-safe)
+        width = self.query_one(OptionList).scrollable_content_region.width
+        if width < 20:  # not laid out yet: estimate from the screen
+            width = min(130, int(self.app.size.width * 0.9)) - 6
+        room = width - 3 - cell_len(head)
+        return Text(head, style="bold") + Text(fit(text, max(10, room)).rstrip())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)

@@ -233,7 +233,8 @@ class StatusBar(Static):
                 STATUS_STYLE[status],
             )
         first = session.first_pending()
-        text.append("first pending " + (f"#{first + 1}" if first is not None else "none") + "  ")
+        text.rstrip()
+        text.append("\nfirst pending " + (f"#{first + 1}" if first is not None else "none") + "  ")
         where = f"#{index + 1}" if index is not None else "-"
         text.append(f"at {where} ({row + 1 if rows else 0}/{rows})")
         if filter_name != "all":

@@ -10,7 +10,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.export.provenance import build_provenance
-from workbench.export.records import TextSource, iter_records, plan
+from workbench.export.records import NothingToExport, Tally, TextSource, counted, iter_records
 from workbench.export.registry import get_format
 from workbench.export.select import Selection
 from workbench.export.stream import read_header
@@ -48,8 +48,8 @@ def export_alignments(
 ) -> ExportResult:
     """Export the selected links of alignment ``files`` to ``out`` in ``format_name``.
 
-    Streams: memory does not grow with the number of links. Nothing is written when no
-    link matches (``result.count == 0``). ``created``/``version`` fix the provenance
+    One streaming pass: memory does not grow with the number of links. Nothing is written
+    when no link matches (``result.count == 0``). ``created``/``version`` fix the provenance
     (golden-file tests).
     """
     fmt = get_format(format_name)
@@ -62,23 +62,27 @@ def export_alignments(
     names = [h.name for h in headers]
     if len(set(names)) != len(names):
         raise WorkbenchError(f"two alignment files share a name: {', '.join(names)}")
-    todo = plan(headers, selection, fmt.pairs_only)
-    by_alignment = todo.by_alignment or {}
-    if todo.count == 0:
-        return ExportResult(fmt.name, 0, [], by_alignment)
-    used = [h for h in headers if h.name in by_alignment]
-    src_docs = list(dict.fromkeys(d for h in used for d in h.src_docs))
-    provenance = build_provenance(
-        format_name=fmt.name,
-        headers=headers,
-        selection=selection,
-        mt=source.mt_provenance(src_docs),
-        reviewers=todo.reviewers or set(),
-        count=todo.count,
-        by_alignment=by_alignment,
-        created=created,
-        version=version,
-    )
-    records = iter_records(used, selection, source, fmt.pairs_only)
-    paths = fmt.write(records, out, provenance)
-    return ExportResult(fmt.name, todo.count, paths, by_alignment, provenance)
+    used = [h for h in headers if selection.takes_pair(h.pair)]
+    tally = Tally(by_alignment=dict.fromkeys((h.name for h in used), 0))
+
+    def provenance() -> dict[str, Any]:
+        """Built once the stream is consumed: counts and reviewers are known then."""
+        src_docs = list(dict.fromkeys(d for h in used for d in h.src_docs))
+        return build_provenance(
+            format_name=fmt.name,
+            headers=used,
+            selection=selection,
+            mt=source.mt_provenance(src_docs),
+            reviewers=tally.reviewers,
+            count=tally.count,
+            by_alignment=tally.by_alignment,
+            created=created,
+            version=version,
+        )
+
+    records = counted(iter_records(used, selection, source, fmt.pairs_only), tally)
+    try:
+        paths = fmt.write(records, out, provenance)
+    except NothingToExport:  # the writer's temporary files are gone: nothing written
+        return ExportResult(fmt.name, 0, [], tally.by_alignment)
+    return ExportResult(fmt.name, tally.count, paths, tally.by_alignment, provenance())

@@ -10,7 +10,7 @@ left out. There is no reader: the files carry no sentence ids (import TMX, TSV o
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,7 +35,7 @@ class MosesFormat(ExportFormat):
     description = "two line-parallel text files per language pair (+ OUT.meta.json)"
 
     def write(
-        self, records: Iterator[ExportRecord], out: Path, provenance: dict[str, Any]
+        self, records: Iterator[ExportRecord], out: Path, provenance: Callable[[], dict[str, Any]]
     ) -> list[Path]:
         files: dict[str, tuple[IO[str], IO[str]]] = {}
         counts: dict[str, int] = {}
@@ -64,6 +64,6 @@ class MosesFormat(ExportFormat):
                        "lines": counts[pair]}
                 for pair in sorted(counts)
             }  # fmt: skip
-            write_sidecar(stack.enter_context(atomic_writer(meta)), provenance, listing)
+            write_sidecar(stack.enter_context(atomic_writer(meta)), provenance(), listing)
             paths.append(meta)
         return paths

@@ -65,7 +65,7 @@ def build_provenance(
     version = version or __version__
     created = created or datetime.now(UTC).isoformat(timespec="seconds")
     filters = selection.describe()
-    used = [h for h in headers if h.name in by_alignment]
+    used = [h for h in headers if by_alignment.get(h.name)]
     models = model_ids(mt)
     segmenters = _segmenters([lang for h in used for lang in (h.src_lang, h.tgt_lang)])
     aligners = sorted({_aligner(h) for h in used})

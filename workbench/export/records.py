@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,12 +59,16 @@ def doc_of(sentence_id: str) -> str:
 
 
 def unique_docs(ids: Sequence[str]) -> list[str]:
+    if len(ids) == 1:
+        return [ids[0].rpartition(":")[0] or ids[0]]
     return list(dict.fromkeys(doc_of(i) for i in ids))
 
 
 def fix_surrogates(text: str) -> str:
     """Lone UTF-16 surrogates (possible in JSON input) cannot be written as UTF-8."""
-    return text if text.isascii() else _SURROGATES.sub("\ufffd", text)
+    if text.isascii() or text.isprintable():  # fast paths (C), true for almost all text
+        return text
+    return _SURROGATES.sub("\ufffd", text)
 
 
 @dataclass(slots=True)
@@ -91,9 +95,10 @@ class ExportRecord:
 def _side(
     ids: Sequence[str], header: AlignmentHeader, source: TextSource, link: Link, line: int
 ) -> str:
+    edits = header.edits
     parts = []
     for sid in ids:
-        text = header.edits.get(sid)
+        text = edits.get(sid) if edits else None
         if text is None:
             text = source.text(sid)
         if text is None:
@@ -103,10 +108,12 @@ def _side(
                 line,
             )
         parts.append(text)
-    return " ".join(parts)
+    return parts[0] if len(parts) == 1 else " ".join(parts)
 
 
 def _mt(ids: Sequence[str], source: TextSource) -> str | None:
+    if len(ids) == 1:
+        return source.mt(ids[0])
     parts = [source.mt(sid) for sid in ids]
     if not parts or any(p is None for p in parts):
         return None
@@ -134,49 +141,49 @@ def iter_records(
     for header in headers:
         if not selection.takes_pair(header.pair):
             continue
-        for line, data in iter_link_dicts(header.path):
+        name, src_lang, tgt_lang, path = header.name, header.src_lang, header.tgt_lang, header.path
+        for line, data in iter_link_dicts(path):
             if not wanted(data, selection, pairs_only):
                 continue
-            link = link_from_dict(data, header.path, line)
+            link = link_from_dict(data, path, line)
+            mt = _mt(link.src, source)
             yield ExportRecord(
-                alignment=header.name,
-                src_lang=header.src_lang,
-                tgt_lang=header.tgt_lang,
-                link=link,
-                src=fix_surrogates(_side(link.src, header, source, link, line)),
-                tgt=fix_surrogates(_side(link.tgt, header, source, link, line)),
-                mt=None if (m := _mt(link.src, source)) is None else fix_surrogates(m),
-                src_docs=unique_docs(link.src),
-                tgt_docs=unique_docs(link.tgt),
+                name,
+                src_lang,
+                tgt_lang,
+                link,
+                fix_surrogates(_side(link.src, header, source, link, line)),
+                fix_surrogates(_side(link.tgt, header, source, link, line)),
+                None if mt is None else fix_surrogates(mt),
+                unique_docs(link.src),
+                unique_docs(link.tgt),
             )
 
 
 @dataclass
-class Plan:
-    """What an export will write, known before any output file is opened."""
+class Tally:
+    """What an export wrote, counted while streaming (provenance is built from it at the end)."""
 
     count: int = 0
-    by_alignment: dict[str, int] | None = None
-    reviewers: set[str] | None = None
+    by_alignment: dict[str, int] = field(default_factory=dict)
+    reviewers: set[str] = field(default_factory=set)
 
 
-def plan(headers: Sequence[AlignmentHeader], selection: Selection, pairs_only: bool) -> Plan:
-    """Count the selected links and collect reviewers (one cheap pass over the files)."""
-    result = Plan(0, {}, set())
-    assert result.by_alignment is not None and result.reviewers is not None
-    for header in headers:
-        if not selection.takes_pair(header.pair):
-            continue
-        n = 0
-        for _line, data in iter_link_dicts(header.path):
-            if wanted(data, selection, pairs_only):
-                n += 1
-                reviewer = data.get("reviewer")
-                if reviewer:
-                    result.reviewers.add(str(reviewer))
-        result.by_alignment[header.name] = n
-        result.count += n
-    return result
+class NothingToExport(Exception):
+    """Raised at the end of the stream when no link matched: writers then discard their files."""
+
+
+def counted(records: Iterator[ExportRecord], tally: Tally) -> Iterator[ExportRecord]:
+    """Pass ``records`` through, counting them; raise :class:`NothingToExport` if none."""
+    by_alignment, reviewers = tally.by_alignment, tally.reviewers
+    for record in records:
+        tally.count += 1
+        by_alignment[record.alignment] = by_alignment.get(record.alignment, 0) + 1
+        if record.link.reviewer:
+            reviewers.add(record.link.reviewer)
+        yield record
+    if tally.count == 0:
+        raise NothingToExport
 
 
 def sidecar_path(out: Path) -> Path:

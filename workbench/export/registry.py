@@ -50,9 +50,13 @@ class ExportFormat:
     description: ClassVar[str] = ""
 
     def write(
-        self, records: Iterator[ExportRecord], out: Path, provenance: dict[str, Any]
+        self, records: Iterator[ExportRecord], out: Path, provenance: Callable[[], dict[str, Any]]
     ) -> list[Path]:
-        """Write ``records`` for ``out``; return the files written (all-or-nothing)."""
+        """Write ``records`` for ``out``; return the files written (all-or-nothing).
+
+        ``provenance()`` may only be called once ``records`` is exhausted (it counts them).
+        An exception from ``records`` must leave no file behind.
+        """
         raise NotImplementedError
 
     def read(self, path: Path) -> ImportedFile:

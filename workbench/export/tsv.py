@@ -8,7 +8,7 @@ space-separated. A ``OUT.meta.json`` manifest beside the file holds provenance.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ class TsvFormat(ExportFormat):
     description = "tab-separated, header line, one link per line (+ OUT.meta.json)"
 
     def write(
-        self, records: Iterator[ExportRecord], out: Path, provenance: dict[str, Any]
+        self, records: Iterator[ExportRecord], out: Path, provenance: Callable[[], dict[str, Any]]
     ) -> list[Path]:
         meta = sidecar_path(out)
         with contextlib.ExitStack() as stack:
@@ -67,7 +67,7 @@ class TsvFormat(ExportFormat):
             write = handle.write
             for record in records:
                 write(row(record))
-            write_sidecar(side, provenance, {"data": out.name, "columns": list(COLUMNS)})
+            write_sidecar(side, provenance(), {"data": out.name, "columns": list(COLUMNS)})
         return [out, meta]
 
     def sniff(self, head: str) -> bool:

@@ -129,16 +129,15 @@ def _occurrence_matrix(sent: np.ndarray, gram: np.ndarray, n_texts: int) -> sp.c
     return sp.csr_matrix((data, (rows, cols.ravel())), shape=(n_texts, n_cols))
 
 
-def chrf_from_stats(
-    hyp_counts: np.ndarray, ref_counts: np.ndarray, matches: np.ndarray, beta: float = BETA
-) -> np.ndarray:
-    """chrF (0..100) from per-order counts, each of shape (P, order); sacrebleu's arithmetic."""
+def precision_recall(
+    hyp_counts: np.ndarray, ref_counts: np.ndarray, matches: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Average n-gram precision and recall (0..1) over the effective orders, as sacrebleu."""
     hyp_counts = np.asarray(hyp_counts, dtype=np.float64)
     ref_counts = np.asarray(ref_counts, dtype=np.float64)
     matches = np.asarray(matches, dtype=np.float64)
     # sacrebleu reports 0 hypothesis n-grams for an order where the reference has none
     hyp_counts = np.where(ref_counts > 0, hyp_counts, 0.0)
-    factor = beta**2
     n_pairs, order = matches.shape
     avg_prec = np.zeros(n_pairs)
     avg_rec = np.zeros(n_pairs)
@@ -155,10 +154,23 @@ def chrf_from_stats(
         safe = np.where(effective > 0, effective, 1.0)
         avg_prec = np.where(effective > 0, avg_prec / safe, 0.0)
         avg_rec = np.where(effective > 0, avg_rec / safe, 0.0)
-        num = (1 + factor) * avg_prec * avg_rec
-        den = (factor * avg_prec) + avg_rec
-        score = np.where(den > 0, 100 * (num / np.where(den > 0, den, 1.0)), 0.0)
-    return score
+    return avg_prec, avg_rec
+
+
+def f_beta(avg_prec: np.ndarray, avg_rec: np.ndarray, beta: float = BETA) -> np.ndarray:
+    """F-beta (0..100) of averaged precision and recall, with sacrebleu's arithmetic."""
+    factor = beta**2
+    num = (1 + factor) * avg_prec * avg_rec
+    den = (factor * avg_prec) + avg_rec
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, 100 * (num / np.where(den > 0, den, 1.0)), 0.0)
+
+
+def chrf_from_stats(
+    hyp_counts: np.ndarray, ref_counts: np.ndarray, matches: np.ndarray, beta: float = BETA
+) -> np.ndarray:
+    """chrF (0..100) from per-order counts, each of shape (P, order); sacrebleu's arithmetic."""
+    return f_beta(*precision_recall(hyp_counts, ref_counts, matches), beta=beta)
 
 
 def chrf_rows(prof: Profiles, hyp_rows: Sequence[int], ref_rows: Sequence[int]) -> np.ndarray:

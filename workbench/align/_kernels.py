@@ -1,0 +1,225 @@
+"""Compiled inner loops of the parallel aligner (numba; cached on disk after the first run).
+
+``span_chrf`` scores every candidate bead inside the band: the clipped n-gram matches of a
+span pair are counted exactly over the members' n-grams (stamp arrays, no sorting), so a
+cell costs one pass over the target span's n-grams. ``dp_band`` runs the monotone dynamic
+programme over the band and returns back-pointers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:
+    from numba import njit
+except ImportError:  # pragma: no cover - numba is a dependency; pure Python still works
+
+    def njit(*args, **kwargs):  # type: ignore[no-redef]
+        def wrap(func):
+            return func
+
+        return wrap
+
+
+@njit(cache=True, nogil=True)
+def span_chrf(
+    grams: np.ndarray,  # (order, total) int64: dense n-gram id at each position (order offset)
+    starts: np.ndarray,  # (texts,) start position of each text
+    lengths: np.ndarray,  # (texts,) characters of each text (no whitespace)
+    n_hyp: int,  # texts 0..n_hyp-1 are hypotheses (MT), the rest references
+    n_ids: int,  # number of distinct ids over all orders
+    lo: np.ndarray,  # (n+1,) band start per DP row
+    hi: np.ndarray,  # (n+1,) band end per DP row
+    width: int,
+    bead_a: np.ndarray,  # (T,) source sentences per bead type
+    bead_b: np.ndarray,  # (T,) target sentences per bead type
+    beta: float,
+) -> np.ndarray:
+    """Similarity (F-beta of averaged char n-gram precision/recall, 0..1) per bead and cell.
+
+    Returns (T, n+1, width) float32; nan where the bead does not fit. Bead (a, b) at cell
+    (i, j) covers hypotheses i-a..i-1 and references j-b..j-1.
+    """
+    order = grams.shape[0]
+    n = n_hyp
+    n_types = bead_a.shape[0]
+    out = np.full((n_types, n + 1, width), np.nan, dtype=np.float32)
+    hcount = np.zeros(n_ids, dtype=np.int32)
+    hstamp = np.zeros(n_ids, dtype=np.int64)
+    used = np.zeros(n_ids, dtype=np.int32)
+    ustamp = np.zeros(n_ids, dtype=np.int64)
+    hstamp_now = 0
+    ustamp_now = 0
+    hc = np.zeros(order, dtype=np.int64)
+    rc = np.zeros(order, dtype=np.int64)
+    match = np.zeros(order, dtype=np.int64)
+    factor = beta * beta
+    max_a = 0
+    for t in range(n_types):
+        if bead_a[t] > max_a:
+            max_a = bead_a[t]
+    for i in range(1, n + 1):
+        for a in range(1, max_a + 1):
+            if i - a < 0:
+                continue
+            # profile of the hypothesis span i-a..i-1
+            hstamp_now += 1
+            for k in range(order):
+                hc[k] = 0
+            for s in range(i - a, i):
+                for k in range(order):
+                    cnt = lengths[s] - k
+                    if cnt <= 0:
+                        continue
+                    hc[k] += cnt
+                    base = starts[s]
+                    for p in range(base, base + cnt):
+                        g = grams[k, p]
+                        if hstamp[g] != hstamp_now:
+                            hstamp[g] = hstamp_now
+                            hcount[g] = 0
+                        hcount[g] += 1
+            for t in range(n_types):
+                if bead_a[t] != a:
+                    continue
+                b = bead_b[t]
+                for j in range(max(lo[i], b), hi[i]):
+                    ustamp_now += 1
+                    for k in range(order):
+                        rc[k] = 0
+                        match[k] = 0
+                    for q in range(j - b, j):
+                        s = n_hyp + q
+                        for k in range(order):
+                            cnt = lengths[s] - k
+                            if cnt <= 0:
+                                continue
+                            rc[k] += cnt
+                            base = starts[s]
+                            for p in range(base, base + cnt):
+                                g = grams[k, p]
+                                if hstamp[g] != hstamp_now:
+                                    continue
+                                if ustamp[g] != ustamp_now:
+                                    ustamp[g] = ustamp_now
+                                    used[g] = 0
+                                if used[g] < hcount[g]:
+                                    used[g] += 1
+                                    match[k] += 1
+                    # sacrebleu's effective-order averaging
+                    avg_p = 0.0
+                    avg_r = 0.0
+                    eff = 0
+                    for k in range(order):
+                        if hc[k] > 0 and rc[k] > 0:
+                            avg_p += match[k] / hc[k]
+                            avg_r += match[k] / rc[k]
+                            eff += 1
+                    score = 0.0
+                    if eff > 0:
+                        avg_p /= eff
+                        avg_r /= eff
+                        den = factor * avg_p + avg_r
+                        if den > 0:
+                            score = (1 + factor) * avg_p * avg_r / den
+                    out[t, i, j - lo[i]] = score
+    return out
+
+
+@njit(cache=True, nogil=True)
+def dp_band(
+    gains: np.ndarray,  # (T, n+1, width) float64, nan = bead not allowed
+    bead_a: np.ndarray,
+    bead_b: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    width: int,
+    skip: float,
+) -> np.ndarray:
+    """Best monotone path through the band. Returns beads as rows (i0, i1, j0, j1), in order.
+
+    Moves: bead type t (a, b) with its gain; 1-0 and 0-1 with gain ``skip``.
+    """
+    n = lo.shape[0] - 1
+    m = hi[n] - 1
+    neg = -1e300
+    score = np.full((n + 1, width), neg)
+    back = np.full((n + 1, width), -3, dtype=np.int16)  # -1 deletion, -2 insertion, t bead
+    n_types = bead_a.shape[0]
+    for i in range(n + 1):
+        for j in range(lo[i], hi[i]):
+            k = j - lo[i]
+            if i == 0 and j == 0:
+                score[0, 0] = 0.0
+                back[0, 0] = -3
+                continue
+            best = neg
+            arg = -3
+            # insertion (0-1): from (i, j-1)
+            if j - 1 >= lo[i]:
+                v = score[i, k - 1]
+                if v > neg:
+                    v += skip
+                    if v > best:
+                        best = v
+                        arg = -2
+            # deletion (1-0): from (i-1, j)
+            if i >= 1 and lo[i - 1] <= j < hi[i - 1]:
+                v = score[i - 1, j - lo[i - 1]]
+                if v > neg:
+                    v += skip
+                    if v > best:
+                        best = v
+                        arg = -1
+            for t in range(n_types):
+                a = bead_a[t]
+                b = bead_b[t]
+                if i - a < 0 or j - b < 0:
+                    continue
+                g = gains[t, i, k]
+                if np.isnan(g):
+                    continue
+                pj = j - b
+                if pj < lo[i - a] or pj >= hi[i - a]:
+                    continue
+                v = score[i - a, pj - lo[i - a]]
+                if v <= neg:
+                    continue
+                v += g
+                if v > best:
+                    best = v
+                    arg = t
+            score[i, k] = best
+            back[i, k] = arg
+    # backtrack
+    path = np.zeros((n + m + 1, 4), dtype=np.int64)
+    count = 0
+    i = n
+    j = m
+    while i > 0 or j > 0:
+        c = back[i, j - lo[i]]
+        if c == -2:
+            path[count, 0] = i
+            path[count, 1] = i
+            path[count, 2] = j - 1
+            path[count, 3] = j
+            j -= 1
+        elif c == -1:
+            path[count, 0] = i - 1
+            path[count, 1] = i
+            path[count, 2] = j
+            path[count, 3] = j
+            i -= 1
+        elif c >= 0:
+            a = bead_a[c]
+            b = bead_b[c]
+            path[count, 0] = i - a
+            path[count, 1] = i
+            path[count, 2] = j - b
+            path[count, 3] = j
+            i -= a
+            j -= b
+        else:
+            return path[:0]  # unreachable: no path in the band
+        count += 1
+    return path[:count][::-1].copy()

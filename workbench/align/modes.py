@@ -1,0 +1,54 @@
+"""Registry of alignment modes for ``workbench align-pair``: mode name -> aligner.
+
+An aligner takes the source sentences, their MT into the target language (line-parallel to
+the source, or None) and the target sentences, plus the align settings, and returns a
+:class:`PairAlignment`. Add a mode by adding an entry to :data:`ALIGNERS` (the comparable
+mode registers itself the same way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from workbench.align.beads import Bead
+from workbench.errors import InputError
+from workbench.settings import AlignSettings
+
+
+@dataclass
+class PairAlignment:
+    beads: list[Bead]
+    scores: list[float]  # calibrated score in [0, 1] per bead (0 for 1-0 / 0-1)
+    features: list[dict[str, float]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # warnings for the user
+
+
+Aligner = Callable[
+    [Sequence[str], Sequence[str] | None, Sequence[str], AlignSettings], PairAlignment
+]
+
+
+def align_parallel_mode(
+    src: Sequence[str], mt: Sequence[str] | None, tgt: Sequence[str], settings: AlignSettings
+) -> PairAlignment:
+    """Monotone DP over beads (see :mod:`workbench.align.parallel`)."""
+    from workbench.align.parallel import align_parallel, params_from_settings
+
+    if mt is None:
+        raise InputError("--mode parallel needs --src-translation (MT of SRC into TGT's language)")
+    result = align_parallel(mt, tgt, params_from_settings(settings))
+    features = [{"chrf": s} if s == s else {} for s in result.sims]
+    return PairAlignment(beads=result.beads, scores=result.scores, features=features)
+
+
+ALIGNERS: dict[str, Aligner] = {"parallel": align_parallel_mode}
+
+
+def get_aligner(mode: str) -> Aligner:
+    try:
+        return ALIGNERS[mode]
+    except KeyError:
+        raise InputError(
+            f"unknown alignment mode {mode!r} (known: {', '.join(sorted(ALIGNERS))})"
+        ) from None

@@ -1,0 +1,69 @@
+"""Align two pre-split files (``workbench align-pair``): reading, checks, bead output."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from workbench.align.beads import format_beads
+from workbench.align.modes import get_aligner
+from workbench.errors import InputError
+from workbench.settings import AlignSettings
+
+
+def read_sentences(path: str | Path, role: str) -> list[str]:
+    """One sentence per line (UTF-8). Errors name the file; blank lines are kept (as empty)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{role} file does not exist", path) from None
+    except IsADirectoryError:
+        raise InputError(f"{role} is a folder, expected a file", path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{role} file is not UTF-8 ({exc.reason})", path, line) from None
+    if "\x00" in text:
+        raise InputError(
+            f"{role} file looks binary (NUL byte)", path, text[: text.index("\x00")].count("\n") + 1
+        )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [line.rstrip("\r") for line in lines]
+    if not any(line.strip() for line in lines):
+        raise InputError(f"{role} file is empty", path)
+    return lines
+
+
+def align_files(
+    src: str | Path,
+    tgt: str | Path,
+    mt: str | Path | None,
+    mode: str = "parallel",
+    settings: AlignSettings | None = None,
+    with_scores: bool = False,
+) -> str:
+    """Align the files and return the bead lines (one per line, newline-terminated)."""
+    settings = settings or AlignSettings()
+    aligner = get_aligner(mode)
+    src_lines = read_sentences(src, "source")
+    tgt_lines = read_sentences(tgt, "target")
+    mt_lines = None
+    if mt is not None:
+        mt_lines = read_sentences(mt, "translation")
+        if len(mt_lines) != len(src_lines):
+            raise InputError(
+                f"translation has {len(mt_lines)} lines but the source {src} has "
+                f"{len(src_lines)}; it must be line-parallel to the source",
+                mt,
+                min(len(mt_lines), len(src_lines)) + 1,
+            )
+    result = aligner(src_lines, mt_lines, tgt_lines, settings)
+    for note in result.notes:
+        print(f"workbench: warning: {note}", file=sys.stderr)
+    return format_beads(result.beads, result.scores if with_scores else None)

@@ -1,0 +1,60 @@
+"""``workbench align-pair SRC TGT``: align two pre-split files, print one bead per line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from workbench.cli._common import settings_from
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "align-pair",
+        help="align two sentence-per-line files; print beads [i, ...]:[j, ...]",
+        description="Align SRC and TGT (one sentence per line, pre-split) and print one bead "
+        "per line as [i, ...]:[j, ...] with 0-based line numbers (the Vecalign/Bertalign format). "
+        "--src-translation is the machine translation of SRC into TGT's language, line by line.",
+    )
+    parser.add_argument("src", type=Path, help="source sentences, one per line")
+    parser.add_argument("tgt", type=Path, help="target sentences, one per line")
+    parser.add_argument(
+        "--src-translation",
+        "--mt",
+        dest="mt",
+        type=Path,
+        metavar="MT",
+        help="MT of SRC into the target language, line-parallel to SRC",
+    )
+    parser.add_argument("--mode", default=None, help="alignment mode (default: parallel)")
+    parser.add_argument(
+        "--format",
+        default="vecalign",
+        choices=["vecalign", "scores"],
+        help="vecalign: [i]:[j]; scores: [i]:[j]:score (calibrated, 0..1)",
+    )
+    parser.add_argument(
+        "--output", "-o", type=Path, help="write here (atomically) instead of stdout"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.align.pair import align_files
+
+    settings = settings_from(args)
+    text = align_files(
+        args.src,
+        args.tgt,
+        args.mt,
+        mode=args.mode or "parallel",
+        settings=settings.align,
+        with_scores=args.format == "scores",
+    )
+    if args.output:
+        from workbench.fileio import atomic_write_text
+
+        atomic_write_text(args.output, text)
+    else:
+        print(text, end="")
+    return 0

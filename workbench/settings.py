@@ -54,7 +54,7 @@ class AlignSettings(Section):
     # comparable mode (workbench align over the corpus)
     comparable_k: int = Field(default=4, gt=0)  # nearest neighbours for candidates and margin
     comparable_threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # calibrated score a link needs
-    edition_prior: float = Field(default=0.1, ge=0.0)  # similarity bonus for a shared edition
+    edition_prior: float = Field(default=2.0, ge=0.0)  # weight of a shared edition in the link score
     merge_adjacent: bool = True  # allow 2-1 / 1-2 links
     use_mt: bool = True  # use stored translations when they exist (False: anchors only)
     max_sentence_chars: int = Field(default=2000, gt=0)  # longer sentences are a segmentation error

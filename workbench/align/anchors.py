@@ -187,12 +187,20 @@ def length_score(src_len: int, tgt_len: int, factor: float = 1.0) -> float:
 
 
 def anchor_features(src: SentenceAnchors, tgt: SentenceAnchors) -> dict[str, float]:
-    """Features in [0, 1] comparing the anchors of a source and an English sentence (or group).
+    """The features of :func:`compare_anchors` alone."""
+    return compare_anchors(src, tgt)[0]
+
+
+def compare_anchors(src: SentenceAnchors, tgt: SentenceAnchors) -> tuple[dict[str, float], list]:
+    """Features in [0, 1] comparing the anchors of a source and an English sentence (or group),
+    and the discrepancy flags (:func:`workbench.align.discrepancy.find_discrepancies`).
 
     ``numbers``: Dice of matched quantities; ``dates``: Dice of compatible dates;
     ``names``: share of the source's names found among the English words (and of the
-    English names found in the source, for Latin-script sources); ``anchor_conflict``: 1 when
-    the two sides carry numbers or dates that disagree; ``length``: length agreement.
+    English names found in the source, for Latin-script sources); ``number_conflict``,
+    ``date_conflict``: 1 when the two sides carry numbers or dates that disagree;
+    ``year_conflict``: 1 when both mention years and share none (another edition);
+    ``length``: length agreement.
     """
     _, _, n_matched = match_numbers(src.numbers, tgt.numbers)
     d_matched = sum(
@@ -203,18 +211,22 @@ def anchor_features(src: SentenceAnchors, tgt: SentenceAnchors) -> dict[str, flo
     if src.lang != "th":  # names written the same way both ways
         found += len(tgt.names & src.words)
         total += len(tgt.names)
-    conflict = 0.0
     from workbench.align.discrepancy import find_discrepancies  # local: avoids an import cycle
 
-    if find_discrepancies(src, tgt):
-        conflict = 1.0
-    return {
+    flags = find_discrepancies(src, tgt)
+    src_years = {d.year for d in src.dates if d.year}
+    tgt_years = {d.year for d in tgt.dates if d.year}
+    year_conflict = bool(src_years and tgt_years and src_years.isdisjoint(tgt_years))
+    features = {
         "numbers": _dice(n_matched, len(src.numbers), len(tgt.numbers)),
         "dates": _dice(d_matched, len(src.dates), len(tgt.dates)),
         "names": found / total if total else 0.0,
-        "anchor_conflict": conflict,
+        "number_conflict": 1.0 if any(f.kind == "number" for f in flags) else 0.0,
+        "date_conflict": 1.0 if any(f.kind == "date" for f in flags) else 0.0,
+        "year_conflict": 1.0 if year_conflict else 0.0,
         "length": length_score(src.length, tgt.length, LENGTH_FACTOR.get(src.lang, 1.0)),
     }
+    return features, flags
 
 
 def merge_anchors(parts: list[SentenceAnchors]) -> SentenceAnchors:

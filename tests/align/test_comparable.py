@@ -181,3 +181,22 @@ def test_top_k_matches_dense_cosine():
     for row in range(len(texts)):
         assert idx[row, 0] == row  # itself first
         assert sims[row, 1] == pytest.approx(np.sort(dense[row])[-2], abs=1e-5)
+
+
+def test_align_pair_comparable_mode(tmp_path, capsys):
+    from workbench.cli import main
+
+    src, tgt = items()
+    (tmp_path / "src.txt").write_text("".join(i.text + "\n" for i in src), encoding="utf-8")
+    (tmp_path / "mt.txt").write_text("".join(i.mt + "\n" for i in src), encoding="utf-8")
+    (tmp_path / "tgt.txt").write_text("".join(i.text + "\n" for i in tgt), encoding="utf-8")
+    args = [
+        "align-pair",
+        str(tmp_path / "src.txt"),
+        str(tmp_path / "tgt.txt"),
+        "--mode",
+        "comparable",
+    ]
+    assert main([*args, "--src-translation", str(tmp_path / "mt.txt"), "--format", "vecalign"]) == 0
+    lines = capsys.readouterr().out.split()
+    assert {"[0]:[4]", "[1]:[5]", "[2]:[]", "[3]:[0]", "[4]:[1]", "[]:[2]", "[]:[3]"} == set(lines)

@@ -518,3 +518,39 @@ def _merge(links, src, tgt, scorer, config, linked_tgt, forbidden):
             taken_tgt.update(best_group[1])
         out.append((i, j, best))
     return out
+
+
+def align_lines(
+    src: Sequence[str],
+    mt: Sequence[str] | None,
+    tgt: Sequence[str],
+    config: MiningConfig | None = None,
+    src_lang: str | None = None,
+    tgt_lang: str = "en",
+) -> tuple[list[tuple[tuple[int, ...], tuple[int, ...]]], list[float], list[dict[str, float]]]:
+    """Comparable mode over two pre-split files (``workbench align-pair --mode comparable``).
+
+    Returns beads (0-based line numbers; mined links, then 1-0 and 0-1 for the lines left
+    alone), one score per bead (0 for 1-0 / 0-1) and the features of each bead.
+    """
+    if src_lang is None:
+        from workbench.corpus.langid import detect_language
+
+        src_lang = detect_language(" ".join(src[:200])) if src else "en"
+    mt_lines = list(mt) if mt is not None else [None] * len(src)
+    # the two files are paired by the user: one "edition"
+    src_items = [
+        Item(f"s:{n}", "s", n, text, src_lang, mt_lines[n], 0) for n, text in enumerate(src)
+    ]
+    tgt_items = [Item(f"t:{n}", "t", n, text, tgt_lang, None, 0) for n, text in enumerate(tgt)]
+    result = mine(src_items, tgt_items, config)
+
+    def index(ids: list[str]) -> tuple[int, ...]:
+        return tuple(int(i.split(":")[1]) for i in ids)
+
+    beads = [((index(p.src), index(p.tgt)), p.score, p.features) for p in result.links]
+    used_tgt = {j for (_, t), _, _ in beads for j in t}
+    beads += [((index(p.src), ()), 0.0, p.features) for p in result.unmatched]
+    beads += [(((), (j,)), 0.0, {}) for j in range(len(tgt)) if j not in used_tgt]
+    beads.sort(key=lambda b: (min(b[0][0], default=float("inf")), min(b[0][1], default=-1)))
+    return [b[0] for b in beads], [b[1] for b in beads], [b[2] for b in beads]

@@ -42,7 +42,19 @@ def align_parallel_mode(
     return PairAlignment(beads=result.beads, scores=result.scores, features=features)
 
 
-ALIGNERS: dict[str, Aligner] = {"parallel": align_parallel_mode}
+def align_comparable_mode(
+    src: Sequence[str], mt: Sequence[str] | None, tgt: Sequence[str], settings: AlignSettings
+) -> PairAlignment:
+    """Order-free mining (see :mod:`workbench.align.comparable`); anchors only without MT."""
+    from workbench.align.comparable import align_lines
+    from workbench.align.corpus_align import mining_config
+
+    beads, scores, features = align_lines(src, mt, tgt, mining_config(settings))
+    notes = [] if mt is not None else ["comparable mode without --src-translation: anchors only"]
+    return PairAlignment(beads=beads, scores=scores, features=features, notes=notes)
+
+
+ALIGNERS: dict[str, Aligner] = {"parallel": align_parallel_mode, "comparable": align_comparable_mode}
 
 
 def get_aligner(mode: str) -> Aligner:

@@ -54,7 +54,10 @@ def align_comparable_mode(
     return PairAlignment(beads=beads, scores=scores, features=features, notes=notes)
 
 
-ALIGNERS: dict[str, Aligner] = {"parallel": align_parallel_mode, "comparable": align_comparable_mode}
+ALIGNERS: dict[str, Aligner] = {
+    "parallel": align_parallel_mode,
+    "comparable": align_comparable_mode,
+}
 
 
 def get_aligner(mode: str) -> Aligner:

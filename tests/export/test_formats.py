@@ -334,3 +334,30 @@ def test_read_only_output_folder_reported(alignment_files, text_source, tmp_path
     with pytest.raises(WorkbenchError, match="not writable"):
         export(alignment_files, "tmx", tmp_path / "x.tmx", text_source)
     assert not (tmp_path / "x.tmx").exists()
+
+
+def test_hand_made_jsonl_lines_equal_json_dumps(alignment_files, text_source):
+    """The fast line builder writes exactly what json.dumps would."""
+    from workbench.export.jsonl import record_dict, record_line
+    from workbench.export.records import iter_records
+    from workbench.export.select import Selection
+    from workbench.export.stream import read_header
+
+    headers = [read_header(p) for p in alignment_files]
+    records = list(iter_records(headers, Selection.parse("all"), text_source))
+    assert len(records) == 11
+    for record in records:
+        expected = json.dumps(record_dict(record), ensure_ascii=False, separators=(",", ":"))
+        assert record_line(record) == expected
+
+
+def test_fast_link_reader_matches_link_from_dict(alignment_files):
+    from workbench.export.stream import iter_link_dicts, link_from_dict
+    from workbench.store.model import Link
+
+    for path in alignment_files:
+        for line, data in iter_link_dicts(path):
+            assert link_from_dict(dict(data), path, line) == Link.from_dict(data)
+    bad = {"id": "L1", "src": [], "tgt": [], "colour": "red"}
+    with pytest.raises(InputError, match="invalid link"):
+        link_from_dict(bad, alignment_files[0], 3)

@@ -161,3 +161,11 @@ def test_unknown_file_kind_and_missing_file(tmp_path):
 def test_moses_cannot_be_imported(tmp_path):
     with pytest.raises(WorkbenchError, match="moses files cannot be imported"):
         read_export(tmp_path / "x.fr", "moses") if (tmp_path / "x.fr").write_text("a\n") else None
+
+
+def test_missing_output_folder(alignment_files, text_source, tmp_path):
+    result = export(alignment_files, "tmx", tmp_path / "x.tmx", text_source)
+    with pytest.raises(WorkbenchError, match="output folder does not exist"):
+        import_file(result.paths[0], str(tmp_path / "nope") + "/")
+    with pytest.raises(WorkbenchError, match="output folder does not exist"):
+        import_file(result.paths[0], alignments_dir=tmp_path / "nope")

@@ -8,6 +8,7 @@ text edits are not carried by exports and so are not restored.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,8 @@ def import_file(
     replaced with ``force``. The file is read completely before anything is written.
     """
     fmt_name, groups = read_export(path, format_name)
-    targets = _targets(groups, Path(out) if out else Path(alignments_dir))
+    folder_wanted = out is None or str(out).endswith(("/", os.sep))
+    targets = _targets(groups, Path(out) if out else Path(alignments_dir), folder_wanted)
     for target in targets.values():
         if target.exists() and not force:
             raise WorkbenchError(
@@ -110,9 +112,13 @@ def import_file(
     return ImportResult(fmt_name, written)
 
 
-def _targets(groups: dict[str, Alignment], out: Path) -> dict[str, Path]:
+def _targets(
+    groups: dict[str, Alignment], out: Path, folder_wanted: bool = False
+) -> dict[str, Path]:
     if out.is_dir():
         return {name: out / f"{name}{SUFFIX}" for name in groups}
+    if folder_wanted:
+        raise WorkbenchError("output folder does not exist", out)
     if len(groups) > 1:
         raise WorkbenchError(
             f"the file holds {len(groups)} alignments ({', '.join(groups)}); give --out a folder",

@@ -32,16 +32,20 @@ from pathlib import Path
 FORMATS = ("jsonl", "tsv", "moses", "tmx")
 STATUSES = ("approved", "approved", "approved", "auto", "rejected", "flagged")
 _TEXT = (
-    "le sommet mondial de l'Internet des objets s'est ouvert à Wuxi <IoT> & \"capteurs\" "
+    "le sommet mondial de l'Internet des objets s'est ouvert à Wuxi IoT « capteurs » "
     "province Jiangsu été milliards croissance 14 % entreprises innovation réseau 😀 "
     "งาน มหกรรม เปิดฉาก ที่ เมือง อู๋ซี น้ำ ปั๊ม บริษัท"
 )
 WORDS = _TEXT.split(" ")
-NASTY = (" tab\there", " line\nbreak", " ctrl\x01\x0b\x1b", " cr\r\n", " ls\u2028ps\u2029")
+NASTY = (
+    " tab\there", " line\nbreak", " ctrl\x01\x0b\x1b", " cr\r\n", " ls\u2028ps\u2029",
+    " <b>AT&T</b>", ' "quoted"',
+)  # fmt: skip
 
 
 def pool(size: int = 1000) -> list[str]:
-    """News-like sentences of 12-41 words; one in 20 also has a tab, a newline or controls."""
+    """News-like sentences of 12-41 words; one in 20 also has markup characters, quotes, a
+    tab, a newline or control characters (the slow paths of every writer)."""
     sentences = []
     for i in range(size):
         n = 12 + (i * 7) % 30

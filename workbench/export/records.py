@@ -37,11 +37,10 @@ class CorpusText:
     def __init__(self, corpus: Corpus, translations: dict[str, Any] | None = None):
         self.corpus = corpus
         self.translations = translations or {}
+        self._text = {s.id: s.text for s in corpus.sentences()}  # one lookup per sentence
 
     def text(self, sentence_id: str) -> str | None:
-        if not self.corpus.has_sentence(sentence_id):
-            return None
-        return self.corpus.sentence(sentence_id).text
+        return self._text.get(sentence_id)
 
     def mt(self, sentence_id: str) -> str | None:
         doc = self.translations.get(doc_of(sentence_id))

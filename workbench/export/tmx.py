@@ -142,23 +142,38 @@ FOOTER = "  </body>\n</tmx>\n"
 _P = '      <prop type="'  # prop lines of a <tu>, split around the value
 
 
+def _same(text: str) -> str:
+    return text
+
+
 def tu(record: ExportRecord) -> str:
-    """One ``<tu>`` (hot path: one f-string per line, escaping only where text varies)."""
+    """One ``<tu>`` (hot path: one f-string per line; text that needs no escaping, the
+    common case, is found by one check over all of the unit's strings)."""
     link = record.link
-    alignment, link_id = esc_attr(record.alignment), esc_attr(link.id)
-    src_lang, tgt_lang = esc_attr(record.src_lang), esc_attr(record.tgt_lang)
+    src_doc, tgt_doc = " ".join(record.src_docs), " ".join(record.tgt_docs)
+    src_ids, tgt_ids = " ".join(link.src), " ".join(link.tgt)
+    joined = "".join(
+        (record.alignment, link.id, record.src_lang, record.tgt_lang, link.reviewer or "",
+         link.note, src_doc, tgt_doc, src_ids, tgt_ids, record.mt or "", record.src, record.tgt)
+    )  # fmt: skip
+    clean = joined.isprintable() and not (
+        "&" in joined or "<" in joined or ">" in joined or '"' in joined
+    )
+    e, a = (_same, _same) if clean else (esc, esc_attr)
+    alignment, link_id = a(record.alignment), a(link.id)
+    src_lang, tgt_lang = a(record.src_lang), a(record.tgt_lang)
     attrs = f'tuid="{alignment}/{link_id}" srclang="{src_lang}"'
     created, changed = tmx_date(link.created), tmx_date(link.modified)
     if created:
         attrs += f' creationdate="{created}"'
     if changed:
         attrs += f' changedate="{changed}"'
-    reviewer = esc(link.reviewer) if link.reviewer else ""
+    reviewer = e(link.reviewer) if link.reviewer else ""
     if reviewer:
-        attrs += f' changeid="{esc_attr(link.reviewer or "")}"'
+        attrs += f' changeid="{a(link.reviewer or "")}"'
     parts = [f"    <tu {attrs}>\n"]
     if link.note:
-        parts.append(f"      <note>{esc(link.note)}</note>\n")
+        parts.append(f"      <note>{e(link.note)}</note>\n")
     parts.append(
         f'{_P}x-alignment">{alignment}</prop>\n'
         f'{_P}x-link-id">{link_id}</prop>\n'
@@ -169,19 +184,19 @@ def tu(record: ExportRecord) -> str:
     if reviewer:
         parts.append(f'{_P}x-reviewer">{reviewer}</prop>\n')
     parts.append(
-        f'{_P}x-src-doc">{esc(" ".join(record.src_docs))}</prop>\n'
-        f'{_P}x-tgt-doc">{esc(" ".join(record.tgt_docs))}</prop>\n'
-        f'{_P}x-src-ids">{esc(" ".join(link.src))}</prop>\n'
-        f'{_P}x-tgt-ids">{esc(" ".join(link.tgt))}</prop>\n'
+        f'{_P}x-src-doc">{e(src_doc)}</prop>\n'
+        f'{_P}x-tgt-doc">{e(tgt_doc)}</prop>\n'
+        f'{_P}x-src-ids">{e(src_ids)}</prop>\n'
+        f'{_P}x-tgt-ids">{e(tgt_ids)}</prop>\n'
     )
     if link.flags:
         flags = json.dumps([f.to_dict() for f in link.flags], ensure_ascii=False, sort_keys=True)
         parts.append(f'{_P}x-flags">{esc(flags)}</prop>\n')
     if record.mt is not None:
-        parts.append(f'{_P}x-mt-{tgt_lang}">{esc(record.mt)}</prop>\n')
+        parts.append(f'{_P}x-mt-{tgt_lang}">{e(record.mt)}</prop>\n')
     parts.append(
-        f'      <tuv xml:lang="{src_lang}"><seg>{esc(record.src)}</seg></tuv>\n'
-        f'      <tuv xml:lang="{tgt_lang}"><seg>{esc(record.tgt)}</seg></tuv>\n'
+        f'      <tuv xml:lang="{src_lang}"><seg>{e(record.src)}</seg></tuv>\n'
+        f'      <tuv xml:lang="{tgt_lang}"><seg>{e(record.tgt)}</seg></tuv>\n'
         "    </tu>\n"
     )
     return "".join(parts)

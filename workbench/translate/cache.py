@@ -1,8 +1,10 @@
 """The translation cache: every translation, durable, keyed by model and settings and source.
 
 SQLite in WAL mode: readers never block the writer, two jobs can write at once (each batch is
-one short ``BEGIN IMMEDIATE`` transaction; the other job waits for the lock), and a commit is
-on disk when it returns (``synchronous=FULL``), so a kill loses at most the batch in flight.
+one short ``BEGIN IMMEDIATE`` transaction; the other job waits for the lock). A commit is in
+the write-ahead log when it returns, so a killed or interrupted job loses at most the batch in
+flight. ``synchronous=NORMAL`` skips the fsync per commit (12 ms each here, 10% of a GPU job):
+only a power cut or OS crash can lose the last commits, and it never corrupts the cache.
 The key is a SHA-256 of the job identity (model id, revision, backend, languages, decoding
 settings) and the source text.
 """
@@ -51,7 +53,7 @@ class TranslationCache:
         try:
             self._db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise InputError(

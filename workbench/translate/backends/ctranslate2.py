@@ -19,7 +19,6 @@ from typing import Any
 from workbench.errors import ConfigError, InputError
 from workbench.translate.backends import LoadRequest, Translator, register_backend
 from workbench.translate.backends._hf import (
-    count_tokens,
     load_tokenizer,
     max_input_tokens,
     quiet_transformers,
@@ -90,6 +89,7 @@ class CTranslate2Translator(Translator):
         self.decoding = request.decoding
         self.prefix = [request.tgt_code] if request.tgt_code else None
         self.max_input_tokens = limit
+        self._tokens: dict[str, list[str]] = {}
 
     @classmethod
     def precision(cls, requested_dtype: str, requested_compute: str, device: str) -> str:
@@ -132,12 +132,22 @@ class CTranslate2Translator(Translator):
             max_input_tokens(tokenizer, config, request.decoding.max_length),
         )
 
+    def _pieces(self, texts: list[str]) -> list[list[str]]:
+        """Source tokens, kept from counting to translating: each text is tokenized once."""
+        new = [t for t in dict.fromkeys(texts) if t not in self._tokens]
+        if new:
+            for text, ids in zip(new, self.tokenizer(new)["input_ids"], strict=True):
+                self._tokens[text] = self.tokenizer.convert_ids_to_tokens(ids)
+        return [self._tokens[t] for t in texts]
+
     def count_tokens(self, texts: list[str]) -> list[int]:
-        return count_tokens(self.tokenizer, texts)
+        return [len(pieces) for pieces in self._pieces(texts)]
 
     def translate_batch(self, texts: list[str]) -> list[str]:
         tok = self.tokenizer
-        source = [tok.convert_ids_to_tokens(ids) for ids in tok(texts)["input_ids"]]
+        source = self._pieces(texts)
+        for text in texts:
+            self._tokens.pop(text, None)
         results = self.translator.translate_batch(
             source,
             target_prefix=[self.prefix] * len(texts) if self.prefix else None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -42,7 +43,7 @@ class TranslateSettings(Section):
     beam_size: int = Field(default=4, gt=0)
     max_length: int = Field(default=256, gt=0)  # tokens, input (longer is split) and output
     min_length: int = Field(default=0, ge=0)  # output tokens, at least (benchmarks force lengths)
-    device: str = "auto"  # auto | cpu | cuda
+    device: Literal["auto", "cpu", "cuda"] = "auto"
     compute_type: str = "auto"  # CTranslate2: auto (int8 on CPU, float16 on CUDA), int8, float32...
     dtype: str = "auto"  # transformers: auto (float32 on CPU, float16 on CUDA), bfloat16...
     cache: Path = Path(".workbench/translations.sqlite")

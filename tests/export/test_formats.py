@@ -361,3 +361,19 @@ def test_fast_link_reader_matches_link_from_dict(alignment_files):
     bad = {"id": "L1", "src": [], "tgt": [], "colour": "red"}
     with pytest.raises(InputError, match="invalid link"):
         link_from_dict(bad, alignment_files[0], 3)
+
+
+def test_lone_surrogates_and_nan_scores(alignment_files, text_source, tmp_path):
+    """What json (not orjson) accepts in alignment files still exports, as valid output."""
+    path = alignment_files[1]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, first = json.loads(lines[0]), json.loads(lines[1])
+    header["edits"]["th-2021-xinhua:1"] = "half \ud800 pair"  # written as a \ud800 escape
+    first["score"] = float("nan")  # written as NaN
+    lines[0], lines[1] = json.dumps(header) + "\n", json.dumps(first) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    result = export(alignment_files, "jsonl", tmp_path / "x.jsonl", text_source, lang="th-en")
+    rows = [json.loads(line) for line in result.paths[0].read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["src"] == "half \ufffd pair" and rows[0]["score"] is None
+    tmx = export(alignment_files, "tmx", tmp_path / "x.tmx", text_source, lang="th-en").paths[0]
+    assert etree.DTD(str(DTD)).validate(etree.parse(str(tmx)))

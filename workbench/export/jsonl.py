@@ -90,8 +90,8 @@ def _features(features: dict[str, float]) -> str:
 
 
 def _float(value: float) -> str:
-    # json.dumps writes floats with float.__repr__, NaN/Infinity as its own words
-    return repr(value) if math.isfinite(value) else _DUMPS(value)
+    # json.dumps writes floats with float.__repr__; NaN/Infinity are not JSON: null
+    return repr(value) if math.isfinite(value) else "null"
 
 
 def record_dict(record: ExportRecord) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def record_dict(record: ExportRecord) -> dict[str, Any]:
         "tgt_doc": " ".join(record.tgt_docs),
         "src_ids": link.src,
         "tgt_ids": link.tgt,
-        "score": None if link.score is None else float(link.score),
+        "score": None if link.score is None or not math.isfinite(link.score) else float(link.score),
         "status": str(link.status),
         "flags": [f.to_dict() for f in link.flags],
         "reviewer": link.reviewer,

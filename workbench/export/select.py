@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from workbench.errors import WorkbenchError
-from workbench.store.model import Link, Status
+from workbench.store.model import Status
 
 ALL = "all"
 
@@ -61,13 +61,6 @@ class Selection:
 
     def takes_pair(self, pair: str) -> bool:
         return self.langs is None or pair.lower() in self.langs
-
-    def takes(self, link: Link) -> bool:
-        if link.status not in self.statuses:
-            return False
-        if self.min_score is None:
-            return True
-        return link.score is not None and link.score >= self.min_score
 
     def describe(self) -> dict[str, object]:
         """The filters as plain data, for provenance."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from workbench.errors import InputError
 from workbench.store.files import FORMAT_NAME, SCHEMA_VERSION, SUFFIX
 from workbench.store.model import Link, Status, now_iso
@@ -43,7 +45,12 @@ class AlignmentHeader:
 
 def _parse(line: str, path: Path, number: int) -> dict[str, Any]:
     try:
-        data = json.loads(line)
+        data = orjson.loads(line)  # about twice as fast as json.loads
+    except orjson.JSONDecodeError:
+        data = None  # NaN, lone surrogates...: json accepts what store.files writes
+    try:
+        if data is None:
+            data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc.msg}); the file is damaged", path, number) from None
     if not isinstance(data, dict):

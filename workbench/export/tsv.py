@@ -44,8 +44,8 @@ def row(record: ExportRecord) -> str:
         " ".join(record.tgt_docs),
         _ids(link.src),
         _ids(link.tgt),
-        record.alignment,
-        link.id,
+        one_line(record.alignment),
+        one_line(link.id),
         one_line(link.reviewer or ""),
     )
     return "\t".join(values) + "\n"

@@ -50,35 +50,36 @@ def _spec(name: str, settings):  # noqa: ANN001, ANN202
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
     from workbench.translate.backends.ctranslate2 import CONVERTED
     from workbench.translate.locate import find_local
     from workbench.translate.registry import load_registry
 
     settings = settings_from(args)
     registry = load_registry(settings.translate.registry)
-    table = Table(title=f"MT models ({registry.path})", title_justify="left")
-    for column in ("name", "pairs", "model", "revision", "backend", "on this machine", "converted"):
-        table.add_column(column)
     converted_root = Path(settings.paths.models) / CONVERTED
+    rows = [("name", "pairs", "model", "revision", "backend", "on this machine", "converted")]
     for name, spec in registry.models.items():
-        pairs = ", ".join(p for p, n in registry.pairs.items() if n == name) or "-"
         local = find_local(spec, settings.paths.models)
         converted = sorted(
             p.name.rsplit("-", 1)[-1] for p in converted_root.glob(f"{spec.slug}@*") if p.is_dir()
         )
-        table.add_row(
-            name,
-            pairs,
-            spec.model_id,
-            (spec.revision or "-")[:12],
-            spec.backend,
-            str(local) if local else "no",
-            ", ".join(converted) or "-",
+        rows.append(
+            (
+                name,
+                ", ".join(p for p, n in registry.pairs.items() if n == name) or "-",
+                spec.model_id,
+                (spec.revision or "-")[:12],
+                spec.backend,
+                str(local) if local else "no",
+                ", ".join(converted) or "-",
+            )
         )
-    Console().print(table)
+    print(f"MT models in {registry.path}:")
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
     return 0
 
 

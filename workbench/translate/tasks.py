@@ -218,5 +218,5 @@ def translate_if_available(
     doc_ids = [d.id for d in corpus.documents if d.language in ready]
     try:
         translate_corpus(corpus, tsettings, settings.paths.models, tgt_lang, doc_ids, echo=echo)
-    except WorkbenchError as exc:
+    except (WorkbenchError, RuntimeError) as exc:  # RuntimeError: torch/CTranslate2 at run time
         echo(f"translate: {exc}; continuing without machine translation")

@@ -11,9 +11,10 @@ import contextlib
 import json
 import math
 from collections.abc import Callable, Iterator
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from workbench.errors import InputError
 from workbench.export.records import ExportRecord, sidecar_path
@@ -29,69 +30,20 @@ FIELDS = (
     "created", "modified",
 )  # fmt: skip
 REQUIRED = ("src_lang", "tgt_lang", "src_ids", "tgt_ids")
-_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _no_line_breaks(line: str) -> str:
-    """Escape the Unicode line breaks JSON leaves raw, so ``str.splitlines()`` sees one line."""
-    if "\u2028" in line or "\u2029" in line or "\x85" in line:
+def record_line(record: ExportRecord) -> bytes:
+    """One JSONL line (UTF-8, newline included), serialised by orjson (measured ~3x faster
+    than json.dumps here). U+2028/U+2029/U+0085, legal raw in JSON, are escaped so that
+    ``str.splitlines()`` readers also see one record per line."""
+    line = orjson.dumps(record_dict(record), option=orjson.OPT_APPEND_NEWLINE)
+    if b"\xe2\x80\xa8" in line or b"\xe2\x80\xa9" in line or b"\xc2\x85" in line:
         line = (
-            line.replace("\u2028", "\\u2028")
-            .replace("\u2029", "\\u2029")
-            .replace("\x85", "\\u0085")
+            line.replace(b"\xe2\x80\xa8", b"\\u2028")
+            .replace(b"\xe2\x80\xa9", b"\\u2029")
+            .replace(b"\xc2\x85", b"\\u0085")
         )
     return line
-
-
-_str = encode_basestring  # C: a JSON string literal, non-ASCII kept (as ensure_ascii=False)
-
-
-def _opt(value: str | None) -> str:
-    return "null" if value is None else _str(value)
-
-
-def _id_list(ids: list[str]) -> str:
-    return "[" + ",".join(map(_str, ids)) + "]"
-
-
-def record_line(record: ExportRecord) -> str:
-    """``record_dict`` as compact JSON, assembled by hand: the same bytes as ``json.dumps``
-    with ``separators=(",", ":")`` and ``ensure_ascii=False``, about 3x faster."""
-    link = record.link
-    score = link.score
-    return "".join(
-        (
-            '{"src":', _str(record.src),
-            ',"tgt":', _str(record.tgt),
-            ',"mt":', _opt(record.mt),
-            ',"src_lang":', _str(record.src_lang),
-            ',"tgt_lang":', _str(record.tgt_lang),
-            ',"src_doc":', _str(" ".join(record.src_docs)),
-            ',"tgt_doc":', _str(" ".join(record.tgt_docs)),
-            ',"src_ids":', _id_list(link.src),
-            ',"tgt_ids":', _id_list(link.tgt),
-            ',"score":', "null" if score is None else _float(float(score)),
-            ',"status":', _str(link.status.value),
-            ',"flags":', _DUMPS([f.to_dict() for f in link.flags]) if link.flags else "[]",
-            ',"reviewer":', _opt(link.reviewer),
-            ',"note":', _str(link.note),
-            ',"alignment":', _str(record.alignment),
-            ',"link_id":', _str(link.id),
-            ',"features":', _features(link.features) if link.features else "{}",
-            ',"created":', _str(link.created),
-            ',"modified":', _opt(link.modified),
-            "}",
-        )
-    )  # fmt: skip
-
-
-def _features(features: dict[str, float]) -> str:
-    return "{" + ",".join(f"{_str(k)}:{_float(float(v))}" for k, v in features.items()) + "}"
-
-
-def _float(value: float) -> str:
-    # json.dumps writes floats with float.__repr__; NaN/Infinity are not JSON: null
-    return repr(value) if math.isfinite(value) else "null"
 
 
 def record_dict(record: ExportRecord) -> dict[str, Any]:
@@ -107,7 +59,7 @@ def record_dict(record: ExportRecord) -> dict[str, Any]:
         "src_ids": link.src,
         "tgt_ids": link.tgt,
         "score": None if link.score is None or not math.isfinite(link.score) else float(link.score),
-        "status": str(link.status),
+        "status": link.status.value,
         "flags": [f.to_dict() for f in link.flags],
         "reviewer": link.reviewer,
         "note": link.note,
@@ -129,11 +81,11 @@ class JsonlFormat(ExportFormat):
     ) -> list[Path]:
         meta = sidecar_path(out)
         with contextlib.ExitStack() as stack:
-            handle = stack.enter_context(atomic_writer(out))
+            handle = stack.enter_context(atomic_writer(out, "wb"))
             side = stack.enter_context(atomic_writer(meta))
             write = handle.write
             for record in records:
-                write(_no_line_breaks(record_line(record)) + "\n")
+                write(record_line(record))
             write_sidecar(side, provenance(), {"data": out.name})
         return [out, meta]
 

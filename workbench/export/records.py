@@ -6,7 +6,6 @@ translations); reviewer edits recorded in the alignment header override corpus t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +15,13 @@ from workbench.corpus.model import Corpus
 from workbench.errors import InputError
 from workbench.export.select import Selection
 from workbench.export.stream import AlignmentHeader, iter_link_dicts, link_from_dict
+from workbench.export.text import fix_surrogates
 from workbench.store.model import Link
-
-_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class TextSource(Protocol):
-    """Where sentence text and machine translations come from."""
+    """Where sentence text and machine translations come from (text free of lone
+    surrogates: :func:`workbench.export.text.fix_surrogates`)."""
 
     def text(self, sentence_id: str) -> str | None: ...
 
@@ -32,19 +31,26 @@ class TextSource(Protocol):
 
 
 class CorpusText:
-    """Text from an ingested :class:`Corpus`; MT from ``load_translations`` output."""
+    """Text from an ingested :class:`Corpus`; MT from ``load_translations`` output.
+
+    Texts are indexed (and cleaned of lone surrogates) once here, not once per link.
+    """
 
     def __init__(self, corpus: Corpus, translations: dict[str, Any] | None = None):
         self.corpus = corpus
         self.translations = translations or {}
-        self._text = {s.id: s.text for s in corpus.sentences()}  # one lookup per sentence
+        self._text = {s.id: fix_surrogates(s.text) for s in corpus.sentences()}
+        self._mt = {
+            sid: fix_surrogates(text)
+            for doc in self.translations.values()
+            for sid, text in doc.by_sentence.items()
+        }
 
     def text(self, sentence_id: str) -> str | None:
         return self._text.get(sentence_id)
 
     def mt(self, sentence_id: str) -> str | None:
-        doc = self.translations.get(doc_of(sentence_id))
-        return None if doc is None else doc.by_sentence.get(sentence_id)
+        return self._mt.get(sentence_id)
 
     def mt_provenance(self, doc_ids: Sequence[str]) -> list[dict[str, Any]]:
         return [
@@ -61,13 +67,6 @@ def unique_docs(ids: Sequence[str]) -> list[str]:
     if len(ids) == 1:
         return [ids[0].rpartition(":")[0] or ids[0]]
     return list(dict.fromkeys(doc_of(i) for i in ids))
-
-
-def fix_surrogates(text: str) -> str:
-    """Lone UTF-16 surrogates (possible in JSON input) cannot be written as UTF-8."""
-    if text.isascii() or text.isprintable():  # fast paths (C), true for almost all text
-        return text
-    return _SURROGATES.sub("\ufffd", text)
 
 
 @dataclass(slots=True)
@@ -151,9 +150,9 @@ def iter_records(
                 src_lang,
                 tgt_lang,
                 link,
-                fix_surrogates(_side(link.src, header, source, link, line)),
-                fix_surrogates(_side(link.tgt, header, source, link, line)),
-                None if mt is None else fix_surrogates(mt),
+                _side(link.src, header, source, link, line),
+                _side(link.tgt, header, source, link, line),
+                mt,
                 unique_docs(link.src),
                 unique_docs(link.tgt),
             )

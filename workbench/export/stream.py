@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from workbench.errors import InputError
+from workbench.export.text import fix_surrogates
 from workbench.store.files import FORMAT_NAME, SCHEMA_VERSION, SUFFIX
 from workbench.store.model import Link, Status, now_iso
 
@@ -94,7 +95,7 @@ def _header(data: dict[str, Any], path: Path) -> AlignmentHeader:
             src_docs=list(data.get("src_docs", [])),
             tgt_docs=list(data.get("tgt_docs", [])),
             provenance=dict(data.get("provenance", {})),
-            edits=dict(data.get("edits", {})),
+            edits={k: fix_surrogates(v) for k, v in dict(data.get("edits", {})).items()},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"header is missing or has a wrong field: {exc}", path, 1) from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
@@ -77,118 +77,108 @@ def translate_texts(
     ``labels`` name the inputs in warnings (sentence ids, line numbers).
     """
     started = time.perf_counter()
-    identity = identity_digest(engine.identity)
-    sources = list(dict.fromkeys(t for t in texts if t.strip()))
-    results: dict[str, str] = {t: "" for t in texts if not t.strip()}
-    keys = {s: cache_key(identity, s) for s in sources}
-    hits = cache.get_many(keys.values())
-    results.update({s: hits[keys[s]] for s in sources if keys[s] in hits})
-    missing = [s for s in sources if keys[s] not in hits]
-    stats = JobStats(sentences=len(sources), cached=len(sources) - len(missing))
-    if on_done:
-        on_done(dict(results))
-    if missing:
-        translator = engine.translator()
-        pieces_of = _split_long(
-            missing, translator, dict(zip(texts, labels or (), strict=False)), stats
-        )
-        _run_batches(
-            missing,
-            pieces_of,
-            translator,
-            engine,
-            cache,
-            identity,
-            keys,
-            results,
-            stats,
-            batch_size,
-            batch_tokens,
-            progress,
-            on_done,
-        )
-    stats.seconds = time.perf_counter() - started
-    return results, stats
-
-
-def _split_long(
-    missing: list[str], translator: Translator, label_of: dict[str, str], stats: JobStats
-) -> dict[str, list[str]]:
-    """The pieces of each sentence over the model's input limit (warned about, never cut off)."""
-    limit = translator.max_input_tokens
-    pieces_of: dict[str, list[str]] = {}
-    if not limit:
-        return pieces_of
-    for source, length in zip(missing, translator.count_tokens(missing), strict=True):
-        if length > limit:
-            pieces_of[source] = split_to_fit(source, translator.count_tokens, limit)
-            stats.split += 1
-            name = label_of.get(source) or repr(source[:40] + "…")
-            warn(
-                f"{name} has {length} tokens, over the model's input of {limit}: translated in "
-                f"{len(pieces_of[source])} pieces split at clause boundaries"
-            )
-    return pieces_of
-
-
-def _run_batches(
-    missing: list[str],
-    pieces_of: dict[str, list[str]],
-    translator: Translator,
-    engine: Engine,
-    cache: TranslationCache,
-    identity: str,
-    keys: dict[str, str],
-    results: dict[str, str],
-    stats: JobStats,
-    batch_size: int,
-    batch_tokens: int,
-    progress: bool | None,
-    on_done: Callable[[dict[str, str]], None] | None,
-) -> None:
-    units_of = {s: pieces_of.get(s, [s]) for s in missing}
-    unit_keys = {u: cache_key(identity, u) for units in units_of.values() for u in units}
-    # pieces of split sentences may be cached from an interrupted run
-    found = cache.get_many(unit_keys.values()) if pieces_of else {}
-    done = {u: found[k] for u, k in unit_keys.items() if k in found}
-    remaining = {s: set(units) - done.keys() for s, units in units_of.items()}
-    users: dict[str, list[str]] = {}
-    for source, left in remaining.items():
-        for unit in left:
-            users.setdefault(unit, []).append(source)
-    todo = list(users)
-
-    def finish(sources: list[str], rows: list[tuple[str, str, str]]) -> None:
-        for source in sources:
-            results[source] = join_pieces([done[u] for u in units_of[source]])
-            if source in pieces_of:  # the whole sentence too: a re-run needs no tokenizer
-                rows.append((keys[source], source, results[source]))
-        cache.put_many(identity, rows)
-        stats.translated += len(sources)
-        bar.update(len(sources))
-        if on_done and sources:
-            on_done({s: results[s] for s in sources})
-
-    bar = tqdm(
-        total=len(missing),
-        unit="sent",
-        desc=f"{engine.src_lang}→{engine.tgt_lang}",
-        file=sys.stderr,
-        disable=None if progress is None else not progress,
-        dynamic_ncols=True,
+    job = _Job(
+        engine, cache, identity_digest(engine.identity), batch_size, batch_tokens, progress, on_done
     )
-    with bar:
-        finish([s for s, left in remaining.items() if not left], [])
-        for batch in make_batches(
-            translator.count_tokens(todo) if todo else [], batch_size, batch_tokens
-        ):
-            units = [todo[i] for i in batch]
-            outputs = translator.translate_batch(units)
-            finished = []
-            for unit, output in zip(units, outputs, strict=True):
-                done[unit] = output
-                for source in users[unit]:
-                    remaining[source].discard(unit)
-                    if not remaining[source]:
-                        finished.append(source)
-            finish(finished, [(unit_keys[u], u, t) for u, t in zip(units, outputs, strict=True)])
+    sources = list(dict.fromkeys(t for t in texts if t.strip()))
+    job.results.update({t: "" for t in texts if not t.strip()})
+    job.keys = {s: cache_key(job.identity, s) for s in sources}
+    hits = cache.get_many(job.keys.values())
+    job.results.update({s: hits[job.keys[s]] for s in sources if job.keys[s] in hits})
+    missing = [s for s in sources if job.keys[s] not in hits]
+    job.stats = JobStats(sentences=len(sources), cached=len(sources) - len(missing))
+    if on_done:
+        on_done(dict(job.results))
+    if missing:
+        job.translator = engine.translator()
+        job.run(missing, job.split_long(missing, dict(zip(texts, labels or (), strict=False))))
+    job.stats.seconds = time.perf_counter() - started
+    return job.results, job.stats
+
+
+@dataclass
+class _Job:
+    """The state of one call of :func:`translate_texts`."""
+
+    engine: Engine
+    cache: TranslationCache
+    identity: str
+    batch_size: int
+    batch_tokens: int
+    progress: bool | None
+    on_done: Callable[[dict[str, str]], None] | None
+    translator: Translator | None = None
+    keys: dict[str, str] = field(default_factory=dict)  # source -> cache key
+    results: dict[str, str] = field(default_factory=dict)
+    stats: JobStats = field(default_factory=JobStats)
+
+    def split_long(self, missing: list[str], label_of: dict[str, str]) -> dict[str, list[str]]:
+        """The pieces of each sentence over the model's input limit (warned about, never cut)."""
+        assert self.translator is not None
+        limit = self.translator.max_input_tokens
+        pieces_of: dict[str, list[str]] = {}
+        if not limit:
+            return pieces_of
+        for source, length in zip(missing, self.translator.count_tokens(missing), strict=True):
+            if length > limit:
+                pieces_of[source] = split_to_fit(source, self.translator.count_tokens, limit)
+                self.stats.split += 1
+                name = label_of.get(source) or repr(source[:40] + "…")
+                warn(
+                    f"{name} has {length} tokens, over the model's input of {limit}: translated "
+                    f"in {len(pieces_of[source])} pieces split at clause boundaries"
+                )
+        return pieces_of
+
+    def run(self, missing: list[str], pieces_of: dict[str, list[str]]) -> None:
+        """Translate the missing sentences (or their pieces) batch by batch, committing each."""
+        assert self.translator is not None
+        units_of = {s: pieces_of.get(s, [s]) for s in missing}
+        unit_keys = {u: cache_key(self.identity, u) for units in units_of.values() for u in units}
+        # pieces of split sentences may be cached from an interrupted run
+        found = self.cache.get_many(unit_keys.values()) if pieces_of else {}
+        done = {u: found[k] for u, k in unit_keys.items() if k in found}
+        remaining = {s: set(units) - done.keys() for s, units in units_of.items()}
+        users: dict[str, list[str]] = {}  # unit -> the sentences waiting for it
+        for source, left in remaining.items():
+            for unit in left:
+                users.setdefault(unit, []).append(source)
+        todo = list(users)
+        bar = tqdm(
+            total=len(missing),
+            unit="sent",
+            desc=f"{self.engine.src_lang}→{self.engine.tgt_lang}",
+            file=sys.stderr,
+            disable=None if self.progress is None else not self.progress,
+            dynamic_ncols=True,
+        )
+
+        def finish(sources: list[str], rows: list[tuple[str, str, str]]) -> None:
+            for source in sources:
+                if source in pieces_of:  # the whole sentence too: a re-run needs no tokenizer
+                    self.results[source] = join_pieces([done[u] for u in pieces_of[source]])
+                    rows.append((self.keys[source], source, self.results[source]))
+                else:
+                    self.results[source] = done[source]
+            self.cache.put_many(self.identity, rows)
+            self.stats.translated += len(sources)
+            bar.update(len(sources))
+            if self.on_done and sources:
+                self.on_done({s: self.results[s] for s in sources})
+
+        with bar:
+            finish([s for s, left in remaining.items() if not left], [])
+            lengths = self.translator.count_tokens(todo) if todo else []
+            for batch in make_batches(lengths, self.batch_size, self.batch_tokens):
+                units = [todo[i] for i in batch]
+                outputs = self.translator.translate_batch(units)
+                finished = []
+                for unit, output in zip(units, outputs, strict=True):
+                    done[unit] = output
+                    for source in users[unit]:
+                        remaining[source].discard(unit)
+                        if not remaining[source]:
+                            finished.append(source)
+                finish(
+                    finished, [(unit_keys[u], u, t) for u, t in zip(units, outputs, strict=True)]
+                )

@@ -16,7 +16,7 @@ import pytest
 
 from workbench.store import Status, load_alignment
 from workbench.store.journal import journal_path
-from workbench.store.lock import lock_path
+from workbench.store.lock import lock_path, pid_alive
 from workbench.store.session import ReviewSession
 
 from .conftest import write_seed_alignments
@@ -114,16 +114,20 @@ def test_sigkill_during_approvals_loses_no_decision_shown(tmp_path: Path) -> Non
     try:
         term.wait_for(r"first pending #1")
         pid = term.pid()
-        shown = 0
-        for _ in range(6):
+        term.keys("a")
+        term.wait_for(r"approved 1 ")
+        for _ in range(5):  # then a burst, killed while keys are still being handled
             term.keys("a")
-            time.sleep(0.05)
+            time.sleep(0.03)
         screen = term.screen()  # what the reviewer has seen
         shown = int(re.search(r"approved (\d+) ", screen).group(1))
         os.kill(pid, signal.SIGKILL)
     finally:
         term.close()
     assert shown >= 1
+    deadline = time.monotonic() + 10
+    while pid_alive(pid) and time.monotonic() < deadline:  # SIGKILL is delivered asynchronously
+        time.sleep(0.05)
     assert lock_path(path).exists() and journal_path(path).exists()
     session = ReviewSession.open(path, "after-crash")  # the dead session's lock is stale
     try:

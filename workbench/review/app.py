@@ -7,6 +7,7 @@ the screen shows it.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from workbench.review.screens import (
 )
 from workbench.review.widgets import DetailPanel, LinkList, StatusBar
 from workbench.settings import ReviewSettings
-from workbench.store.history import Transaction
+from workbench.store.history import ReplaceLinks, Transaction
 from workbench.store.lock import current_user
 from workbench.store.model import now_iso
 from workbench.store.ops import OpError
@@ -146,6 +147,7 @@ class ReviewApp(App[None]):
             return
         if self.filter_name != "all":
             links.view = self.data.view(self.filter_name)
+        links.changed(changed_positions(transaction))
         links.update_size()
         target = transaction.cursor
         if target is not None:
@@ -345,6 +347,18 @@ class ReviewApp(App[None]):
         self.refresh_panels()
 
 
+def changed_positions(transaction: Transaction) -> set[int] | None:
+    """Link positions a transaction changed in place, or ``None`` if it moved links or text."""
+    positions: set[int] = set()
+    for step in transaction.steps:
+        if not isinstance(step, ReplaceLinks) or [x.id for x in step.old] != [
+            x.id for x in step.new
+        ]:
+            return None
+        positions.update(range(step.at, step.at + len(step.new)))
+    return positions
+
+
 def make_app(
     alignment_path: str | Path,
     corpus_dir: str | Path | None = None,
@@ -390,4 +404,7 @@ def make_app(
     if notice:
         session.notices.append(notice)
     data = ReviewData(session, corpus, mt, ScoreBands(settings.score_low, settings.score_high))
+    # the links and corpus live as long as the app: keep them out of the cyclic collector's
+    # scans, which otherwise stall keystrokes on long files
+    gc.freeze()
     return ReviewApp(data, settings)

@@ -50,7 +50,8 @@ def load_mt(corpus_dir: Path | None, tgt_lang: str) -> tuple[dict[str, str], str
 
 
 def missing_sentences(alignment: Alignment, corpus: Corpus) -> list[str]:
-    return sorted(sid for sid in alignment.sentence_ids() if not corpus.has_sentence(sid))
+    known = {s.id for doc in corpus.documents for s in doc.sentences}
+    return sorted(alignment.sentence_ids() - known)
 
 
 def corpus_validator(corpus: Corpus, path: Path) -> Callable[[Alignment], None]:

@@ -9,12 +9,13 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Static
+from textual.widget import Widget
 
 from workbench.review.data import ReviewData
 from workbench.store.model import Link, Status
@@ -45,13 +46,14 @@ def fit(text: str, width: int) -> str:
     """``text`` on one line, cut or padded to exactly ``width`` terminal cells (Thai-safe)."""
     if width <= 0:
         return ""
-    text = " ".join(text.split())
+    # a cell holds at most a few code points (base + combining marks): cut long texts early
+    text = " ".join(text[: 4 * width + 8].split())
     if cell_len(text) > width:
         return set_cell_size(text, width - 1) + "…"
     return set_cell_size(text, width)
 
 
-class LinkList(ScrollView, can_focus=True):
+class LinkList(ScrollView, can_focus=True, inherit_bindings=False):
     """One line per link, rendered on demand: a 100,000-link file costs what the screen shows."""
 
     DEFAULT_CSS = """
@@ -68,6 +70,22 @@ class LinkList(ScrollView, can_focus=True):
         self.data = data
         self.view: list[int] | None = None
         self.cursor = 0
+        self.generation = 0  # bumped on every data change: invalidates cached lines
+        self._lines: LRUCache[tuple[int, int, bool, int], Strip] = LRUCache(1024)
+
+    def changed(self, positions: set[int] | None = None) -> None:
+        """The alignment changed at link ``positions`` (``None``: anywhere): drop stale lines."""
+        if positions is None:
+            self.generation += 1
+            self._lines.clear()
+            self.refresh()
+            return
+        for key in [k for k in self._lines.keys() if k[0] in positions]:  # noqa: SIM118 (LRUCache)
+            self._lines.discard(key)
+        for index in positions:
+            row = self.row_of(index)
+            if row is not None:
+                self.refresh_line(row)
 
     # -- rows and positions ----------------------------------------------------------------
 
@@ -93,11 +111,14 @@ class LinkList(ScrollView, can_focus=True):
     def set_view(self, view: list[int] | None) -> None:
         self.view = view
         self.update_size()
+        self.refresh()
 
     def update_size(self) -> None:
-        self.virtual_size = Size(self.size.width, self.rows)
+        size = Size(self.size.width, self.rows)
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self.refresh()
         self.cursor = max(0, min(self.cursor, self.rows - 1))
-        self.refresh()
 
     def set_cursor(self, row: int) -> None:
         row = max(0, min(row, self.rows - 1))
@@ -127,11 +148,16 @@ class LinkList(ScrollView, can_focus=True):
         if row >= self.rows:
             return Strip.blank(width, self.rich_style)
         index = self.link_index(row)
-        link = self.data.alignment.links[index]
-        strip = Strip(self.line_segments(index, link, width), width)
-        if row == self.cursor:
-            strip = strip.apply_style(CURSOR_STYLE)
-        return strip.crop_extend(0, width, self.rich_style)
+        key = (index, self.generation, row == self.cursor, width)
+        strip = self._lines.get(key)
+        if strip is None:
+            link = self.data.alignment.links[index]
+            strip = Strip(self.line_segments(index, link, width), width)
+            if row == self.cursor:
+                strip = strip.apply_style(CURSOR_STYLE)
+            strip = strip.crop_extend(0, width, None)
+            self._lines[key] = strip
+        return strip
 
     def line_segments(self, index: int, link: Link, width: int) -> list[Segment]:
         band = self.data.bands.band(link.score)
@@ -162,7 +188,22 @@ class LinkList(ScrollView, can_focus=True):
             self.post_message(self.Clicked(row))
 
 
-class DetailPanel(Static):
+class TextPanel(Widget):
+    """A fixed-size text panel: new content repaints it without a layout pass (fast keys)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._content: Text = Text()
+
+    def update(self, content: Text) -> None:
+        self._content = content
+        self.refresh()
+
+    def render(self) -> Text:
+        return self._content
+
+
+class DetailPanel(TextPanel):
     """The current link in full: every sentence, wrapped, with its MT and position."""
 
     def show(self, data: ReviewData, index: int | None, show_mt: bool = True) -> None:
@@ -216,7 +257,7 @@ class DetailPanel(Static):
         text.append(f"\n      {data.text(sid)}")
 
 
-class StatusBar(Static):
+class StatusBar(TextPanel):
     """Counts and percentages per status, the first pending link, position, filter, saving."""
 
     def show(

@@ -18,7 +18,8 @@ from typing import Any
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.store import ops
-from workbench.store.files import load_alignment, save_alignment
+from workbench.store.fastload import gc_paused, load_alignment_fast
+from workbench.store.files import save_alignment
 from workbench.store.history import (
     History,
     HistoryError,
@@ -77,6 +78,8 @@ class ReviewSession:
         self.replayed = 0
         self._number = 0
         self._index: dict[str, int] | None = None
+        self._hint = 0  # position of the last change: ids are looked up around it first
+        self._pending_from = 0  # no pending link before this position
         self._counts = alignment.counts()
         self._last_snapshot = time.monotonic()
         self._closed = False
@@ -101,9 +104,10 @@ class ReviewSession:
         check_openable(path)
         lock, notice = acquire(path, reviewer, take_over=take_over)
         try:
-            alignment = load_alignment(path)
+            alignment = load_alignment_fast(path)
             if validate is not None:
-                validate(alignment)
+                with gc_paused():
+                    validate(alignment)
             session = cls(
                 path,
                 alignment,
@@ -226,17 +230,25 @@ class ReviewSession:
         return self.alignment.links
 
     def index(self, link_id: str) -> int:
+        """Position of link ``link_id`` (looked up near the last change first: O(1) there)."""
+        links = self.alignment.links
+        for i in range(max(0, self._hint - 64), min(len(links), self._hint + 65)):
+            if links[i].id == link_id:
+                return i
         if self._index is None:
-            self._index = {link.id: i for i, link in enumerate(self.alignment.links)}
+            self._index = {link.id: i for i, link in enumerate(links)}
         return self._index[link_id]
 
     def counts(self) -> dict[Status, int]:
         return dict(self._counts)
 
     def first_pending(self) -> int | None:
-        for i, link in enumerate(self.alignment.links):
-            if link.status.pending:
+        links = self.alignment.links
+        for i in range(self._pending_from, len(links)):
+            if links[i].status.pending:
+                self._pending_from = i
                 return i
+        self._pending_from = len(links)
         return None
 
     def next_pending(self, index: int, step: int = 1) -> int | None:
@@ -266,6 +278,8 @@ class ReviewSession:
         Transaction("", steps).apply(self.alignment)
         for step in steps:
             if isinstance(step, ReplaceLinks):
+                self._hint = step.at
+                self._pending_from = min(self._pending_from, step.at)
                 for link in step.old:
                     self._counts[link.status] -= 1
                 for link in step.new:

@@ -77,6 +77,8 @@ _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&\-]*[A-Za-z0-9]|[A-Z]")
 # The same name spelled differently by language (French ``IdO`` = ``IoT``).
 ALIASES = {"ido": "iot"}
 _WORD = re.compile(r"\w+")
+_HAS_DIGIT = re.compile(r"[0-9๐-๙]")
+_DIGIT_NAME = re.compile(r"\b\d+[A-Za-z]+\w*\b")
 _MONTH_WORDS = frozenset(EN_MONTHS) | frozenset(FR_MONTHS)
 
 # Expected characters of source text per English character (median over the seed reference
@@ -106,6 +108,7 @@ def latin_names(text: str, lang: str) -> set[str]:
     letter, or is an acronym (``ITU``, ``IdO``), or mixes letters and digits (``5G``).
     """
     names: set[str] = set()
+    lead = len(text) - len(text.lstrip(" \"'“«(-–—"))  # where the first word starts
     for match in _LATIN_TOKEN.finditer(text):
         token = match.group(0)
         lower = ALIASES.get(token.lower(), token.lower())
@@ -114,25 +117,32 @@ def latin_names(text: str, lang: str) -> set[str]:
         if lang == "th":
             names.add(lower)
             continue
-        upper_inside = any(c.isupper() for c in token[1:])
-        sentence_start = not text[: match.start()].strip(" \"'“«(-–—")
+        upper_inside = token[1:] != token[1:].lower()
+        sentence_start = match.start() <= lead
         if upper_inside or (token[0].isupper() and not sentence_start):
             names.add(lower)
-    for match in re.finditer(r"\b\d+[A-Za-z]+\w*\b", text):
-        names.add(match.group(0).lower())  # 5G, 4K
+    if _HAS_DIGIT.search(text):
+        for match in _DIGIT_NAME.finditer(text):
+            names.add(match.group(0).lower())  # 5G, 4K
     return names
 
 
 def sentence_anchors(text: str, lang: str) -> SentenceAnchors:
     dates = extract_dates(text, lang)
-    numbers = extract_numbers(text, lang, skip=[(d.start, d.end) for d in dates])
-    words = frozenset(ALIASES.get(w.lower(), w.lower()) for w in _WORD.findall(text))
+    numbers = (
+        extract_numbers(text, lang, skip=[(d.start, d.end) for d in dates])
+        if _HAS_DIGIT.search(text)
+        else []
+    )
+    words = set(_WORD.findall(text.lower()))
+    for alias in ALIASES.keys() & words:
+        words.add(ALIASES[alias])
     return SentenceAnchors(
         lang=lang,
         numbers=tuple(numbers),
         dates=tuple(dates),
         names=frozenset(latin_names(text, lang)),
-        words=words,
+        words=frozenset(words),
         length=len(text),
     )
 
@@ -202,7 +212,7 @@ def compare_anchors(src: SentenceAnchors, tgt: SentenceAnchors) -> tuple[dict[st
     ``year_conflict``: 1 when both mention years and share none (another edition);
     ``length``: length agreement.
     """
-    _, _, n_matched = match_numbers(src.numbers, tgt.numbers)
+    n_matched = match_numbers(src.numbers, tgt.numbers)[2] if src.numbers and tgt.numbers else 0
     d_matched = sum(
         1 for d in src.dates if any(d.compatible(t) and d.overlaps(t) for t in tgt.dates)
     )
@@ -213,7 +223,8 @@ def compare_anchors(src: SentenceAnchors, tgt: SentenceAnchors) -> tuple[dict[st
         total += len(tgt.names)
     from workbench.align.discrepancy import find_discrepancies  # local: avoids an import cycle
 
-    flags = find_discrepancies(src, tgt)
+    comparable = (src.numbers and tgt.numbers) or (src.dates and tgt.dates)
+    flags = find_discrepancies(src, tgt) if comparable else []
     src_years = {d.year for d in src.dates if d.year}
     tgt_years = {d.year for d in tgt.dates if d.year}
     year_conflict = bool(src_years and tgt_years and src_years.isdisjoint(tgt_years))

@@ -27,6 +27,7 @@ them as 1-0 links so the reviewer sees them).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from workbench.align.anchors import (
+    LENGTH_FACTOR,
     SentenceAnchors,
     anchor_tokens,
     compare_anchors,
@@ -42,6 +44,8 @@ from workbench.align.anchors import (
 )
 from workbench.store.model import Flag
 
+# features that come from the anchors (computed in Python, only where they can matter)
+ANCHOR_FEATURES = ("numbers", "dates", "names", "number_conflict", "date_conflict", "year_conflict")
 NGRAM = 4  # candidate vectors: character 4-grams
 CHRF_ORDER = 6  # chrF: character n-grams 1..6 (sacrebleu's default)
 
@@ -100,7 +104,7 @@ class MiningConfig:
     )
     merge_part: float = 0.2  # and the added sentence alone must score this much with the other side
     rounds: int = 3  # mutual-best rounds
-    max_df: float = 0.05  # drop n-grams in more than this share of sentences (above 2,000)
+    max_df: float = 0.01  # drop n-grams in more than this share of sentences (above 2,000)
     chunk: int = 2048  # rows per sparse product chunk
 
 
@@ -187,36 +191,71 @@ def sentence_vectors(
     return sp.csr_matrix(sp.hstack([chars * math.sqrt(1 - w), marks * math.sqrt(w)]).tocsr())
 
 
+def _best_rows(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of the k largest entries of each row, best first.
+
+    For small k, k passes of argmax (each a fast linear scan) beat argpartition by ~5x;
+    ``block`` is overwritten.
+    """
+    k = min(k, block.shape[1])
+    if k > 8:
+        idx = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        sims = np.take_along_axis(block, idx, axis=1)
+        order = np.argsort(-sims, axis=1, kind="stable")
+        return np.take_along_axis(idx, order, axis=1), np.take_along_axis(sims, order, axis=1)
+    rows = np.arange(block.shape[0])
+    idx = np.empty((block.shape[0], k), dtype=np.int64)
+    sims = np.empty((block.shape[0], k), dtype=block.dtype)
+    for n in range(k):
+        best = np.argmax(block, axis=1)
+        idx[:, n] = best
+        sims[:, n] = block[rows, best]
+        block[rows, best] = -np.inf
+    return idx, sims
+
+
 def top_k(
     left: sp.csr_matrix, right: sp.csr_matrix, k: int, chunk: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``left``: indices and cosines of its k best rows of ``right`` (chunked)."""
-    k = max(1, min(k, right.shape[0]))
+    (fwd_idx, fwd_sim), _ = top_k_both(left, right, k, chunk)
+    return fwd_idx, fwd_sim
+
+
+def top_k_both(
+    left: sp.csr_matrix, right: sp.csr_matrix, k: int, chunk: int
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """k nearest neighbours both ways from one pass of chunked products ``left @ right.T``.
+
+    Returns (indices, cosines) for the rows of ``left`` among ``right`` and for the rows of
+    ``right`` among ``left``; only a (chunk x len(right)) dense block is ever held.
+    """
+    n_left, n_right = left.shape[0], right.shape[0]
+    k_fwd, k_bwd = max(1, min(k, n_right)), max(1, min(k, n_left))
     right_t = right.T.tocsr()
-    n = left.shape[0]
-    best_idx = np.zeros((n, k), dtype=np.int64)
-    best_sim = np.zeros((n, k), dtype=np.float32)
-    for start in range(0, n, chunk):
+    fwd_idx = np.zeros((n_left, k_fwd), dtype=np.int64)
+    fwd_sim = np.zeros((n_left, k_fwd), dtype=np.float32)
+    bwd_idx = np.zeros((0, n_right), dtype=np.int64)  # running best, one column per right row
+    bwd_sim = np.zeros((0, n_right), dtype=np.float32)
+    for start in range(0, n_left, chunk):
         block = np.asarray((left[start : start + chunk] @ right_t).toarray(), dtype=np.float32)
-        if k < block.shape[1]:
-            idx = np.argpartition(-block, k - 1, axis=1)[:, :k]
-        else:
-            idx = np.tile(np.arange(block.shape[1]), (block.shape[0], 1))
-        sims = np.take_along_axis(block, idx, axis=1)
-        order = np.argsort(-sims, axis=1, kind="stable")
-        best_idx[start : start + len(block)] = np.take_along_axis(idx, order, axis=1)
-        best_sim[start : start + len(block)] = np.take_along_axis(sims, order, axis=1)
-    return best_idx, best_sim
+        rows = slice(start, start + len(block))
+        col_idx, col_sim = _best_rows(np.array(block.T, order="C"), min(k_bwd, len(block)))
+        fwd_idx[rows], fwd_sim[rows] = _best_rows(block, k_fwd)
+        bwd_idx = np.concatenate([bwd_idx, (col_idx + start).T])
+        bwd_sim = np.concatenate([bwd_sim, col_sim.T])
+        if len(bwd_idx) > k_bwd:
+            keep_idx, keep_sim = _best_rows(bwd_sim.T, k_bwd)
+            bwd_idx = np.take_along_axis(bwd_idx.T, keep_idx, axis=1).T
+            bwd_sim = keep_sim.T
+    order = np.argsort(-bwd_sim.T, axis=1, kind="stable")
+    return (fwd_idx, fwd_sim), (
+        np.take_along_axis(bwd_idx.T, order, axis=1),
+        np.take_along_axis(bwd_sim.T, order, axis=1),
+    )
 
 
 # --- scoring ------------------------------------------------------------------------------------
-
-
-def calibrated(features: dict[str, float], weights: dict[str, float]) -> float:
-    z = weights["bias"] + sum(
-        w * features.get(name, 0.0) for name, w in weights.items() if name != "bias"
-    )
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 class NgramCounts:
@@ -278,7 +317,7 @@ def _factorise(key: np.ndarray) -> np.ndarray:
     """Dense ids (0..distinct-1) for the values of ``key``, in sorted order."""
     if len(key) == 0:
         return key
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key)
     ordered = key[order]
     starts = np.concatenate(([0], (ordered[1:] != ordered[:-1]).astype(np.int64)))
     ids = np.empty(len(key), dtype=np.int64)
@@ -304,17 +343,24 @@ class Scorer:
         texts = [i.mt if i.mt is not None else i.text for i in src] + [i.text for i in tgt]
         self.counts = NgramCounts(texts)
         self.text_len = np.array([len(t) for t in texts])
+        self.has_mt = np.array([i.mt is not None for i in src] + [False] * len(tgt), dtype=float)
 
     def score_groups(
-        self, groups: Sequence[tuple[tuple[int, ...], tuple[int, ...]]]
+        self, groups: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], floor: float | None = None
     ) -> list[Proposal]:
-        """Score (source indices, English indices) groups of consecutive sentences."""
+        """Score (source indices, English indices) groups of consecutive sentences.
+
+        The text features are computed for all groups at once; the anchor features (Python)
+        only for groups that could still reach ``floor`` with the best anchors possible. The
+        others keep a score without anchor features, below ``floor`` (``partial`` = 1).
+        """
         if not groups:
             return []
-        n_all = len(self.src) + len(self.tgt)
+        n_src = len(self.src)
+        n_all = n_src + len(self.tgt)
         left = _selection([s for s, _ in groups], n_all)
-        right = _selection([t for _, t in groups], n_all, offset=len(self.src))
-        chrf = self.counts.chrf(left, right)
+        right = _selection([t for _, t in groups], n_all, offset=n_src)
+        sim = self.counts.chrf(left, right)
         a, b = left @ self.vectors, right @ self.vectors
         dots = np.asarray(a.multiply(b).sum(axis=1)).ravel()
         norms = np.sqrt(
@@ -325,40 +371,72 @@ class Scorer:
         sizes_l = np.asarray(left.sum(axis=1)).ravel()
         sizes_r = np.asarray(right.sum(axis=1)).ravel()
         knn = (left @ self.knn / sizes_l + right @ self.knn / sizes_r) / 2
-        margin = np.where(knn > 0, cosine / np.maximum(knn, 1e-12), 0.0)
+        margin = np.minimum(np.where(knn > 0, cosine / np.maximum(knn, 1e-12), 0.0), 3.0)
         len_l = left @ self.text_len + sizes_l - 1
         len_r = right @ self.text_len + sizes_r - 1
-        offset = len(self.src)
+        has_mt = (left @ self.has_mt) == sizes_l
+        factor = np.array([LENGTH_FACTOR.get(self.src[s[0]].lang, 1.0) for s, _ in groups])
+        length = np.where(
+            has_mt,
+            np.minimum(len_l, len_r) / np.maximum(np.maximum(len_l, len_r), 1),
+            np.exp(-np.abs(np.log(np.maximum(len_l, 1) / (factor * np.maximum(len_r, 1))))),
+        )
+        same = np.array([self._same_edition(s, t) for s, t in groups], dtype=float)
+        z = np.empty(len(groups))
+        room = np.empty(len(groups))  # the most the anchor features can add
+        for flag, weights in ((True, WEIGHTS_MT), (False, WEIGHTS_NO_MT)):
+            rows = has_mt == flag
+            z[rows] = (
+                weights["bias"]
+                + weights["chrf" if flag else "surface"] * sim[rows]
+                + weights["margin"] * margin[rows]
+                + weights["length"] * length[rows]
+                + self.edition_weight * same[rows]
+            )
+            room[rows] = sum(max(weights.get(f, 0.0), 0.0) for f in ANCHOR_FEATURES)
+        need = np.ones(len(groups), dtype=bool) if floor is None else z + room >= _logit(floor)
         proposals = []
         for g, (s, t) in enumerate(groups):
-            has_mt = all(self.src[i].mt is not None for i in s)
-            a_src = merge_anchors([self.anchors[i] for i in s])
-            a_tgt = merge_anchors([self.anchors[offset + j] for j in t])
-            features, flags = compare_anchors(a_src, a_tgt)
-            if has_mt:  # MT and English are both English: plain length agreement
-                features["length"] = min(len_l[g], len_r[g]) / max(len_l[g], len_r[g], 1)
-            editions = {self.src[i].edition for i in s} | {self.tgt[j].edition for j in t}
-            features.update(
-                cosine=float(cosine[g]),
-                margin=min(float(margin[g]), 3.0),
-                same_edition=1.0 if len(editions) == 1 and None not in editions else 0.0,
-                mt=1.0 if has_mt else 0.0,
-            )
-            features["chrf" if has_mt else "surface"] = float(chrf[g])
-            features = {key: round(float(value), 4) for key, value in features.items()}
-            weights = dict(
-                WEIGHTS_MT if has_mt else WEIGHTS_NO_MT, same_edition=self.edition_weight
-            )
+            mt = bool(has_mt[g])
+            features = {
+                "chrf" if mt else "surface": float(sim[g]),
+                "cosine": float(cosine[g]),
+                "margin": float(margin[g]),
+                "length": float(length[g]),
+                "same_edition": float(same[g]),
+                "mt": 1.0 if mt else 0.0,
+            }
+            flags: list[Flag] = []
+            zg = float(z[g])
+            if need[g]:
+                a_src = merge_anchors([self.anchors[i] for i in s])
+                a_tgt = merge_anchors([self.anchors[n_src + j] for j in t])
+                anchor, flags = compare_anchors(a_src, a_tgt)
+                weights = WEIGHTS_MT if mt else WEIGHTS_NO_MT
+                for name in ANCHOR_FEATURES:
+                    features[name] = anchor[name]
+                    zg += weights.get(name, 0.0) * anchor[name]
+            else:
+                features["partial"] = 1.0
             proposals.append(
                 Proposal(
                     src=[self.src[i].id for i in s],
                     tgt=[self.tgt[j].id for j in t],
-                    score=round(calibrated(features, weights), 4),
+                    score=1.0 / (1.0 + math.exp(-zg)),
                     features=features,
                     flags=flags,
                 )
             )
         return proposals
+
+    def _same_edition(self, s: tuple[int, ...], t: tuple[int, ...]) -> bool:
+        editions = {self.src[i].edition for i in s} | {self.tgt[j].edition for j in t}
+        return len(editions) == 1 and None not in editions
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
 
 
 # --- mining -----------------------------------------------------------------------------------
@@ -378,21 +456,31 @@ def _neighbours(items: Sequence[Item], i: int) -> list[int]:
 
 
 def prepare(
-    src: Sequence[Item], tgt: Sequence[Item], config: MiningConfig
+    src: Sequence[Item],
+    tgt: Sequence[Item],
+    config: MiningConfig,
+    timings: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, Scorer]:
     """Candidate pairs (index pairs, shape (P, 2): each side's k nearest neighbours) and a scorer."""
+    timings = {} if timings is None else timings
     texts = [i.mt if i.mt is not None else i.text for i in src] + [i.text for i in tgt]
+    clock = time.perf_counter()
     anchors = [sentence_anchors(i.text, i.lang) for i in (*src, *tgt)]
+    timings["anchors"] = time.perf_counter() - clock
     vectors = sentence_vectors(texts, anchors, config)
+    timings["vectors"] = time.perf_counter() - clock - timings["anchors"]
     vs, vt = vectors[: len(src)], vectors[len(src) :]
-    fwd_idx, fwd_sim = top_k(vs, vt, config.k, config.chunk)
-    bwd_idx, bwd_sim = top_k(vt, vs, config.k, config.chunk)
+    clock = time.perf_counter()
+    (fwd_idx, fwd_sim), (bwd_idx, bwd_sim) = top_k_both(vs, vt, config.k, config.chunk)
+    timings["neighbours"] = time.perf_counter() - clock
     forward = np.stack([np.repeat(np.arange(len(src)), fwd_idx.shape[1]), fwd_idx.ravel()], axis=1)
     backward = np.stack([bwd_idx.ravel(), np.repeat(np.arange(len(tgt)), bwd_idx.shape[1])], axis=1)
     cand = np.unique(np.concatenate([forward, backward]), axis=0)
+    clock = time.perf_counter()
     scorer = Scorer(
         src, tgt, vectors, fwd_sim.mean(axis=1), bwd_sim.mean(axis=1), anchors, config.edition_prior
     )
+    timings["chrf_profile"] = time.perf_counter() - clock
     return cand, scorer
 
 
@@ -413,11 +501,17 @@ def mine(
     if not src or not tgt:
         unmatched = [Proposal([i.id], [], 0.0, {"best_score": 0.0}) for i in src]
         return MiningResult([], unmatched, with_mt, {"candidates": 0})
-    cand, scorer = prepare(src, tgt, config)
-    keep = [((src[i].id,), (tgt[j].id,)) not in forbidden for i, j in cand]
-    cand = cand[np.array(keep, dtype=bool)] if len(cand) else cand
-    proposals = scorer.score_groups([((int(i),), (int(j),)) for i, j in cand])
+    timings: dict[str, float] = {}
+    cand, scorer = prepare(src, tgt, config, timings)
+    clock = time.perf_counter()
+    if forbidden and len(cand):
+        keep = [((src[i].id,), (tgt[j].id,)) not in forbidden for i, j in cand]
+        cand = cand[np.array(keep, dtype=bool)]
+    proposals = scorer.score_groups(
+        [((int(i),), (int(j),)) for i, j in cand], floor=config.threshold
+    )
     scores = np.array([p.score for p in proposals])
+    timings["scoring"] = time.perf_counter() - clock
 
     # best score any candidate reached, per source sentence (for the 1-0 links)
     best_score = np.zeros(len(src))
@@ -461,6 +555,7 @@ def mine(
     position = {item.id: n for n, item in enumerate(src)}
     result_links = sorted((p for _, _, p in links), key=lambda p: position[p.src[0]])
     stats = {"candidates": float(len(cand)), "links": float(len(result_links))}
+    stats.update({f"seconds_{name}": round(value, 2) for name, value in timings.items()})
     return MiningResult(result_links, unmatched, with_mt, stats)
 
 

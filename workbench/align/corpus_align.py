@@ -158,8 +158,8 @@ def _link(proposal: Proposal, link_id: str) -> Link:
         src=list(proposal.src),
         tgt=list(proposal.tgt),
         status=Status.AUTO,
-        score=proposal.score,
-        features=dict(proposal.features),
+        score=round(float(proposal.score), 4),
+        features={key: round(float(value), 4) for key, value in proposal.features.items()},
         flags=list(proposal.flags),
     )
 

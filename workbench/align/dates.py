@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from workbench.align.numbers import THAI_DIGITS
 
 BE_OFFSET = 543
+_DIGIT = re.compile(r"\d")
 
 EN_MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
@@ -111,7 +112,10 @@ def extract_dates(text: str, lang: str) -> list[DateMention]:
     text = text.translate(THAI_DIGITS)
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
+    has_digit = _DIGIT.search(text) is not None
     for name, pattern in _COMPILED[key]:
+        if name != "month" and not has_digit:
+            continue  # every other pattern needs a digit
         for match in pattern.finditer(text):
             start, end = match.span()
             if any(s < end and start < e for s, e in taken):

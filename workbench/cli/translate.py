@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli._common import settings_from
-
-BACKENDS = ("transformers", "ctranslate2", "command")  # kept in step with the backend registry
+from workbench.translate.backends import backend_names
 
 
 def add_job_options(parser: argparse.ArgumentParser) -> None:
@@ -16,7 +15,9 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         "model and decoding (defaults: workbench.toml [translate], then the registry)"
     )
     group.add_argument(
-        "--backend", choices=BACKENDS, help="translation backend (default: the registry entry's)"
+        "--backend",
+        choices=backend_names(),
+        help="translation backend (default: the registry entry's)",
     )
     group.add_argument(
         "--model",

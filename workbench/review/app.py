@@ -29,6 +29,7 @@ from workbench.review.screens import (
 )
 from workbench.review.widgets import DetailPanel, LinkList, StatusBar
 from workbench.settings import ReviewSettings
+from workbench.store.fastload import gc_paused
 from workbench.store.history import ReplaceLinks, Transaction
 from workbench.store.lock import current_user
 from workbench.store.model import now_iso
@@ -387,15 +388,19 @@ def make_app(
         from workbench.corpus.ingest import ingest
 
         corpus = ingest(Path(corpus_dir))
-    session = ReviewSession.open(
-        path,
-        reviewer or settings.reviewer or current_user(),
-        take_over=take_over,
-        validate=corpus_validator(corpus, path),
-        clock=clock,
-        snapshot_every=settings.snapshot_every,
-        snapshot_seconds=settings.snapshot_seconds,
-    )
+    with gc_paused():
+        session = ReviewSession.open(
+            path,
+            reviewer or settings.reviewer or current_user(),
+            take_over=take_over,
+            validate=corpus_validator(corpus, path),
+            clock=clock,
+            snapshot_every=settings.snapshot_every,
+            snapshot_seconds=settings.snapshot_seconds,
+        )
+        # the links and corpus live as long as the app: keep them out of the cyclic
+        # collector's scans, which otherwise stall keystrokes on long files
+        gc.freeze()
     notice = None
     if mt is None:
         mt, notice = load_mt(
@@ -404,7 +409,4 @@ def make_app(
     if notice:
         session.notices.append(notice)
     data = ReviewData(session, corpus, mt, ScoreBands(settings.score_low, settings.score_high))
-    # the links and corpus live as long as the app: keep them out of the cyclic collector's
-    # scans, which otherwise stall keystrokes on long files
-    gc.freeze()
     return ReviewApp(data, settings)

@@ -22,6 +22,7 @@ from workbench.store.files import FORMAT_NAME, SCHEMA_VERSION, load_alignment
 from workbench.store.model import Alignment, Flag, Link, Status
 
 _STATUS = {status.value: status for status in Status}
+_FIELDS = set(Link.__dataclass_fields__)
 
 
 @contextlib.contextmanager
@@ -54,12 +55,18 @@ def _fast(text: str) -> Alignment | None:
     if len(records) != len(body):  # a line held two values, e.g. "{...},{...}"
         return None
     links = []
+    new = object.__new__
     for record in records:
         record["status"] = _STATUS[record.get("status", "auto")]
         flags = record.get("flags")
         if flags:
             record["flags"] = [Flag(**flag) for flag in flags]
-        links.append(Link(**record))
+        if record.keys() == _FIELDS:  # complete record: skip the dataclass __init__
+            link = new(Link)
+            link.__dict__ = record
+        else:
+            link = Link(**record)
+        links.append(link)
     if len({link.id for link in links}) != len(links):
         return None
     return Alignment(

@@ -378,3 +378,21 @@ def test_lone_surrogates_and_nan_scores(alignment_files, text_source, tmp_path):
     assert rows[0]["src"] == "half \ufffd pair" and rows[0]["score"] is None
     tmx = export(alignment_files, "tmx", tmp_path / "x.tmx", text_source, lang="th-en").paths[0]
     assert etree.DTD(str(DTD)).validate(etree.parse(str(tmx)))
+
+
+def test_tmx_precount_mismatch_writes_nothing(alignment_files, text_source, tmp_path, monkeypatch):
+    """TMX counts before writing (header first); a file changed in between aborts cleanly."""
+    import workbench.export.exporter as exporter
+    from workbench.export.records import pre_count
+
+    def off_by_one(*args):
+        tally = pre_count(*args)
+        tally.count += 1
+        return tally
+
+    monkeypatch.setattr(exporter, "pre_count", off_by_one)
+    out = tmp_path / "o"
+    out.mkdir()
+    with pytest.raises(WorkbenchError, match="changed during the export"):
+        export(alignment_files, "tmx", out / "x.tmx", text_source)
+    assert list(out.iterdir()) == []

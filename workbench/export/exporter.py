@@ -10,7 +10,14 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.export.provenance import build_provenance
-from workbench.export.records import NothingToExport, Tally, TextSource, counted, iter_records
+from workbench.export.records import (
+    NothingToExport,
+    Tally,
+    TextSource,
+    counted,
+    iter_records,
+    pre_count,
+)
 from workbench.export.registry import get_format
 from workbench.export.select import Selection
 from workbench.export.stream import read_header
@@ -48,7 +55,8 @@ def export_alignments(
 ) -> ExportResult:
     """Export the selected links of alignment ``files`` to ``out`` in ``format_name``.
 
-    One streaming pass: memory does not grow with the number of links. Nothing is written
+    Streams (one pass; two for formats whose header needs the counts): memory does not grow
+    with the number of links. Nothing is written
     when no link matches (``result.count == 0``). ``created``/``version`` fix the provenance
     (golden-file tests).
     """
@@ -64,23 +72,29 @@ def export_alignments(
         raise WorkbenchError(f"two alignment files share a name: {', '.join(names)}")
     used = [h for h in headers if selection.takes_pair(h.pair)]
     tally = Tally(by_alignment=dict.fromkeys((h.name for h in used), 0))
+    expected = None
+    if fmt.header_first:  # e.g. TMX: counts and reviewers go in the header, before the links
+        expected = pre_count(used, selection, fmt.pairs_only)
+        if expected.count == 0:
+            return ExportResult(fmt.name, 0, [], expected.by_alignment)
 
     def provenance() -> dict[str, Any]:
-        """Built once the stream is consumed: counts and reviewers are known then."""
+        """Counts and reviewers: from the pre-count, else from the finished stream."""
+        known = expected or tally
         src_docs = list(dict.fromkeys(d for h in used for d in h.src_docs))
         return build_provenance(
             format_name=fmt.name,
             headers=used,
             selection=selection,
             mt=source.mt_provenance(src_docs),
-            reviewers=tally.reviewers,
-            count=tally.count,
-            by_alignment=tally.by_alignment,
+            reviewers=known.reviewers,
+            count=known.count,
+            by_alignment=known.by_alignment,
             created=created,
             version=version,
         )
 
-    records = counted(iter_records(used, selection, source, fmt.pairs_only), tally)
+    records = counted(iter_records(used, selection, source, fmt.pairs_only), tally, expected)
     try:
         paths = fmt.write(records, out, provenance)
     except NothingToExport:  # the writer's temporary files are gone: nothing written

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from workbench.corpus.model import Corpus
-from workbench.errors import InputError
+from workbench.errors import InputError, WorkbenchError
 from workbench.export.select import Selection
 from workbench.export.stream import AlignmentHeader, iter_link_dicts, link_from_dict
 from workbench.export.text import fix_surrogates
@@ -171,8 +171,11 @@ class NothingToExport(Exception):
     """Raised at the end of the stream when no link matched: writers then discard their files."""
 
 
-def counted(records: Iterator[ExportRecord], tally: Tally) -> Iterator[ExportRecord]:
-    """Pass ``records`` through, counting them; raise :class:`NothingToExport` if none."""
+def counted(
+    records: Iterator[ExportRecord], tally: Tally, expected: Tally | None = None
+) -> Iterator[ExportRecord]:
+    """Pass ``records`` through, counting them; raise :class:`NothingToExport` if none, and
+    an error if ``expected`` (a pre-count) differs: a file changed during the export."""
     by_alignment, reviewers = tally.by_alignment, tally.reviewers
     for record in records:
         tally.count += 1
@@ -182,6 +185,30 @@ def counted(records: Iterator[ExportRecord], tally: Tally) -> Iterator[ExportRec
         yield record
     if tally.count == 0:
         raise NothingToExport
+    if expected is not None and (expected.count, expected.reviewers) != (
+        tally.count,
+        tally.reviewers,
+    ):
+        raise WorkbenchError(
+            "an alignment file changed during the export; nothing written, run it again"
+        )
+
+
+def pre_count(headers: Sequence[AlignmentHeader], selection: Selection, pairs_only: bool) -> Tally:
+    """Count the selected links and their reviewers from the raw lines (no text, no records):
+    for formats whose header must hold these before the first link is written (TMX)."""
+    tally = Tally(by_alignment=dict.fromkeys((h.name for h in headers), 0))
+    for header in headers:
+        n = 0
+        for _line, data in iter_link_dicts(header.path):
+            if wanted(data, selection, pairs_only):
+                n += 1
+                reviewer = data.get("reviewer")
+                if reviewer:
+                    tally.reviewers.add(str(reviewer))
+        tally.by_alignment[header.name] = n
+        tally.count += n
+    return tally
 
 
 def sidecar_path(out: Path) -> Path:

@@ -47,6 +47,7 @@ class ExportFormat:
     name: ClassVar[str] = ""
     suffixes: ClassVar[tuple[str, ...]] = ()
     pairs_only: ClassVar[bool] = False  # True: 1-0 and 0-1 links are left out
+    header_first: ClassVar[bool] = False  # True: provenance() is callable before the stream
     description: ClassVar[str] = ""
 
     def write(
@@ -54,7 +55,8 @@ class ExportFormat:
     ) -> list[Path]:
         """Write ``records`` for ``out``; return the files written (all-or-nothing).
 
-        ``provenance()`` may only be called once ``records`` is exhausted (it counts them).
+        ``provenance()`` may only be called once ``records`` is exhausted (it counts them),
+        unless the format sets ``header_first`` (the driver then counts in a first pass).
         An exception from ``records`` must leave no file behind.
         """
         raise NotImplementedError

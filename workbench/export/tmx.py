@@ -14,11 +14,8 @@ documents, sentence ids, flags) so that ``workbench import`` rebuilds the links;
 from __future__ import annotations
 
 import functools
-import io
 import json
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,28 +203,18 @@ def tu(record: ExportRecord) -> str:
 class TmxFormat(ExportFormat):
     suffixes = (".tmx",)
     pairs_only = True
+    header_first = True  # the header's provenance holds counts and reviewers
     description = "TMX 1.4b translation memory, provenance in the header"
 
     def write(
         self, records: Iterator[ExportRecord], out: Path, provenance: Callable[[], dict[str, Any]]
     ) -> list[Path]:
-        # The header holds counts and reviewers, known only at the end: the body goes to an
-        # anonymous temporary file first, then header + body into the atomic output.
-        with (
-            atomic_writer(out) as handle,
-            tempfile.TemporaryFile(dir=out.parent) as raw,
-        ):
-            body = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
-            write = body.write
+        with atomic_writer(out) as handle:  # header_first: counts known before the body
+            handle.write(header(provenance()))
+            write = handle.write
             for record in records:
                 write(tu(record))
-            body.flush()
-            handle.write(header(provenance()))
-            handle.flush()
-            raw.seek(0)
-            shutil.copyfileobj(raw, handle.buffer, 1 << 20)
             handle.write(FOOTER)
-            body.detach()
         return [out]
 
     def sniff(self, head: str) -> bool:

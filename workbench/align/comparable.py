@@ -574,43 +574,52 @@ def _added(group: tuple[tuple[int, ...], tuple[int, ...]], i: int, j: int) -> li
 
 
 def _merge(links, src, tgt, scorer, config, linked_tgt, forbidden):
-    """Grow links into 2-1 / 1-2 with a free adjacent sentence when the group scores higher."""
+    """Grow links into 2-1 / 1-2 with a free adjacent sentence when the group scores higher.
+
+    All options of all links are scored in one batch; they are then taken greedily, best
+    link first, skipping a sentence another merge has taken meanwhile.
+    """
     taken_src = {i for i, _, _ in links}
     taken_tgt = set(linked_tgt)
+    options: list[tuple[int, tuple[tuple[int, ...], tuple[int, ...]], tuple[str, int]]] = []
+    for k, (i, j, _) in enumerate(links):
+        for n in _neighbours(src, i):
+            if n not in taken_src:
+                options.append((k, ((i, n) if n > i else (n, i), (j,)), ("src", n)))
+        for n in _neighbours(tgt, j):
+            if n not in taken_tgt:
+                options.append((k, ((i,), (j, n) if n > j else (n, j)), ("tgt", n)))
+    options = [
+        o
+        for o in options
+        if (tuple(src[a].id for a in o[1][0]), tuple(tgt[b].id for b in o[1][1])) not in forbidden
+    ]
+    # the added sentence alone, against the other side: it must be a plausible part
+    parts = [
+        ((n,), (links[k][1],)) if side == "src" else ((links[k][0],), (n,))
+        for k, _, (side, n) in options
+    ]
+    part_scores = [p.score for p in scorer.score_groups(parts)]
+    scored = scorer.score_groups([group for _, group, _ in options])
+    by_link: dict[int, list[int]] = {}
+    for o, (k, _, _) in enumerate(options):
+        by_link.setdefault(k, []).append(o)
     out = []
-    for i, j, proposal in links:
-        options = [
-            ((i, n) if n > i else (n, i), (j,)) for n in _neighbours(src, i) if n not in taken_src
-        ]
-        options += [
-            ((i,), (j, n) if n > j else (n, j)) for n in _neighbours(tgt, j) if n not in taken_tgt
-        ]
-        options = [
-            o
-            for o in options
-            if (tuple(src[a].id for a in o[0]), tuple(tgt[b].id for b in o[1])) not in forbidden
-        ]
-        # the added sentence alone, against the other side: it must be a plausible part
-        parts = [
-            ((n,), (j,)) if len(g[0]) == 2 else ((i,), (n,))
-            for g in options
-            for n in _added(g, i, j)
-        ]
-        part_scores = [p.score for p in scorer.score_groups(parts)]
-        best, best_group = proposal, None
-        for group, scored, part in zip(
-            options, scorer.score_groups(options), part_scores, strict=True
-        ):
+    for k, (i, j, proposal) in enumerate(links):
+        best, best_added = proposal, None
+        for o in by_link.get(k, []):
+            side, n = options[o][2]
+            if n in (taken_src if side == "src" else taken_tgt):
+                continue
             # the raw similarity must grow (the calibrated score saturates near 1)
             if (
-                scored.score >= config.threshold
-                and part >= config.merge_part
-                and _similarity(scored) > _similarity(best) + config.merge_gain
+                scored[o].score >= config.threshold
+                and part_scores[o] >= config.merge_part
+                and _similarity(scored[o]) > _similarity(best) + config.merge_gain
             ):
-                best, best_group = scored, group
-        if best_group is not None:
-            taken_src.update(best_group[0])
-            taken_tgt.update(best_group[1])
+                best, best_added = scored[o], (side, n)
+        if best_added is not None:
+            (taken_src if best_added[0] == "src" else taken_tgt).add(best_added[1])
         out.append((i, j, best))
     return out
 

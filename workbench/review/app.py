@@ -149,7 +149,7 @@ class ReviewApp(App[None]):
         if self.filter_name != "all":
             links.view = self.data.view(self.filter_name)
         links.changed(changed_positions(transaction))
-        links.update_size()
+        links.update_size(defer=True)
         target = transaction.cursor
         if target is not None:
             try:

@@ -15,6 +15,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 from workbench.review.data import ReviewData
@@ -36,6 +37,7 @@ BAND_STYLE = {
 CURSOR_STYLE = Style(bgcolor="grey27", bold=True)
 DIM = Style(color="grey58", italic=True)
 SEPARATOR = " │ "
+LONG_LIST = 5000  # rows above which a changed row count re-lays out lazily
 
 
 def score_text(score: float | None) -> str:
@@ -70,6 +72,7 @@ class LinkList(ScrollView, can_focus=True, inherit_bindings=False):
         self.data = data
         self.view: list[int] | None = None
         self.cursor = 0
+        self._size_timer: Timer | None = None
         self.generation = 0  # bumped on every data change: invalidates cached lines
         self._lines: LRUCache[tuple[int, int, bool, int], Strip] = LRUCache(1024)
 
@@ -113,12 +116,21 @@ class LinkList(ScrollView, can_focus=True, inherit_bindings=False):
         self.update_size()
         self.refresh()
 
-    def update_size(self) -> None:
-        size = Size(self.size.width, self.rows)
-        if size != self.virtual_size:
-            self.virtual_size = size
-            self.refresh()
+    def update_size(self, defer: bool = False) -> None:
+        """Set the scrollable height to the row count. ``defer``: on a long list, do it a
+        moment later, so that the key's screen update does not wait for a layout pass."""
         self.cursor = max(0, min(self.cursor, self.rows - 1))
+        size = Size(self.size.width, self.rows)
+        if size == self.virtual_size:
+            return
+        if defer and self.rows > LONG_LIST:
+            if self._size_timer is not None:
+                self._size_timer.stop()
+            self._size_timer = self.set_timer(0.3, self.update_size)
+            self.refresh()
+            return
+        self.virtual_size = size
+        self.refresh()
 
     def set_cursor(self, row: int) -> None:
         row = max(0, min(row, self.rows - 1))

@@ -154,6 +154,14 @@ def scale(data: Path, n: int, seed: int) -> None:
     )
     steps = {k[8:]: v for k, v in result.stats.items() if k.startswith("seconds_")}
     print("  steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
+    for name in ("mac", "bible", "tb"):
+        part = {pair for pair in reachable if pair[0].split("-")[0].split(":")[0] == name}
+        linked = {pair for pair in pairs if pair[0].split("-")[0].split(":")[0] == name}
+        print(
+            f"  {name:5s}: known pairs {len(part):5,}, recovered {len(pairs & part):5,} "
+            f"(recall {len(pairs & part) / max(len(part), 1):.3f}); its links that are known pairs "
+            f"{len(linked & part):,}/{len(linked):,}"
+        )
     print(
         f"known 1-1 gold pairs in the pool: {len(reachable):,}; recovered {found:,} "
         f"(recall {found / max(len(reachable), 1):.3f}); links that are known pairs: "

@@ -102,6 +102,17 @@ def measure(corpus_dir: Path, gold_path: Path, verbose: bool = False) -> dict[st
                     print(f"    wrong  {s} -> {t}: {corpus.sentence(t).text[:70]}")
                 for s, t in scores.missed:
                     print(f"    missed {s} -> {t}: {corpus.sentence(t).text[:70]}")
+        print("threshold sweep (align.comparable_threshold):")
+        for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+            row = []
+            for use_mt in (False, True):
+                settings = AlignSettings(use_mt=use_mt, comparable_threshold=threshold)
+                runs = align_corpus(corpus, translations, settings, Path(tmp), write=False)
+                scores = score_pairs([r.alignment for r in runs], gold)
+                row.append(
+                    f"{'MT' if use_mt else 'no MT'} P {scores.precision:.3f} R {scores.recall:.3f}"
+                )
+            print(f"  {threshold:.1f}: " + "   ".join(row))
     return results
 
 

@@ -27,6 +27,7 @@ them as 1-0 links so the reviewer sees them).
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ from workbench.store.model import Flag
 
 # features that come from the anchors (computed in Python, only where they can matter)
 ANCHOR_FEATURES = ("numbers", "dates", "names", "number_conflict", "date_conflict", "year_conflict")
+_CJK = "\u0e00-\u0e7f\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef"
+_UNSPACED_GAP = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 NGRAM = 4  # candidate vectors: character 4-grams
 CHRF_ORDER = 6  # chrF: character n-grams 1..6 (sacrebleu's default)
 
@@ -150,7 +153,9 @@ def _tfidf(matrix: sp.csr_matrix, max_df: float) -> sp.csr_matrix:
 
 def char_ngram_counts(texts: Sequence[str], n: int = NGRAM) -> sp.csr_matrix:
     """Counts of character n-grams (lower-cased, spaces collapsed, padded): texts x n-grams."""
-    padded = [" " + " ".join(t.lower().split()) + " " for t in texts]
+    # spaces between characters of unspaced scripts removed: tokenised and unsegmented
+    # Chinese (or Thai) then agree; elsewhere spaces stay, word boundaries help
+    padded = [" " + _UNSPACED_GAP.sub("", " ".join(t.lower().split())) + " " for t in texts]
     lengths = np.fromiter((len(t) for t in padded), dtype=np.int64, count=len(padded))
     codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
     codes = np.minimum(codes, 0xFFFF).astype(np.uint64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import TextArea
 
 from workbench.review.app import make_app
@@ -165,3 +166,17 @@ async def test_reopen_returns_to_cursor_and_keeps_decisions(
     async with again.run_test(size=SIZE):
         assert again.current_index() == 3
         assert statuses(again)[0] == "approved"
+
+
+async def test_realign_key_is_one_undo_step(seed_alignments, seed_corpus, fixed_clock):
+    pytest.importorskip("workbench.align.corpus_align")
+    app = app_for(seed_alignments["fr"], seed_corpus, fixed_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")  # L00001 approved: an anchor
+        before = [link.to_dict() for link in app.data.alignment.links]
+        await pilot.press("R")
+        links = app.data.alignment.links
+        assert [link.to_dict() for link in links] != before
+        assert links[app.session.index("L00001")].to_dict() == before[0]
+        await pilot.press("u")
+        assert [link.to_dict() for link in app.data.alignment.links] == before

@@ -137,3 +137,19 @@ def test_sigkill_during_approvals_loses_no_decision_shown(tmp_path: Path) -> Non
         assert any("took over" in notice for notice in session.notices)
     finally:
         session.close()
+
+
+def test_terminal_smaller_than_80x24_is_refused(tmp_path: Path) -> None:
+    path = write_seed_alignments(tmp_path / "alignments")["th"]
+    before = path.read_bytes()
+    term = Tmux(review_command(path), width=70, height=20)
+    try:
+        screen = term.wait_for(r"EXIT=\d+")
+    finally:
+        term.close()
+    assert "EXIT=2" in screen and "80x24" in screen and "Traceback" not in screen
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "fr-en.align.jsonl",
+        "th-en.align.jsonl",
+    ]

@@ -106,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         settings=settings.review,
         reviewer=args.reviewer,
         take_over=args.take_over,
+        align_settings=settings.align,
     )
     try:
         check_terminal()

@@ -69,6 +69,15 @@ ACTIONS: tuple[ReviewAction, ...] = (
         "correct a sentence's text (source or English) in a modal",
         group="Correct",
     ),
+    ReviewAction(
+        "realign",
+        "R",
+        "realign",
+        "Re-align",
+        "re-align the links not yet reviewed (reviewed ones are anchors); one undo step",
+        show=False,
+        group="Correct",
+    ),
     ReviewAction("down", "j,down", "move(1)", "Down", "next link", show=False, group="Move"),
     ReviewAction("up", "k,up", "move(-1)", "Up", "previous link", show=False, group="Move"),
     ReviewAction(

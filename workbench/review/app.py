@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -53,6 +54,8 @@ class ReviewApp(App[None]):
         self.filter_name = "all"
         self.last_search = ""
         self._small_warned = False
+        self.corpus_dir: Path | None = None  # for re-aligning (MT is read from there)
+        self.align_settings: Any = None  # AlignSettings; None: the defaults
 
     @property
     def session(self) -> ReviewSession:
@@ -343,6 +346,22 @@ class ReviewApp(App[None]):
 
         self.push_screen(RelinkScreen(self.data, link), done)
 
+    def action_realign(self) -> None:
+        from workbench.settings import AlignSettings
+        from workbench.store.realign import realign_session
+
+        self.notify("re-aligning the links not yet reviewed...", timeout=2)
+        settings = self.align_settings or AlignSettings()
+        try:
+            transaction, summary = realign_session(
+                self.session, self.data.corpus, self.corpus_dir, settings
+            )
+        except WorkbenchError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        self.after_change(transaction)
+        self.notify(f"re-aligned: {summary} (u undoes it)", timeout=6)
+
     def on_link_list_clicked(self, message: LinkList.Clicked) -> None:
         self.links.set_cursor(message.row)
         self.refresh_panels()
@@ -370,6 +389,7 @@ def make_app(
     clock: Callable[[], str] = now_iso,
     take_over: bool = False,
     mt: dict[str, str] | None = None,
+    align_settings: Any = None,
 ) -> ReviewApp:
     """Open a review session on ``alignment_path`` and build the app around it.
 
@@ -409,4 +429,7 @@ def make_app(
     if notice:
         session.notices.append(notice)
     data = ReviewData(session, corpus, mt, ScoreBands(settings.score_low, settings.score_high))
-    return ReviewApp(data, settings)
+    app = ReviewApp(data, settings)
+    app.corpus_dir = Path(corpus_dir) if corpus_dir is not None else None
+    app.align_settings = align_settings
+    return app

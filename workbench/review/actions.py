@@ -74,7 +74,7 @@ ACTIONS: tuple[ReviewAction, ...] = (
         "R",
         "realign",
         "Re-align",
-        "re-align the links not yet reviewed (reviewed ones are anchors); one undo step",
+        "re-align the links not yet reviewed (reviewed ones stay as anchors)",
         show=False,
         group="Correct",
     ),

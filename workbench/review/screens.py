@@ -34,11 +34,9 @@ class HelpScreen(ModalScreen[None]):
         table = Table(title="workbench review — keys", expand=True, show_edge=False)
         table.add_column("keys", style="bold cyan", no_wrap=True)
         table.add_column("action")
-        table.add_column("group", style="grey58")
+        table.add_column("id (for keymap)", style="grey58", no_wrap=True)
         for action in ACTIONS:
-            table.add_row(
-                " ".join(key_label(k) for k in keys[action.id]), action.help, action.group
-            )
+            table.add_row(" ".join(key_label(k) for k in keys[action.id]), action.help, action.id)
         with Vertical(id="help-box", classes="modal-box"):
             yield Static(table)
             yield Label(

@@ -153,3 +153,24 @@ def test_terminal_smaller_than_80x24_is_refused(tmp_path: Path) -> None:
         "fr-en.align.jsonl",
         "th-en.align.jsonl",
     ]
+
+
+def test_no_argument_offers_the_files_in_alignments(tmp_path: Path) -> None:
+    write_seed_alignments(tmp_path / "alignments")
+    command = (
+        f"cd {tmp_path} && TERM=xterm-256color {WORKBENCH} review --corpus {CORPUS} "
+        "--reviewer e2e; echo EXIT=$?; sleep 30"
+    )
+    term = Tmux(command)
+    try:
+        screen = term.wait_for(r"Review which file \[1-2\]")
+        assert (
+            "1. alignments/fr-en.align.jsonl" in screen
+            and "2. alignments/th-en.align.jsonl" in screen
+        )
+        term.keys("2", "Enter")
+        term.wait_for(r"th-2021-xinhua 1/11")
+        term.keys("q")
+        assert "EXIT=0" in term.wait_for(r"EXIT=\d+")
+    finally:
+        term.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.errors import InputError
+from workbench.errors import InputError, WorkbenchError
 from workbench.store import Alignment, Link, Status, load_alignment, save_alignment
 from workbench.store.journal import journal_path
 from workbench.store.lock import LockedError, lock_path
@@ -253,3 +253,17 @@ def test_sigkill_at_any_moment_loses_no_acknowledged_decision(
     assert [link.status for link in load_alignment(path).links[: len(approved)]] == [
         Status.APPROVED
     ] * len(approved)
+
+
+def test_file_rewritten_by_another_program_is_not_overwritten(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "a.align.jsonl")
+    session = open_session(path)
+    session.approve(0)
+    write_file(path, n=3)  # e.g. `workbench align` ran meanwhile
+    theirs = path.read_bytes()
+    with pytest.raises(WorkbenchError, match="changed on disk"):
+        session.close()
+    assert path.read_bytes() == theirs
+    (conflict,) = tmp_path.glob("a.conflict-*.align.jsonl")
+    assert load_alignment(conflict).links[0].status == Status.APPROVED
+    assert not lock_path(path).exists()

@@ -114,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         app.session.release()  # nothing written: the lock goes, files stay as they were
         raise
     app.run()
+    if app.close_error is not None:
+        raise app.close_error
     app.session.close()  # idempotent: normally done on quit
     counts = app.session.counts()
     summary = ", ".join(f"{status} {n}" for status, n in counts.items())

@@ -54,6 +54,7 @@ class ReviewApp(App[None]):
         self.filter_name = "all"
         self.last_search = ""
         self._small_warned = False
+        self.close_error: WorkbenchError | None = None  # a final snapshot that failed
         self.corpus_dir: Path | None = None  # for re-aligning (MT is read from there)
         self.align_settings: Any = None  # AlignSettings; None: the defaults
 
@@ -88,7 +89,10 @@ class ReviewApp(App[None]):
         self.refresh_panels()
 
     def on_unmount(self) -> None:
-        self.session.close()
+        try:
+            self.session.close()
+        except WorkbenchError as exc:
+            self.close_error = exc
 
     def on_resize(self, event: Resize) -> None:
         small = event.size.width < MIN_SIZE[0] or event.size.height < MIN_SIZE[1]
@@ -143,6 +147,9 @@ class ReviewApp(App[None]):
         self.after_change(transaction)
         if transaction is not None and then_next:
             self.action_pending(1)
+        if self.session.snapshot_error is not None:
+            self.notify(str(self.session.snapshot_error), severity="error", timeout=15)
+            self.session.snapshot_error = None
         return transaction
 
     def after_change(self, transaction: Transaction | None) -> None:
@@ -249,10 +256,8 @@ class ReviewApp(App[None]):
     def action_quit_review(self) -> None:
         try:
             self.session.close()
-        except WorkbenchError as exc:  # the journal still holds every decision
-            self.notify(
-                f"snapshot failed ({exc}); decisions are safe in the journal", severity="error"
-            )
+        except WorkbenchError as exc:  # reported by the command once the screen is closed
+            self.close_error = exc
         self.exit()
 
     def action_goto(self) -> None:

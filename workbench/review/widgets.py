@@ -230,13 +230,12 @@ class DetailPanel(TextPanel):
         text.append(f"{STATUS_GLYPH[link.status]} {link.status}", STATUS_STYLE[link.status])
         text.append("  score ")
         text.append(score_text(link.score).strip(), BAND_STYLE[band])
-        if link.features:
-            shown = "  ".join(
-                f"{k} {v:.2f}"
-                for k, v in sorted(link.features.items())
-                if not k.startswith("merge.")
-            )
-            text.append(f"  {shown}", DIM)
+        features = [
+            (k, v) for k, v in sorted(link.features.items()) if v and not k.startswith("merge.")
+        ]
+        if features:  # the non-zero aligner features, at most 6 (the line must stay one line)
+            shown = "  ".join(f"{k} {v:.2f}" for k, v in features[:6])
+            text.append(f"  {shown}" + (" …" if len(features) > 6 else ""), DIM)
         if link.reviewer and link.modified:
             text.append(f"  · {link.reviewer} {link.modified}", DIM)
         lang = data.alignment.src_lang.upper()

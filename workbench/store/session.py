@@ -83,6 +83,8 @@ class ReviewSession:
         self._counts = alignment.counts()
         self._last_snapshot = time.monotonic()
         self._closed = False
+        self._conflict_path: Path | None = None
+        self.snapshot_error: WorkbenchError | None = None  # the last failed periodic snapshot
 
     # -- opening and closing ---------------------------------------------------------------
 
@@ -190,7 +192,23 @@ class ReviewSession:
             self.cursor = record["cursor"]
 
     def save(self) -> None:
-        """Write a snapshot of the alignment (atomic) and start a fresh journal."""
+        """Write a snapshot of the alignment (atomic) and start a fresh journal.
+
+        If another program rewrote the file since it was opened (``workbench align``, a git
+        checkout), it is not overwritten: the session's alignment goes to a
+        ``.conflict-<time>.align.jsonl`` copy beside it and :class:`WorkbenchError` says so.
+        """
+        if self.path.exists() and file_sha256(self.path) != self.journal.base_sha256:
+            if self._conflict_path is None:
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+                stem = self.path.name.removesuffix(".align.jsonl")
+                self._conflict_path = self.path.with_name(f"{stem}.conflict-{stamp}.align.jsonl")
+            save_alignment(self.alignment, self._conflict_path)
+            raise WorkbenchError(
+                "was changed on disk by another program during this review session; it was "
+                f"left as it is, and the reviewed alignment was saved as {self._conflict_path.name}",
+                self.path,
+            )
         save_alignment(self.alignment, self.path)
         self.journal.start(file_sha256(self.path), self.cursor)
         self._last_snapshot = time.monotonic()
@@ -306,7 +324,12 @@ class ReviewSession:
             self.journal.records_since_snapshot >= self.snapshot_every
             or time.monotonic() - self._last_snapshot >= self.snapshot_seconds
         ):
-            self.save()
+            try:  # the decision is already safe in the journal: a failed snapshot is reported
+                self.save()
+                self.snapshot_error = None
+            except WorkbenchError as exc:
+                self.snapshot_error = exc
+                self._last_snapshot = time.monotonic()
 
     def execute(self, transaction: Transaction | None) -> Transaction | None:
         """Apply, journal (durably) and record ``transaction``; ``None`` does nothing."""

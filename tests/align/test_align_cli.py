@@ -196,3 +196,18 @@ def test_main_job_ends_with_the_coverage_summary(corpus_copy, tmp_path, capsys, 
     assert "align th-en (comparable" in printed and "align fr-en (comparable" in printed
     assert printed.rstrip().splitlines()[-1].strip().startswith("links:")
     assert (tmp_path / "alignments" / "th-en.align.jsonl").exists()
+
+
+def test_reviewed_link_whose_sentence_is_gone_is_kept_with_a_warning(corpus_copy, tmp_path, capsys):
+    out = tmp_path / "alignments"
+    out.mkdir()
+    assert run_align(corpus_copy, out) == 0
+    path = out / "th-en.align.jsonl"
+    alignment = load_alignment(path)
+    gone = alignment.links[0]
+    gone.src, gone.status = ["th-2021-xinhua:99"], Status.APPROVED
+    save_alignment(alignment, path)
+    capsys.readouterr()
+    assert run_align(corpus_copy, out) == 0
+    assert "no longer in the corpus (e.g. th-2021-xinhua:99)" in capsys.readouterr().err
+    assert load_alignment(path).link(gone.id).src == ["th-2021-xinhua:99"]

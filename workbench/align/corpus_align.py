@@ -27,7 +27,7 @@ from workbench.align.comparable import Item, MiningConfig, MiningResult, Proposa
 from workbench.corpus.model import Corpus, Document, split_sentence_id
 from workbench.corpus.translations import DocumentTranslations, translations_path
 from workbench.errors import ConfigError, InputError
-from workbench.settings import AlignSettings, Settings
+from workbench.settings import AlignSettings, CorpusSettings, Settings
 from workbench.store.files import SUFFIX, load_alignment, save_alignment
 from workbench.store.model import Alignment, Link, Status, now_iso
 
@@ -66,6 +66,7 @@ def check_documents(corpus: Corpus, documents: list[Document], settings: AlignSe
     """Refuse what would make a meaningless alignment: no sentences, runaway sentences, wrong language."""
     from workbench.corpus.langid import detect_language
 
+    known = {d.language for d in corpus.documents} | set(CorpusSettings().languages)
     for doc in documents:
         if not doc.sentences:
             raise InputError("document has no sentences to align", doc.path)
@@ -81,7 +82,9 @@ def check_documents(corpus: Corpus, documents: list[Document], settings: AlignSe
                 )
         body = " ".join(s.text for s in doc.sentences)
         detected = detect_language(body)
-        if detected != doc.language:
+        # only a clash with another language of this corpus is an error: a rare detection
+        # outside the corpus languages is more likely a misdetection of a short article
+        if detected != doc.language and detected in known:
             raise InputError(
                 f"document {doc.id} is declared {doc.language!r} but its text reads as {detected!r}; "
                 "fix the language in manifest.toml",
@@ -178,6 +181,21 @@ def realign(
     a new link identical to an old ``auto`` link keeps that link's id.
     """
     tgt_lang = alignment.tgt_lang
+    stale = sorted(
+        {
+            sid
+            for link in alignment.links
+            if link.status != Status.AUTO
+            for sid in (*link.src, *link.tgt)
+        }
+        - {s.id for s in corpus.sentences()}
+    )
+    if stale:
+        print(
+            f"workbench: warning: {len(stale)} sentence(s) of reviewed links are no longer in the corpus "
+            f"(e.g. {stale[0]}); those links are kept as they are",
+            file=sys.stderr,
+        )
     src_docs = corpus.by_language(alignment.src_lang)
     tgt_docs = corpus.by_language(tgt_lang)
     kept = [link for link in alignment.links if link.status != Status.AUTO]

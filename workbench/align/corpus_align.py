@@ -139,8 +139,12 @@ def _recorded_sources(path: Path) -> list[tuple[str, str | None]]:
 
 
 def _items(
-    documents: list[Document], translations: dict[str, DocumentTranslations] | None
+    documents: list[Document],
+    translations: dict[str, DocumentTranslations] | None,
+    edits: dict[str, str] | None = None,
 ) -> list[Item]:
+    """Mining items of ``documents``; a reviewer's corrected text (``edits``) replaces the original."""
+    edits = edits or {}
     items = []
     for doc in documents:
         by_sentence = (
@@ -149,7 +153,13 @@ def _items(
         for s in doc.sentences:
             items.append(
                 Item(
-                    s.id, doc.id, s.index, s.text, doc.language, by_sentence.get(s.id), doc.edition
+                    s.id,
+                    doc.id,
+                    s.index,
+                    edits.get(s.id, s.text),
+                    doc.language,
+                    by_sentence.get(s.id),
+                    doc.edition,
                 )
             )
     return items
@@ -176,7 +186,9 @@ def realign(
     """Replace the ``auto`` links of ``alignment``, keeping every reviewer decision fixed.
 
     Approved and flagged links stay as they are and their sentences are not mined again;
-    rejected links stay too, and the exact pair they reject is never proposed again. Returns
+    rejected links stay too, and the exact pair they reject is never proposed again. Sentence
+    text a reviewer corrected (``alignment.edits``) is used instead of the original (the stored
+    MT still translates the original). Returns
     a new :class:`Alignment` (the argument is not changed); link ids of kept links are kept,
     a new link identical to an old ``auto`` link keeps that link's id.
     """
@@ -206,8 +218,8 @@ def realign(
         (tuple(link.src), tuple(link.tgt)) for link in kept if link.status == Status.REJECTED
     }
     use_mt = translations if settings.use_mt else {}
-    src_items = [i for i in _items(src_docs, use_mt) if i.id not in fixed]
-    tgt_items = [i for i in _items(tgt_docs, None) if i.id not in fixed]
+    src_items = [i for i in _items(src_docs, use_mt, alignment.edits) if i.id not in fixed]
+    tgt_items = [i for i in _items(tgt_docs, None, alignment.edits) if i.id not in fixed]
     result: MiningResult = mine(src_items, tgt_items, mining_config(settings), forbidden)
 
     old_auto = {

@@ -200,3 +200,19 @@ def test_align_pair_comparable_mode(tmp_path, capsys):
     assert main([*args, "--src-translation", str(tmp_path / "mt.txt"), "--format", "vecalign"]) == 0
     lines = capsys.readouterr().out.split()
     assert {"[0]:[4]", "[1]:[5]", "[2]:[]", "[3]:[0]", "[4]:[1]", "[]:[2]", "[]:[3]"} == set(lines)
+
+
+def test_top_k_both_ways_with_chunks_matches_dense():
+    from scipy import sparse
+
+    from workbench.align.comparable import top_k_both
+
+    rng = np.random.default_rng(3)
+    left = sparse.random(23, 40, density=0.3, random_state=rng, format="csr", dtype=np.float32)
+    right = sparse.random(17, 40, density=0.3, random_state=rng, format="csr", dtype=np.float32)
+    dense = (left @ right.T).toarray()
+    (fi, fs), (bi, bs) = top_k_both(left, right, k=3, chunk=4)
+    assert np.allclose(fs, -np.sort(-dense, axis=1)[:, :3], atol=1e-6)
+    assert np.allclose(bs, -np.sort(-dense.T, axis=1)[:, :3], atol=1e-6)
+    assert np.allclose(np.take_along_axis(dense, fi, axis=1), fs, atol=1e-6)
+    assert np.allclose(np.take_along_axis(dense.T, bi, axis=1), bs, atol=1e-6)

@@ -130,6 +130,15 @@ ACTIONS: tuple[ReviewAction, ...] = (
     ),
     ReviewAction("goto", "g", "goto", "Go to", "go to link number", group="Move"),
     ReviewAction(
+        "details",
+        "enter",
+        "details",
+        "Whole link",
+        "the current link in full, scrollable (when the panel cuts it)",
+        show=False,
+        group="View",
+    ),
+    ReviewAction(
         "toggle-mt",
         "t",
         "toggle_mt",

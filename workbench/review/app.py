@@ -22,6 +22,7 @@ from workbench.errors import ConfigError, WorkbenchError
 from workbench.review.actions import ACTIONS, unknown_ids
 from workbench.review.data import FILTERS, ReviewData, ScoreBands, corpus_validator, load_mt
 from workbench.review.screens import (
+    DetailScreen,
     EditScreen,
     FilterScreen,
     HelpScreen,
@@ -249,6 +250,9 @@ class ReviewApp(App[None]):
     def action_toggle_mt(self) -> None:
         self.show_mt = not self.show_mt
         self.refresh_panels()
+
+    def action_details(self) -> None:
+        self.push_screen(DetailScreen(self.query_one(DetailPanel).content))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(dict(self.settings.keymap)))

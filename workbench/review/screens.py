@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -45,6 +45,20 @@ class HelpScreen(ModalScreen[None]):
                     "in workbench.toml. Esc closes."
                 )
             )
+
+
+class DetailScreen(ModalScreen[None]):
+    """The current link in full, scrollable (for links too long for the detail panel)."""
+
+    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+
+    def __init__(self, content: Text) -> None:
+        super().__init__()
+        self.content = content
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="modal-box detail-box"):
+            yield Static(self.content)
 
 
 class PromptScreen(ModalScreen[str | None]):

@@ -207,6 +207,10 @@ class TextPanel(Widget):
         super().__init__(**kwargs)
         self._content: Text = Text()
 
+    @property
+    def content(self) -> Text:
+        return self._content
+
     def update(self, content: Text) -> None:
         self._content = content
         self.refresh()
@@ -216,7 +220,23 @@ class TextPanel(Widget):
 
 
 class DetailPanel(TextPanel):
-    """The current link in full: every sentence, wrapped, with its MT and position."""
+    """The current link in full: every sentence, wrapped, with its MT and position.
+
+    Its size is fixed (no layout pass per key); what does not fit is cut with a pointer
+    to the full view (``enter``).
+    """
+
+    MORE = "… more: enter shows the whole link"
+
+    def render(self) -> Text:
+        width, height = self.content_region.width, self.content_region.height
+        if width <= 0 or height <= 1:
+            return self._content
+        lines = self._content.wrap(self.app.console, width)
+        if len(lines) <= height:
+            return self._content
+        shown = Text("\n").join(lines[: height - 1])
+        return shown + Text("\n" + self.MORE, style=Style(color="cyan", italic=True))
 
     def show(self, data: ReviewData, index: int | None, show_mt: bool = True) -> None:
         if index is None:

@@ -211,3 +211,14 @@ def test_reviewed_link_whose_sentence_is_gone_is_kept_with_a_warning(corpus_copy
     assert run_align(corpus_copy, out) == 0
     assert "no longer in the corpus (e.g. th-2021-xinhua:99)" in capsys.readouterr().err
     assert load_alignment(path).link(gone.id).src == ["th-2021-xinhua:99"]
+
+
+def test_english_only_corpus_has_nothing_to_align(corpus_copy, tmp_path, capsys):
+    for path in corpus_copy.iterdir():
+        if path.name.startswith(("000_", "002_", "manifest")):  # languages are detected
+            path.unlink()
+    out = tmp_path / "alignments"
+    out.mkdir()
+    assert run_align(corpus_copy, out) == 0
+    assert "nothing to align" in capsys.readouterr().out
+    assert list(out.iterdir()) == []

@@ -378,6 +378,8 @@ def coverage_rows(corpus: Corpus, alignment: Alignment) -> list[dict[str, Any]]:
 
 def print_summary(corpus: Corpus, runs: list[LanguageRun], file=None) -> None:
     file = file or sys.stdout
+    if not runs:
+        print("align: no documents outside the target language; nothing to align", file=file)
     for run in runs:
         al = run.alignment
         how = (

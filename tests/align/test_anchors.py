@@ -182,3 +182,14 @@ def test_no_flag_when_values_agree_or_are_only_omitted():
     th = sentence_anchors("มากกว่า 3 แสนล้านหยวน", "th")
     en2 = sentence_anchors("more than 300 billion yuan", "en")
     assert find_discrepancies(th, en2) == []
+
+
+def test_half_as_a_share_matches_fifty_percent():
+    fr = sentence_anchors("soit 50 % de celle du Jiangsu et près de 25 % du total national", "fr")
+    en = sentence_anchors("accounting for one-half of the entire Jiangsu Province", "en")
+    th = sentence_anchors("เป็นผู้นำในการกำหนดมาตรฐานสากล IoT มากกว่าครึ่งหนึ่ง", "th")
+    assert [q.key for q in en.numbers] == ["50%"]
+    assert [q.key for q in th.numbers] == ["50%"]
+    assert anchor_features(fr, en)["numbers"] > 0
+    assert find_discrepancies(fr, en) == []  # 25 % has no counterpart: omitted, not contradicted
+    assert extract_numbers("in the first half of the year", "en") == []

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from workbench.align.dates import EN_MONTHS, FR_MONTHS, DateMention, extract_dates
-from workbench.align.numbers import Quantity, extract_numbers
+from workbench.align.numbers import Quantity, extract_numbers, may_hold_numbers
 
 # Words that are capitalised or Latin-script without being names (sentence starts, articles).
 _STOP = frozenset(
@@ -131,7 +131,7 @@ def sentence_anchors(text: str, lang: str) -> SentenceAnchors:
     dates = extract_dates(text, lang)
     numbers = (
         extract_numbers(text, lang, skip=[(d.start, d.end) for d in dates])
-        if _HAS_DIGIT.search(text)
+        if may_hold_numbers(text)
         else []
     )
     words = set(_WORD.findall(text.lower()))

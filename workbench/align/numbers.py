@@ -151,4 +151,25 @@ def extract_numbers(
                 value *= table[scale.lower()]
         unit = "%" if match.group("pct") else ""
         found.append(Quantity(value, unit, match.group(0).strip(), start, end))
+    half = _HALF.get(lang if lang in _HALF else "en")
+    for match in half.finditer(text):
+        if not any(s < match.end() and match.start() < e for s, e in skip):
+            found.append(Quantity(50.0, "%", match.group(0), match.start(), match.end()))
+    found.sort(key=lambda q: q.start)
     return found
+
+
+_MAYBE = re.compile(r"[0-9๐-๙]|half|moitié|ครึ่ง", re.IGNORECASE)
+
+
+def may_hold_numbers(text: str) -> bool:
+    """A cheap test: False means :func:`extract_numbers` would find nothing."""
+    return _MAYBE.search(text) is not None
+
+
+# "one-half of Jiangsu" = "50 % de celle du Jiangsu" = "ครึ่งหนึ่ง": a share written as a word
+_HALF = {
+    "en": re.compile(r"\b(?:one[- ]half|half of)\b", re.IGNORECASE),
+    "fr": re.compile(r"\b(?:la )?moitié\b", re.IGNORECASE),
+    "th": re.compile(r"ครึ่งหนึ่ง"),
+}

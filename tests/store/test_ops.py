@@ -241,3 +241,41 @@ def test_steps_keep_their_own_copies() -> None:
     tx.apply(alignment)
     alignment.links[0].note = "changed in place"  # must not leak into the history
     assert tx.steps[0].new[0].note == ""
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_operation_sequences_keep_invariants_and_undo_to_start(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    alignment = make_alignment()
+    start = snapshot(alignment)
+    history = History()
+    english = [f"en:{k}" for k in range(8)]
+    actions = [
+        lambda a, i: ops.approve(a, i, STAMP),
+        lambda a, i: ops.reject(a, i, STAMP),
+        lambda a, i: ops.toggle_flag(a, i, STAMP),
+        lambda a, i: ops.merge_next(a, i, STAMP),
+        lambda a, i: ops.merge_previous(a, i, STAMP),
+        lambda a, i: ops.split(a, i, STAMP),
+        lambda a, i: ops.relink(a, i, rng.sample(english, rng.randint(1, 2)), STAMP),
+        lambda a, i: ops.edit_text(a, f"fr:{i}", f"texte {rng.random()}", "original", STAMP, i),
+    ]
+    states = [snapshot(alignment)]
+    for _ in range(60):
+        index = rng.randrange(len(alignment.links))
+        try:
+            transaction = rng.choice(actions)(alignment, index)
+        except ops.OpError:
+            continue
+        if transaction is None:
+            continue
+        run(alignment, transaction, history)
+        check_unique(alignment)
+        assert all(link.src or link.tgt for link in alignment.links)
+        states.append(snapshot(alignment))
+    for expected in reversed(states[:-1]):
+        history.pop_undo().revert(alignment)
+        assert snapshot(alignment) == expected
+    assert snapshot(alignment) == start

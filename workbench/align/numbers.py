@@ -169,7 +169,8 @@ def may_hold_numbers(text: str) -> bool:
 
 # "one-half of Jiangsu" = "50 % de celle du Jiangsu" = "ครึ่งหนึ่ง": a share written as a word
 _HALF = {
-    "en": re.compile(r"\b(?:one[- ]half|half of)\b", re.IGNORECASE),
+    # "half of" as a share, not "the first half of the year"
+    "en": re.compile(r"\b(?:one[- ]half|(?<!first )(?<!second )(?<!the )half of)\b", re.IGNORECASE),
     "fr": re.compile(r"\b(?:la )?moitié\b", re.IGNORECASE),
     "th": re.compile(r"ครึ่งหนึ่ง"),
 }

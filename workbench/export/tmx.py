@@ -139,38 +139,31 @@ FOOTER = "  </body>\n</tmx>\n"
 _P = '      <prop type="'  # prop lines of a <tu>, split around the value
 
 
-def _same(text: str) -> str:
-    return text
-
-
 def tu(record: ExportRecord) -> str:
-    """One ``<tu>`` (hot path: one f-string per line; text that needs no escaping, the
-    common case, is found by one check over all of the unit's strings)."""
+    """One ``<tu>`` (hot path: text that needs no escaping, the common case, is found by
+    one check over all of the unit's strings; then a few f-strings)."""
     link = record.link
-    src_doc, tgt_doc = " ".join(record.src_docs), " ".join(record.tgt_docs)
-    src_ids, tgt_ids = " ".join(link.src), " ".join(link.tgt)
-    joined = "".join(
-        (record.alignment, link.id, record.src_lang, record.tgt_lang, link.reviewer or "",
-         link.note, src_doc, tgt_doc, src_ids, tgt_ids, record.mt or "", record.src, record.tgt)
+    values = (
+        record.alignment, link.id, record.src_lang, record.tgt_lang, link.reviewer or "",
+        link.note, " ".join(record.src_docs), " ".join(record.tgt_docs), " ".join(link.src),
+        " ".join(link.tgt), record.mt or "", record.src, record.tgt,
     )  # fmt: skip
-    clean = joined.isprintable() and not (
-        "&" in joined or "<" in joined or ">" in joined or '"' in joined
-    )
-    e, a = (_same, _same) if clean else (esc, esc_attr)
-    alignment, link_id = a(record.alignment), a(link.id)
-    src_lang, tgt_lang = a(record.src_lang), a(record.tgt_lang)
-    attrs = f'tuid="{alignment}/{link_id}" srclang="{src_lang}"'
+    joined = "".join(values)
+    if not joined.isprintable() or "&" in joined or "<" in joined or ">" in joined or '"' in joined:
+        values = (*map(esc_attr, values[:5]), *map(esc, values[5:]))
+    alignment, link_id, src_lang, tgt_lang, reviewer, note, src_doc, tgt_doc = values[:8]
+    src_ids, tgt_ids, mt, src, tgt = values[8:]
     created, changed = tmx_date(link.created), tmx_date(link.modified)
+    attrs = f'tuid="{alignment}/{link_id}" srclang="{src_lang}"'
     if created:
         attrs += f' creationdate="{created}"'
     if changed:
         attrs += f' changedate="{changed}"'
-    reviewer = e(link.reviewer) if link.reviewer else ""
     if reviewer:
-        attrs += f' changeid="{a(link.reviewer or "")}"'
+        attrs += f' changeid="{reviewer}"'
     parts = [f"    <tu {attrs}>\n"]
-    if link.note:
-        parts.append(f"      <note>{e(link.note)}</note>\n")
+    if note:
+        parts.append(f"      <note>{note}</note>\n")
     parts.append(
         f'{_P}x-alignment">{alignment}</prop>\n'
         f'{_P}x-link-id">{link_id}</prop>\n'
@@ -181,19 +174,19 @@ def tu(record: ExportRecord) -> str:
     if reviewer:
         parts.append(f'{_P}x-reviewer">{reviewer}</prop>\n')
     parts.append(
-        f'{_P}x-src-doc">{e(src_doc)}</prop>\n'
-        f'{_P}x-tgt-doc">{e(tgt_doc)}</prop>\n'
-        f'{_P}x-src-ids">{e(src_ids)}</prop>\n'
-        f'{_P}x-tgt-ids">{e(tgt_ids)}</prop>\n'
+        f'{_P}x-src-doc">{src_doc}</prop>\n'
+        f'{_P}x-tgt-doc">{tgt_doc}</prop>\n'
+        f'{_P}x-src-ids">{src_ids}</prop>\n'
+        f'{_P}x-tgt-ids">{tgt_ids}</prop>\n'
     )
     if link.flags:
         flags = json.dumps([f.to_dict() for f in link.flags], ensure_ascii=False, sort_keys=True)
         parts.append(f'{_P}x-flags">{esc(flags)}</prop>\n')
     if record.mt is not None:
-        parts.append(f'{_P}x-mt-{tgt_lang}">{e(record.mt)}</prop>\n')
+        parts.append(f'{_P}x-mt-{tgt_lang}">{mt}</prop>\n')
     parts.append(
-        f'      <tuv xml:lang="{src_lang}"><seg>{e(record.src)}</seg></tuv>\n'
-        f'      <tuv xml:lang="{tgt_lang}"><seg>{e(record.tgt)}</seg></tuv>\n'
+        f'      <tuv xml:lang="{src_lang}"><seg>{src}</seg></tuv>\n'
+        f'      <tuv xml:lang="{tgt_lang}"><seg>{tgt}</seg></tuv>\n'
         "    </tu>\n"
     )
     return "".join(parts)

@@ -159,8 +159,10 @@ def test_unknown_file_kind_and_missing_file(tmp_path):
 
 
 def test_moses_cannot_be_imported(tmp_path):
+    path = tmp_path / "train.fr-en.fr"
+    path.write_text("une phrase\n", encoding="utf-8")
     with pytest.raises(WorkbenchError, match="moses files cannot be imported"):
-        read_export(tmp_path / "x.fr", "moses") if (tmp_path / "x.fr").write_text("a\n") else None
+        read_export(path, "moses")
 
 
 def test_missing_output_folder(alignment_files, text_source, tmp_path):

@@ -180,3 +180,23 @@ async def test_realign_key_is_one_undo_step(seed_alignments, seed_corpus, fixed_
         assert links[app.session.index("L00001")].to_dict() == before[0]
         await pilot.press("u")
         assert [link.to_dict() for link in app.data.alignment.links] == before
+
+
+async def test_filter_stays_while_deciding_and_never_hides_edits(
+    seed_alignments, seed_corpus, fixed_clock
+):
+    from workbench.review.data import FILTERS
+
+    app = app_for(seed_alignments["fr"], seed_corpus, fixed_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")  # #1 rejected
+        await pilot.press("f")
+        app.screen.query_one("#filter-options").highlighted = list(FILTERS).index("pending")
+        await pilot.press("enter")
+        assert app.filter_name == "pending" and app.links.rows == 8
+        await pilot.press("a", "a")  # approve #2, #3: both stay visible, the filter stays
+        assert app.filter_name == "pending" and app.links.rows == 8
+        assert statuses(app)[1:3] == ["approved", "approved"] and app.current_index() == 3
+        await pilot.press("m")  # structural change: filtered again, the merged link kept
+        assert app.filter_name == "pending" and app.current_index() == 3
+        assert app.data.alignment.links[3].kind == "2-2"

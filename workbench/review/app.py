@@ -7,6 +7,7 @@ the screen shows it.
 
 from __future__ import annotations
 
+import bisect
 import gc
 from collections.abc import Callable
 from pathlib import Path
@@ -157,17 +158,26 @@ class ReviewApp(App[None]):
         links = self.links
         if transaction is None:
             return
-        if self.filter_name != "all":
-            links.view = self.data.view(self.filter_name)
-        links.changed(changed_positions(transaction))
-        links.update_size(defer=True)
+        positions = changed_positions(transaction)
         target = transaction.cursor
+        target_index = None
         if target is not None:
             try:
-                self.go_to_index(self.session.index(target))
-                return
+                target_index = self.session.index(target)
             except KeyError:
-                pass
+                target_index = None
+        if self.filter_name != "all" and positions is None:
+            # links moved: filter again, but never hide the link just changed
+            view = self.data.view(self.filter_name) or []
+            if target_index is not None and target_index not in set(view):
+                bisect.insort(view, target_index)
+            links.view = view
+        # links changed in place stay in the filtered view: filters never hide edits
+        links.changed(positions)
+        links.update_size(defer=True)
+        if target_index is not None:
+            self.go_to_index(target_index)
+            return
         links.set_cursor(links.cursor)
         self.refresh_panels()
 

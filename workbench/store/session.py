@@ -137,7 +137,11 @@ class ReviewSession:
             return
         if content.header.get("base_sha256") != self.journal.base_sha256:
             if content.records:
-                self._set_aside(jpath, "it belongs to another version of the alignment file")
+                self._set_aside(
+                    jpath,
+                    "it was made for another version of the file: either its decisions are "
+                    "already in the last snapshot, or the file was replaced",
+                )
             else:
                 with contextlib.suppress(FileNotFoundError):
                     jpath.unlink()

@@ -117,6 +117,13 @@ def run(args: argparse.Namespace) -> int:
     if app.close_error is not None:
         raise app.close_error
     app.session.close()  # idempotent: normally done on quit
+    if app.return_code:  # the UI stopped on an error (Textual printed it)
+        print(
+            f"workbench review: {path}: the review screen stopped on an error; every decision "
+            "made before it is in the file or its journal and is restored on the next open",
+            file=sys.stderr,
+        )
+        return 2
     counts = app.session.counts()
     summary = ", ".join(f"{status} {n}" for status, n in counts.items())
     print(f"workbench review: {path}: saved ({summary})")

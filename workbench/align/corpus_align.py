@@ -181,7 +181,7 @@ def realign(
     alignment: Alignment,
     corpus: Corpus,
     translations: dict[str, DocumentTranslations],
-    settings: AlignSettings,
+    settings: AlignSettings | Settings,
 ) -> Alignment:
     """Replace the ``auto`` links of ``alignment``, keeping every reviewer decision fixed.
 
@@ -192,6 +192,8 @@ def realign(
     a new :class:`Alignment` (the argument is not changed); link ids of kept links are kept,
     a new link identical to an old ``auto`` link keeps that link's id.
     """
+    if isinstance(settings, Settings):  # the whole settings object is accepted too
+        settings = settings.align
     tgt_lang = alignment.tgt_lang
     stale = sorted(
         {

@@ -171,7 +171,7 @@ def test_tsv_columns(alignment_files, text_source, tmp_path):
 # --- JSONL ------------------------------------------------------------------------------
 
 SCHEMA = {
-    "src": str, "tgt": str, "mt": (str, type(None)), "src_lang": str, "tgt_lang": str,
+    "src": str, "tgt": str, "mt": (str, type(None)), "mt_model": (str, type(None)), "src_lang": str, "tgt_lang": str,
     "src_doc": str, "tgt_doc": str, "src_ids": list, "tgt_ids": list,
     "score": (float, type(None)), "status": str, "flags": list, "reviewer": (str, type(None)),
     "note": str, "alignment": str, "link_id": str, "features": dict, "created": str,
@@ -192,7 +192,8 @@ def test_jsonl_schema(alignment_files, text_source, tmp_path):
         for flag in row["flags"]:
             assert set(flag) == {"kind", "src", "tgt", "detail"}
     assert rows[2]["src"] == NASTY_FR  # JSON keeps text exactly, controls included
-    assert rows[0]["mt"].startswith("MT(")
+    assert rows[0]["mt"].startswith("MT(") and rows[0]["mt_model"] == "tiny/opus-mt-fr-en@r1"
+    assert rows[8]["alignment"] == "th-en" and rows[8]["mt_model"] == "tiny/opus-mt-th-en@r1"
     assert rows[6]["mt"] is None  # 0-1 link: no source, no MT
     meta = json.loads(result.paths[1].read_text(encoding="utf-8"))
     assert result.paths[1].name == "out.jsonl.meta.json"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import WorkbenchError
-from workbench.export.provenance import build_provenance
+from workbench.export.provenance import build_provenance, model_ids
 from workbench.export.records import (
     NothingToExport,
     Tally,
@@ -78,15 +78,18 @@ def export_alignments(
         if expected.count == 0:
             return ExportResult(fmt.name, 0, [], expected.by_alignment)
 
+    src_docs = list(dict.fromkeys(d for h in used for d in h.src_docs))
+    mt = source.mt_provenance(src_docs)
+    mt_models = {p["doc"]: m[0] for p in mt if "doc" in p and (m := model_ids([p]))}
+
     def provenance() -> dict[str, Any]:
         """Counts and reviewers: from the pre-count, else from the finished stream."""
         known = expected or tally
-        src_docs = list(dict.fromkeys(d for h in used for d in h.src_docs))
         return build_provenance(
             format_name=fmt.name,
             headers=used,
             selection=selection,
-            mt=source.mt_provenance(src_docs),
+            mt=mt,
             reviewers=known.reviewers,
             count=known.count,
             by_alignment=known.by_alignment,
@@ -94,7 +97,9 @@ def export_alignments(
             version=version,
         )
 
-    records = counted(iter_records(used, selection, source, fmt.pairs_only), tally, expected)
+    records = counted(
+        iter_records(used, selection, source, fmt.pairs_only, mt_models), tally, expected
+    )
     try:
         paths = fmt.write(records, out, provenance)
     except NothingToExport:  # the writer's temporary files are gone: nothing written

@@ -25,7 +25,7 @@ from workbench.store.model import Flag, Link, Status
 
 # Keys of every row, in output order.
 FIELDS = (
-    "src", "tgt", "mt", "src_lang", "tgt_lang", "src_doc", "tgt_doc", "src_ids", "tgt_ids",
+    "src", "tgt", "mt", "mt_model", "src_lang", "tgt_lang", "src_doc", "tgt_doc", "src_ids", "tgt_ids",
     "score", "status", "flags", "reviewer", "note", "alignment", "link_id", "features",
     "created", "modified",
 )  # fmt: skip
@@ -55,6 +55,7 @@ def record_dict(record: ExportRecord) -> dict[str, Any]:
         "src": record.src,
         "tgt": record.tgt,
         "mt": record.mt,
+        "mt_model": record.mt_model,
         "src_lang": record.src_lang,
         "tgt_lang": record.tgt_lang,
         "src_doc": " ".join(record.src_docs),

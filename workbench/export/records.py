@@ -80,6 +80,7 @@ class ExportRecord:
     mt: str | None  # machine translation of the source side (None when not stored)
     src_docs: list[str]
     tgt_docs: list[str]
+    mt_model: str | None = None  # "model@revision" of the MT (None when no MT)
 
     @property
     def pair(self) -> str:
@@ -134,8 +135,13 @@ def iter_records(
     selection: Selection,
     source: TextSource,
     pairs_only: bool = False,
+    mt_models: dict[str, str] | None = None,
 ) -> Iterator[ExportRecord]:
-    """The selected links of ``headers``' files as records, streamed in deterministic order."""
+    """The selected links of ``headers``' files as records, streamed in deterministic order.
+
+    ``mt_models`` maps a source document id to the ``model@revision`` that translated it.
+    """
+    mt_models = mt_models or {}
     for header in headers:
         if not selection.takes_pair(header.pair):
             continue
@@ -153,8 +159,9 @@ def iter_records(
                 _side(link.src, header, source, link, line),
                 _side(link.tgt, header, source, link, line),
                 mt,
-                unique_docs(link.src),
+                src_docs := unique_docs(link.src),
                 unique_docs(link.tgt),
+                None if mt is None or not src_docs else mt_models.get(src_docs[0]),
             )
 
 

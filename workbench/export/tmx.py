@@ -184,6 +184,8 @@ def tu(record: ExportRecord) -> str:
         parts.append(f'{_P}x-flags">{esc(flags)}</prop>\n')
     if record.mt is not None:
         parts.append(f'{_P}x-mt-{tgt_lang}">{mt}</prop>\n')
+        if record.mt_model:
+            parts.append(f'{_P}x-mt-model">{esc(record.mt_model)}</prop>\n')
     parts.append(
         f'      <tuv xml:lang="{src_lang}"><seg>{src}</seg></tuv>\n'
         f'      <tuv xml:lang="{tgt_lang}"><seg>{tgt}</seg></tuv>\n'

@@ -82,12 +82,13 @@ def main() -> int:
     refs = reference_translations(corpus, args.references)
     tgt = _items(corpus.by_language("en"), None)
     for with_mt in (True, False):
-        rows, labels = [], []
+        rows, labels, scores = [], [], []
         for lang in ("th", "fr"):
             src = _items(corpus.by_language(lang), refs if with_mt else None)
             cand, scorer = prepare(src, tgt, MiningConfig())
             groups = [((int(i),), (int(j),)) for i, j in cand]
             for proposal in scorer.score_groups(groups):
+                scores.append(proposal.score)
                 rows.append([proposal.features.get(f, 0.0) for f in FEATURES[with_mt]])
                 labels.append(1.0 if (proposal.src[0], proposal.tgt[0]) in gold.acceptable else 0.0)
         x, y = np.array(rows), np.array(labels)
@@ -99,6 +100,12 @@ def main() -> int:
             f"{'with MT' if with_mt else 'without MT'}: {int(y.sum())} positives / {len(y)} candidates"
         )
         print(f"  {named}")
+        print("  reliability of the current weights (score bucket: candidates, share acceptable):")
+        score_array = np.array(scores)
+        for lo, hi in ((0, 0.1), (0.1, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)):
+            inside = (score_array >= lo) & (score_array < hi)
+            share = y[inside].mean() if inside.any() else 0.0
+            print(f"    [{lo:.1f}, {min(hi, 1.0):.1f}): {int(inside.sum()):4d}, {share:.2f}")
     return 0
 
 

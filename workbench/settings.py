@@ -61,17 +61,21 @@ class AlignSettings(Section):
     max_sentence_chars: int = Field(default=2000, gt=0)  # longer sentences are a segmentation error
     # parallel mode (workbench align-pair --mode parallel; tuned on Text+Berg dev and MAC dev)
     parallel_beta: float = Field(default=1.0, gt=0.0)  # F-beta of chrF precision/recall
-    parallel_threshold: float = 0.186  # similarity a bead must beat to be worth aligning
-    parallel_skip: float = Field(default=-0.166, le=0.0)  # gain of an unaligned sentence
-    parallel_size_exponent: float = Field(default=0.45, ge=0.0)  # bead weight ((a+b)/2)**x
+    parallel_threshold: float = -0.0025  # margin-normalised similarity a bead must beat
+    parallel_skip: float = Field(default=-0.196, le=0.0)  # gain of an unaligned sentence
+    parallel_size_exponent: float = Field(default=0.3, ge=0.0)  # bead weight ((a+b)/2)**x
     parallel_penalty: dict[str, float] = {  # extra cost per bead type ("a-b")
-        "1-2": 0.036, "2-1": 0.036, "1-3": 0.116, "3-1": 0.116, "2-2": 0.10,
+        "1-2": 0.051, "2-1": 0.051, "1-3": 0.129, "3-1": 0.129, "2-2": 0.1,
+        "1-4": 0.2, "2-3": 0.19, "3-2": 0.19,
     }
-    parallel_length_weight: float = Field(default=0.095, ge=0.0)  # |log length ratio| weight
-    parallel_lexicon_weight: float = Field(default=0.0, ge=0.0, le=1.0)  # second pass mix
+    parallel_length_weight: float = Field(default=0.083, ge=0.0)  # |log length ratio| weight
+    parallel_margin_weight: float = Field(default=0.7, ge=0.0)  # minus k-best neighbour mean
+    parallel_coverage_weight: float = Field(default=0.3, ge=0.0)  # uncovered member penalty
+    parallel_coverage_floor: float = Field(default=0.05, ge=0.0, le=1.0)
+    parallel_lexicon_weight: float = Field(default=0.0, ge=0.0, le=1.0)  # second pass (off)
     parallel_full_cells: int = Field(default=600_000, gt=0)  # up to n*m cells: no anchor band
     parallel_band_margin: int = Field(default=25, ge=1)  # sentences around the anchor band
-    parallel_refine_radius: int = Field(default=6, ge=0)  # 1-1 pass, then beads within radius
+    parallel_refine_radius: int = Field(default=4, ge=0)  # 1-1 pass, then beads within radius
 
 
 class ReviewSettings(Section):

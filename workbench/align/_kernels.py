@@ -21,6 +21,9 @@ except ImportError:  # pragma: no cover - numba is a dependency; pure Python sti
         return wrap
 
 
+COVER_FROM = 2  # member coverage counts n-grams of order 3 and up (letters match anything)
+
+
 @njit(cache=True, nogil=True)
 def span_chrf(
     grams: np.ndarray,  # (order, total) int64: dense n-gram id at each position (order offset)
@@ -34,17 +37,25 @@ def span_chrf(
     bead_a: np.ndarray,  # (T,) source sentences per bead type
     bead_b: np.ndarray,  # (T,) target sentences per bead type
     beta: float,
-) -> np.ndarray:
+    with_cover: bool,  # also compute the least member coverage (out[1])
+    out: np.ndarray,  # (2, T, n+1, width) float32, filled with nan; rows row0..row1-1 written
+    row0: int,
+    row1: int,
+) -> None:
     """Similarity (F-beta of averaged char n-gram precision/recall, 0..1) per bead and cell.
 
-    Returns (T, n+1, width) float32; nan where the bead does not fit. Bead (a, b) at cell
-    (i, j) covers hypotheses i-a..i-1 and references j-b..j-1.
+    Fills rows row0..row1-1 of ``out`` (2, T, n+1, width): [0] the similarity, [1] the coverage of the least
+    covered member sentence (share of its n-grams of order >= 3 matched by the other side; the similarity
+    itself for 1-1 beads); nan where the bead does not fit. Bead (a, b) at cell (i, j) covers
+    hypotheses i-a..i-1 and references j-b..j-1.
     """
     order = grams.shape[0]
-    n = n_hyp
     n_types = bead_a.shape[0]
-    out = np.full((n_types, n + 1, width), np.nan, dtype=np.float32)
     hcount = np.zeros(n_ids, dtype=np.int32)
+    rcount = np.zeros(n_ids, dtype=np.int32)
+    rstamp = np.zeros(n_ids, dtype=np.int64)
+    used2 = np.zeros(n_ids, dtype=np.int32)
+    ustamp2 = np.zeros(n_ids, dtype=np.int64)
     hstamp = np.zeros(n_ids, dtype=np.int64)
     used = np.zeros(n_ids, dtype=np.int32)
     ustamp = np.zeros(n_ids, dtype=np.int64)
@@ -58,7 +69,7 @@ def span_chrf(
     for t in range(n_types):
         if bead_a[t] > max_a:
             max_a = bead_a[t]
-    for i in range(1, n + 1):
+    for i in range(max(row0, 1), row1):
         for a in range(1, max_a + 1):
             if i - a < 0:
                 continue
@@ -88,16 +99,26 @@ def span_chrf(
                     for k in range(order):
                         rc[k] = 0
                         match[k] = 0
+                    cover = 2.0
                     for q in range(j - b, j):
                         s = n_hyp + q
+                        member_total = 0
+                        member_match = 0
                         for k in range(order):
                             cnt = lengths[s] - k
                             if cnt <= 0:
                                 continue
                             rc[k] += cnt
+                            if k >= COVER_FROM:
+                                member_total += cnt
                             base = starts[s]
                             for p in range(base, base + cnt):
                                 g = grams[k, p]
+                                if with_cover and a > 1:  # target span counts
+                                    if rstamp[g] != ustamp_now:
+                                        rstamp[g] = ustamp_now
+                                        rcount[g] = 0
+                                    rcount[g] += 1
                                 if hstamp[g] != hstamp_now:
                                     continue
                                 if ustamp[g] != ustamp_now:
@@ -106,6 +127,32 @@ def span_chrf(
                                 if used[g] < hcount[g]:
                                     used[g] += 1
                                     match[k] += 1
+                                    if k >= COVER_FROM:
+                                        member_match += 1
+                        if with_cover and b > 1 and member_total > 0:
+                            cover = min(cover, member_match / member_total)
+                    if with_cover and a > 1:
+                        for s in range(i - a, i):
+                            member_total = 0
+                            member_match = 0
+                            for k in range(COVER_FROM, order):
+                                cnt = lengths[s] - k
+                                if cnt <= 0:
+                                    continue
+                                member_total += cnt
+                                base = starts[s]
+                                for p in range(base, base + cnt):
+                                    g = grams[k, p]
+                                    if rstamp[g] != ustamp_now:
+                                        continue
+                                    if ustamp2[g] != ustamp_now:
+                                        ustamp2[g] = ustamp_now
+                                        used2[g] = 0
+                                    if used2[g] < rcount[g]:
+                                        used2[g] += 1
+                                        member_match += 1
+                            if member_total > 0:
+                                cover = min(cover, member_match / member_total)
                     # sacrebleu's effective-order averaging
                     avg_p = 0.0
                     avg_r = 0.0
@@ -122,8 +169,8 @@ def span_chrf(
                         den = factor * avg_p + avg_r
                         if den > 0:
                             score = (1 + factor) * avg_p * avg_r / den
-                    out[t, i, j - lo[i]] = score
-    return out
+                    out[0, t, i, j - lo[i]] = score
+                    out[1, t, i, j - lo[i]] = score if cover > 1.0 else cover
 
 
 @njit(cache=True, nogil=True)

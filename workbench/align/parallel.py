@@ -17,7 +17,9 @@ cumulative maximum, so there is no Python loop over cells.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -28,33 +30,43 @@ from workbench.align.chrf import CHAR_ORDER
 _CODE_BITS = 21
 
 
+DEFAULT_PENALTY = {
+    "1-2": 0.051, "2-1": 0.051, "1-3": 0.129, "3-1": 0.129, "2-2": 0.1,
+    "1-4": 0.2, "2-3": 0.19, "3-2": 0.19,
+}  # fmt: skip
+
+
 @dataclass
 class ParallelParams:
     """Tunable parameters; defaults mirror ``AlignSettings.parallel_*`` (tuned on dev sets)."""
 
-    max_bead: int = 3  # longest span on either side
-    bead_types: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2))
+    bead_types: tuple[tuple[int, int], ...] = (
+        (1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 4), (2, 3), (3, 2),
+    )  # fmt: skip
     beta: float = 1.0  # F-beta of chrF precision/recall (2 = sacrebleu chrF)
-    threshold: float = 0.186  # similarity a bead must beat to be worth aligning
-    skip: float = -0.166  # gain of one unaligned sentence (1-0 / 0-1 beads)
-    size_exponent: float = 0.45  # bead weight ((a + b) / 2) ** size_exponent
-    penalty: dict[str, float] = field(
-        default_factory=lambda: {
-            "1-2": 0.036,
-            "2-1": 0.036,
-            "1-3": 0.116,
-            "3-1": 0.116,
-            "2-2": 0.10,
-        }
-    )
-    length_weight: float = 0.095  # weight of |log length ratio| (MT vs target, characters)
-    lexicon_weight: float = 0.0  # mix of the lexical second pass (0: one pass)
+    threshold: float = -0.0025  # margin-normalised similarity a bead must beat
+    skip: float = -0.196  # gain of one unaligned sentence (1-0 / 0-1 beads)
+    size_exponent: float = 0.3  # bead weight ((a + b) / 2) ** size_exponent
+    penalty: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PENALTY))
+    length_weight: float = 0.083  # weight of |log length ratio| (MT vs target, characters)
+    margin_weight: float = 0.7  # subtract this times the mean of the k best neighbours
+    coverage_weight: float = 0.3  # penalty when a member of a multi-sentence bead is uncovered
+    coverage_floor: float = 0.05  # coverage (trigrams and up) below which the penalty applies
+    lexicon_weight: float = 0.0  # lexical second pass (0: off; it did not help on MAC dev)
+    lexicon_confident: float = 0.35  # first-pass similarity of a 1-1 link that teaches the table
     full_cells: int = 600_000  # documents up to n*m cells are searched without an anchor band
-    band_margin: int = 25  # sentences added on each side of the anchor band
-    refine_radius: int = 6  # 0: one pass; else a 1-1 pass, then all beads within this radius
+    band_margin: int = 25  # sentences added on each side of the coarse band
+    chunk: int = 24  # sentences per chunk when a long document has too few anchors
+    refine_radius: int = 4  # 0: one pass; else a 1-1 pass, then all beads within this radius
+    threads: int = 0  # threads for the similarity kernel (0: one per CPU core)
     # calibration of the bead score in [0, 1]: logistic(slope * (sim - centre))
     calib_slope: float = 12.0
     calib_centre: float = 0.3
+
+    def __post_init__(self) -> None:
+        self.bead_types = tuple((int(a), int(b)) for a, b in self.bead_types)
+        if (1, 1) not in self.bead_types or any(a < 1 or b < 1 for a, b in self.bead_types):
+            raise ValueError("bead_types must include (1, 1) and only a, b >= 1")
 
 
 def params_from_settings(settings) -> ParallelParams:
@@ -66,6 +78,9 @@ def params_from_settings(settings) -> ParallelParams:
         size_exponent=settings.parallel_size_exponent,
         penalty=dict(settings.parallel_penalty),
         length_weight=settings.parallel_length_weight,
+        margin_weight=settings.parallel_margin_weight,
+        coverage_weight=settings.parallel_coverage_weight,
+        coverage_floor=settings.parallel_coverage_floor,
         lexicon_weight=settings.parallel_lexicon_weight,
         full_cells=settings.parallel_full_cells,
         band_margin=settings.parallel_band_margin,
@@ -119,7 +134,7 @@ class SentenceGrams:
         self.hcum = np.concatenate([[0], np.cumsum(self.lengths[: self.n])])
         self.rcum = np.concatenate([[0], np.cumsum(self.lengths[self.n :])])
 
-    def hapax_pairs(self, k: int = 3) -> np.ndarray:
+    def hapax_pairs(self, k: int = 3, min_support: int = 2) -> np.ndarray:
         """(i, j) sentence pairs sharing an n-gram of order k+1 found in one sentence per side."""
         total = int(self.lengths.sum())
         if total <= k:
@@ -140,7 +155,12 @@ class SentenceGrams:
         hyp_of[g[keep & is_hyp]] = t[keep & is_hyp]
         ref_of[g[keep & ~is_hyp]] = t[keep & ~is_hyp] - self.n
         ids = np.nonzero(single)[0]
-        return np.unique(np.stack([hyp_of[ids], ref_of[ids]], axis=1), axis=0)
+        pairs, support = np.unique(
+            np.stack([hyp_of[ids], ref_of[ids]], axis=1), axis=0, return_counts=True
+        )
+        # a true pair shares several rare n-grams; a chance match usually one
+        strong = pairs[support >= min_support]
+        return strong if len(strong) >= 0.02 * min(self.n, self.m) else pairs
 
     def length_term(self, band: Band, a: int, b: int) -> np.ndarray:
         """|log((len_mt + 10) / (len_tgt + 10))| of bead (a, b) at each band cell."""
@@ -155,10 +175,27 @@ def full_band(n: int, m: int) -> Band:
     return Band(lo=np.zeros(n + 1, dtype=np.int64), hi=np.full(n + 1, m + 1, dtype=np.int64))
 
 
-def anchor_band(grams: SentenceGrams, margin: int) -> Band:
-    """Band around a monotone chain of pairs sharing an n-gram found once on each side."""
+def anchor_chain(
+    src_mt: Sequence[str], tgt: Sequence[str], grams: SentenceGrams, min_chrf: float = 30.0
+) -> list[tuple[int, int]]:
+    """Monotone chain (DP coordinates) of sentence pairs that share an n-gram found once on
+    each side and whose chrF confirms them (chance matches of one rare n-gram are dropped)."""
+    from workbench.align.chrf import chrf_pairs
+
+    pairs = grams.hapax_pairs()
+    if len(pairs) == 0:
+        return []
+    sims = chrf_pairs([src_mt[i] for i in pairs[:, 0]], [tgt[j] for j in pairs[:, 1]])
+    return _longest_chain(pairs[sims >= min_chrf] + 1)
+
+
+def anchor_band(
+    grams: SentenceGrams, margin: int, chain: Sequence[tuple[int, int]] | None = None
+) -> Band:
+    """Band around a monotone chain of anchor pairs (rectangles between them, widened)."""
     n, m = grams.n, grams.m
-    chain = _longest_chain(grams.hapax_pairs() + 1)  # DP coordinates: the pair's end
+    if chain is None:
+        chain = _longest_chain(grams.hapax_pairs() + 1)  # DP coordinates: the pair's end
     pts = [(0, 0), *chain, (n, m)]
     pi = np.array([p[0] for p in pts], dtype=np.int64)
     pj = np.array([p[1] for p in pts], dtype=np.int64)
@@ -168,6 +205,44 @@ def anchor_band(grams: SentenceGrams, margin: int) -> Band:
     lo = np.clip(pj[prev_idx] - margin, 0, m)
     hi = np.clip(pj[next_idx] + margin + 1, 1, m + 1)
     return Band(lo=lo.astype(np.int64), hi=hi.astype(np.int64))
+
+
+def coarse_band(
+    src_mt: Sequence[str], tgt: Sequence[str], params: ParallelParams, chunk: int
+) -> Band:
+    """Band from aligning chunks of ``chunk`` sentences first (coarse-to-fine, as Vecalign).
+
+    Both sides are cut into the same number of chunks; the chunks are aligned with the
+    ordinary bead DP (their texts are concatenations), and every sentence row gets the
+    target columns of the chunks its chunk is aligned with, widened by ``band_margin``.
+    """
+    n, m = len(src_mt), len(tgt)
+    count = max(1, -(-n // chunk))
+    src_cut = np.linspace(0, n, count + 1).round().astype(np.int64)
+    tgt_cut = np.linspace(0, m, count + 1).round().astype(np.int64)
+    src_chunks = [" ".join(src_mt[a:b]) for a, b in zip(src_cut[:-1], src_cut[1:], strict=True)]
+    tgt_chunks = [" ".join(tgt[a:b]) for a, b in zip(tgt_cut[:-1], tgt_cut[1:], strict=True)]
+    chunk_params = replace(
+        params, bead_types=((1, 1),), refine_radius=0, margin_weight=0.0,
+        coverage_weight=0.0, length_weight=0.0, threshold=0.0, skip=-0.05, threads=params.threads,
+    )  # fmt: skip
+    grams = SentenceGrams(src_chunks, tgt_chunks)
+    band = full_band(count, count)
+    sims = bead_similarities(grams, band, chunk_params)
+    path = search(bead_gains(sims, grams, band, chunk_params), band, chunk_params)
+    lo = np.full(n + 1, m, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    for i0, i1, j0, j1 in path:
+        r0, r1 = src_cut[i0], src_cut[i1]
+        c0, c1 = tgt_cut[j0], tgt_cut[j1]
+        lo[r0 : r1 + 1] = np.minimum(lo[r0 : r1 + 1], c0)
+        hi[r0 : r1 + 1] = np.maximum(hi[r0 : r1 + 1], c1)
+    margin = params.band_margin
+    lo = np.clip(lo - margin, 0, m)
+    hi = np.clip(hi + margin + 1, 1, m + 1)
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    hi = np.maximum.accumulate(hi)
+    return Band(lo=lo, hi=hi)
 
 
 def path_band(path: Sequence[tuple[int, int, int, int]], n: int, m: int, radius: int) -> Band:
@@ -224,14 +299,69 @@ def _longest_chain(pairs: np.ndarray) -> list[tuple[int, int]]:
     return chain[::-1]
 
 
-def bead_gains(
-    sims: np.ndarray, grams: SentenceGrams, band: Band, params: ParallelParams
+def sentence_baselines(sim11: np.ndarray, band: Band, k: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the k best 1-1 similarities of each source sentence (row) and target (column).
+
+    Indexed by DP coordinate (row i = source sentence i-1). Subtracting it is the margin
+    normalisation of Bertalign/LASER mining: it discounts sentences that resemble everything,
+    e.g. short lines of names or numbers. Top-k neighbours lie inside any sensible band, so
+    the baseline does not depend on the band's width.
+    """
+    rows, width = sim11.shape
+    cols = band.lo[:, None] + np.arange(width)[None, :]
+    ok = ~np.isnan(sim11)
+    ri, ki = np.nonzero(ok)
+    vals = sim11[ri, ki].astype(np.float64)
+    cj = cols[ri, ki]
+
+    def topk_mean(groups: np.ndarray, size: int) -> np.ndarray:
+        order = np.lexsort((-vals, groups))
+        g = groups[order]
+        v = vals[order]
+        first = np.searchsorted(g, g, side="left")
+        keep = (np.arange(len(g)) - first) < k
+        total = np.bincount(g[keep], weights=v[keep], minlength=size)
+        count = np.bincount(g[keep], minlength=size)
+        return total / np.maximum(count, 1)
+
+    return topk_mean(ri, rows), topk_mean(cj, int(band.hi.max()))
+
+
+def span_baseline(
+    baselines: tuple[np.ndarray, np.ndarray], band: Band, a: int, b: int
 ) -> np.ndarray:
-    """Gain of each bead type at each band cell (nan where the bead does not fit)."""
-    gains = np.empty(sims.shape, dtype=np.float64)
+    """Margin baseline of bead (a, b) at each band cell: mean over its member sentences."""
+    row_mean, col_mean = baselines
+    n1, m1 = len(row_mean), len(col_mean)
+    rows = np.arange(n1)[:, None]
+    cols = np.clip(band.lo[:, None] + np.arange(band.width)[None, :], 0, m1 - 1)
+    rc = np.concatenate([[0.0], np.cumsum(row_mean[1:])])  # rc[i] = sum of rows 1..i
+    cc = np.concatenate([[0.0], np.cumsum(col_mean[1:])])
+    hi_r = rc[rows] - rc[np.maximum(rows - a, 0)]
+    hi_c = cc[cols] - cc[np.maximum(cols - b, 0)]
+    return 0.5 * (hi_r / a + hi_c / b)
+
+
+def bead_gains(
+    sims: np.ndarray,
+    grams: SentenceGrams,
+    band: Band,
+    params: ParallelParams,
+    baselines: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Gain of each bead type at each band cell (nan where the bead does not fit).
+
+    ``sims`` is (2, T, n+1, W): similarity and least member coverage (see span_chrf).
+    """
+    gains = np.empty(sims.shape[1:], dtype=np.float64)
     for t, (a, b) in enumerate(params.bead_types):
         size = ((a + b) / 2.0) ** params.size_exponent
-        g = size * (sims[t] - params.threshold)
+        sim = sims[0, t]
+        if baselines is not None and params.margin_weight:
+            sim = sim - params.margin_weight * span_baseline(baselines, band, a, b)
+        g = size * (sim - params.threshold)
+        if a + b > 2 and params.coverage_weight:
+            g = g - params.coverage_weight * np.maximum(params.coverage_floor - sims[1, t], 0.0)
         if params.length_weight:
             g = g - params.length_weight * size * grams.length_term(band, a, b)
         if (a, b) != (1, 1):
@@ -246,11 +376,12 @@ def calibrate(sim: np.ndarray | float, params: ParallelParams) -> np.ndarray:
 
 
 def bead_similarities(grams: SentenceGrams, band: Band, params: ParallelParams) -> np.ndarray:
-    """chrF-style similarity (0..1) of every bead type at every band cell: (T, n+1, W)."""
+    """Similarity and least member coverage (0..1) of every bead type and cell: (2, T, n+1, W)."""
     from workbench.align._kernels import span_chrf
 
     types = np.array(params.bead_types, dtype=np.int64).reshape(-1, 2)
-    return span_chrf(
+    out = np.full((2, len(types), grams.n + 1, band.width), np.nan, dtype=np.float32)
+    args = (
         grams.grams,
         grams.starts,
         grams.lengths,
@@ -262,7 +393,22 @@ def bead_similarities(grams: SentenceGrams, band: Band, params: ParallelParams) 
         types[:, 0].copy(),
         types[:, 1].copy(),
         float(params.beta),
+        bool(params.coverage_weight > 0),
+        out,
     )
+    workers = min(params.threads or os.cpu_count() or 1, 8)
+    if workers <= 1 or grams.n < 200:
+        span_chrf(*args, 0, grams.n + 1)
+        return out
+    # rows are independent: split them between threads (the kernel releases the GIL)
+    cells = np.cumsum(band.hi - band.lo)
+    cuts = np.searchsorted(cells, cells[-1] * np.arange(1, workers) / workers)
+    bounds = [0, *[int(c) for c in cuts], grams.n + 1]
+    with ThreadPoolExecutor(workers) as pool:
+        list(
+            pool.map(lambda r: span_chrf(*args, r[0], r[1]), zip(bounds, bounds[1:], strict=False))
+        )
+    return out
 
 
 def search(
@@ -285,13 +431,11 @@ def align_parallel(
     src_mt: Sequence[str],
     tgt: Sequence[str],
     params: ParallelParams | None = None,
-    rescorer=None,
 ) -> ParallelResult:
     """Align ``src_mt`` (MT of the source, one line per source sentence) with ``tgt``.
 
-    ``rescorer`` (optional) is called as ``rescorer(grams, band, sims, path)`` after the first
-    pass and returns new similarities of the same shape for a second pass
-    (e.g. :mod:`workbench.align.lexicon`).
+    With ``params.lexicon_weight > 0`` a second pass mixes in the lexical score of a table
+    learned from the first pass's confident links (:mod:`workbench.align.lexicon`).
     """
     params = params or ParallelParams()
     n, m = len(src_mt), len(tgt)
@@ -302,25 +446,34 @@ def align_parallel(
     if (n + 1) * (m + 1) <= params.full_cells:
         band = full_band(n, m)
     else:
-        band = anchor_band(grams, params.band_margin)
+        chain = anchor_chain(src_mt, tgt, grams)
+        if len(chain) >= max(3, 0.02 * min(n, m)):
+            band = anchor_band(grams, params.band_margin, chain)
+        else:  # few trustworthy anchors: align chunks of sentences first
+            band = coarse_band(src_mt, tgt, params, params.chunk)
+    # coarse pass: 1-1 beads only; it gives the margin baselines and, when refining, the
+    # path around which all bead types are searched
+    coarse = replace(params, bead_types=((1, 1),))
+    sims = bead_similarities(grams, band, coarse)
+    baselines = sentence_baselines(sims[0, 0], band)
     if params.refine_radius > 0:
-        # coarse pass: 1-1 beads only, then all bead types near its path
-        coarse = replace(params, bead_types=((1, 1),))
-        sims = bead_similarities(grams, band, coarse)
-        first = search(bead_gains(sims, grams, band, coarse), band, coarse)
+        first = search(bead_gains(sims, grams, band, coarse, baselines), band, coarse)
         band = path_band(first, n, m, params.refine_radius)
     sims = bead_similarities(grams, band, params)
-    path = search(bead_gains(sims, grams, band, params), band, params)
-    if rescorer is not None:
-        sims = rescorer(grams, band, sims, path)
-        path = search(bead_gains(sims, grams, band, params), band, params)
+    path = search(bead_gains(sims, grams, band, params, baselines), band, params)
+    if params.lexicon_weight > 0:
+        from workbench.align.lexicon import LexiconParams, lexical_similarities
+
+        lex_params = LexiconParams(weight=params.lexicon_weight, confident=params.lexicon_confident)
+        sims = lexical_similarities(src_mt, tgt, band, sims, path, params.bead_types, lex_params)
+        path = search(bead_gains(sims, grams, band, params, baselines), band, params)
     index = {ab: t for t, ab in enumerate(params.bead_types)}
     beads, bead_sims = [], []
     for i0, i1, j0, j1 in path:
         beads.append((tuple(range(i0, i1)), tuple(range(j0, j1))))
         if i1 > i0 and j1 > j0:
             t = index[(i1 - i0, j1 - j0)]
-            bead_sims.append(float(sims[t, i1, j1 - band.lo[i1]]))
+            bead_sims.append(float(sims[0, t, i1, j1 - band.lo[i1]]))
         else:
             bead_sims.append(float("nan"))
     sim_arr = np.array(bead_sims)

@@ -28,6 +28,7 @@ def test_align_writes_one_file_per_source_language(corpus_copy, tmp_path, capsys
     assert "anchors only (no MT translations found)" in printed
     assert "th-2021-xinhua: 11 statements" in printed and "fr-2022-cnw: 13 statements" in printed
     assert "without counterpart" in printed and "with discrepancies" in printed
+    assert "English: 6 of 92 statements paired with fr" in printed
     th = load_alignment(out / "th-en.align.jsonl")
     assert th.src_docs == ["th-2021-xinhua"]
     assert set(th.tgt_docs) == {"en-2022-chinadaily", "en-2021-globaltimes", "en-2023"}

@@ -400,6 +400,14 @@ def print_summary(corpus: Corpus, runs: list[LanguageRun], file=None) -> None:
                 f"{row['no_counterpart']} without counterpart, {row['discrepancies']} with discrepancies",
                 file=file,
             )
+        english = [s.id for doc_id in al.tgt_docs for s in corpus.document(doc_id).sentences]
+        used = {t for link in al.links if link.status != Status.REJECTED for t in link.tgt}
+        paired_en = sum(1 for sid in english if sid in used)
+        print(
+            f"  English: {paired_en} of {len(english)} statements paired with {al.src_lang}, "
+            f"{len(english) - paired_en} without counterpart (counted, not written as 0-1 links)",
+            file=file,
+        )
         counts = al.counts()
         kinds: dict[str, int] = {}
         for link in al.links:

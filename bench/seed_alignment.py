@@ -116,6 +116,29 @@ def measure(corpus_dir: Path, gold_path: Path, verbose: bool = False) -> dict[st
     return results
 
 
+def dropout_sweep(corpus_dir: Path, gold_path: Path, seeds: int = 5) -> None:
+    """A crude stand-in for worse MT: drop a share of the reference words at random."""
+    import random
+
+    corpus = ingest(corpus_dir)
+    gold = load_pair_gold(gold_path)
+    print("reference English with words dropped at random (mean of 5 seeds):")
+    for drop in (0.0, 0.2, 0.35, 0.5):
+        precision = recall = 0.0
+        for seed in range(seeds):
+            rng = random.Random(seed)
+            refs = reference_translations(corpus)
+            for doc in refs.values():
+                for sid, text in doc.by_sentence.items():
+                    kept = " ".join(w for w in text.split() if rng.random() > drop)
+                    doc.by_sentence[sid] = kept or text
+            runs = align_corpus(corpus, refs, AlignSettings(), corpus_dir, write=False)
+            scores = score_pairs([r.alignment for r in runs], gold)
+            precision += scores.precision / seeds
+            recall += scores.recall / seeds
+        print(f"  {drop:.0%} of words dropped: P {precision:.3f} R {recall:.3f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description="Comparable mode on the seed gold, with and without MT."
@@ -123,8 +146,13 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--gold", type=Path, default=ROOT / "tests/data/seed_gold.tsv")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument(
+        "--dropout", action="store_true", help="also degrade the references (worse 'MT')"
+    )
     args = parser.parse_args()
     measure(args.corpus, args.gold, args.verbose)
+    if args.dropout:
+        dropout_sweep(args.corpus, args.gold)
     return 0
 
 

@@ -38,7 +38,10 @@ def align_parallel_mode(
     if mt is None:
         raise InputError("--mode parallel needs --src-translation (MT of SRC into TGT's language)")
     result = align_parallel(mt, tgt, params_from_settings(settings))
-    features = [{"chrf": s} if s == s else {} for s in result.sims]
+    features = [
+        {"chrf": round(s, 4), "margin": round(g, 4)} if s == s else {}
+        for s, g in zip(result.sims, result.margins, strict=True)
+    ]
     return PairAlignment(beads=result.beads, scores=result.scores, features=features)
 
 

@@ -59,9 +59,9 @@ class ParallelParams:
     chunk: int = 24  # sentences per chunk when a long document has too few anchors
     refine_radius: int = 4  # 0: one pass; else a 1-1 pass, then all beads within this radius
     threads: int = 0  # threads for the similarity kernel (0: one per CPU core)
-    # calibration of the bead score in [0, 1]: logistic(slope * (sim - centre))
-    calib_slope: float = 12.0
-    calib_centre: float = 0.3
+    # bead score in [0, 1]: logistic(slope * (margin - centre)), fitted on TB dev + MAC dev
+    calib_slope: float = 4.04
+    calib_centre: float = -0.319
 
     def __post_init__(self) -> None:
         self.bead_types = tuple((int(a), int(b)) for a, b in self.bead_types)
@@ -105,6 +105,7 @@ class ParallelResult:
     beads: list[Bead]
     sims: list[float]  # raw similarity per bead (chrF/100, or mixed); nan for 1-0 / 0-1
     scores: list[float]  # calibrated score in [0, 1] per bead
+    margins: list[float] = field(default_factory=list)  # sim minus k-best neighbour mean
     band_cells: int = 0
 
 
@@ -370,9 +371,10 @@ def bead_gains(
     return gains
 
 
-def calibrate(sim: np.ndarray | float, params: ParallelParams) -> np.ndarray:
-    """Map a bead similarity to a score in [0, 1] (logistic, fitted on dev gold)."""
-    return 1.0 / (1.0 + np.exp(-params.calib_slope * (np.asarray(sim) - params.calib_centre)))
+def calibrate(margin: np.ndarray | float, params: ParallelParams) -> np.ndarray:
+    """Map a bead's margin (similarity minus its sentences' k-best neighbour mean) to a
+    probability that the bead is exactly right (logistic, fitted on dev gold)."""
+    return 1.0 / (1.0 + np.exp(-params.calib_slope * (np.asarray(margin) - params.calib_centre)))
 
 
 def bead_similarities(grams: SentenceGrams, band: Band, params: ParallelParams) -> np.ndarray:
@@ -468,19 +470,25 @@ def align_parallel(
         sims = lexical_similarities(src_mt, tgt, band, sims, path, params.bead_types, lex_params)
         path = search(bead_gains(sims, grams, band, params, baselines), band, params)
     index = {ab: t for t, ab in enumerate(params.bead_types)}
-    beads, bead_sims = [], []
+    row_base, col_base = baselines
+    beads, bead_sims, margins = [], [], []
     for i0, i1, j0, j1 in path:
         beads.append((tuple(range(i0, i1)), tuple(range(j0, j1))))
         if i1 > i0 and j1 > j0:
             t = index[(i1 - i0, j1 - j0)]
-            bead_sims.append(float(sims[0, t, i1, j1 - band.lo[i1]]))
+            sim = float(sims[0, t, i1, j1 - band.lo[i1]])
+            base = 0.5 * (row_base[i0 + 1 : i1 + 1].mean() + col_base[j0 + 1 : j1 + 1].mean())
+            bead_sims.append(sim)
+            margins.append(sim - float(base))
         else:
             bead_sims.append(float("nan"))
-    sim_arr = np.array(bead_sims)
-    scores = np.where(np.isnan(sim_arr), 0.0, calibrate(np.nan_to_num(sim_arr), params))
+            margins.append(float("nan"))
+    margin_arr = np.array(margins)
+    scores = np.where(np.isnan(margin_arr), 0.0, calibrate(np.nan_to_num(margin_arr), params))
     return ParallelResult(
         beads=beads,
         sims=bead_sims,
         scores=[float(x) for x in scores],
+        margins=margins,
         band_cells=int((band.hi - band.lo).sum()),
     )

@@ -95,6 +95,10 @@ def _side(
     ids: Sequence[str], header: AlignmentHeader, source: TextSource, link: Link, line: int
 ) -> str:
     edits = header.edits
+    if len(ids) == 1 and not edits:  # the common case, without the loop
+        text = source.text(ids[0])
+        if text is not None:
+            return text
     parts = []
     for sid in ids:
         text = edits.get(sid) if edits else None
@@ -142,12 +146,18 @@ def iter_records(
     ``mt_models`` maps a source document id to the ``model@revision`` that translated it.
     """
     mt_models = mt_models or {}
+    statuses, min_score = selection.statuses, selection.min_score
     for header in headers:
         if not selection.takes_pair(header.pair):
             continue
         name, src_lang, tgt_lang, path = header.name, header.src_lang, header.tgt_lang, header.path
         for line, data in iter_link_dicts(path):
-            if not wanted(data, selection, pairs_only):
+            # the filter of wanted(), inlined: this loop runs once per link
+            if data.get("status", "auto") not in statuses:
+                continue
+            if min_score is not None and not wanted(data, selection, pairs_only):
+                continue
+            if pairs_only and (not data.get("src") or not data.get("tgt")):
                 continue
             link = link_from_dict(data, path, line)
             mt = _mt(link.src, source)

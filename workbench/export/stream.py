@@ -104,16 +104,24 @@ def _header(data: dict[str, Any], path: Path) -> AlignmentHeader:
 def iter_link_dicts(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, raw link dict)`` for every link line, in file order, one at a time."""
     path = Path(path)
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
     with _open(path) as handle:
         try:
             handle.readline()
             number = 1
             for line in handle:
                 number += 1
-                if not line.endswith("\n"):
+                if line[-1:] != "\n":
                     raise InputError("alignment file is truncated (no final newline)", path, number)
-                if line.strip():
-                    yield number, _parse(line, path, number)
+                try:
+                    data = loads(line)  # the hot path: one C call per line
+                except decode_error:
+                    if not line.strip():
+                        continue
+                    data = _parse(line, path, number)  # json fallback and error message
+                if type(data) is not dict:
+                    data = _parse(line, path, number)
+                yield number, data
         except UnicodeDecodeError:
             raise InputError("alignment file is not UTF-8 text (damaged?)", path) from None
 

@@ -120,7 +120,7 @@ async def measure(path: Path, corpus: Corpus, repeat: int):
 
 
 def report(opened: float, timings) -> bool:
-    head = f"\n{'measure':<36}{'measured':>10}{'target':>8}{'ratio':>7}   Pilot round trip (ms)"
+    head = f"\n{'measure':<36}{'measured':>10}{'target':>8}{'ratio':>7}   max (ms)  Pilot round trip (ms)"
     print(head)
     ratio = opened / OPEN_TARGET_S
     print(f"{'open 100k-link file (s)':<36}{opened:>10.3f}{OPEN_TARGET_S:>8.1f}{ratio:>7.2f}")
@@ -130,16 +130,18 @@ def report(opened: float, timings) -> bool:
         (
             f"key {key}: to screen, median (ms)",
             statistics.median(p for p, _ in values),
+            max(p for p, _ in values),
             statistics.median(r for _, r in values),
         )
         for key, values in timings.items()
     ]
     p95 = statistics.quantiles(paint_all, n=20)[-1]
-    rows.append(("all keys: to screen, p95 (ms)", p95, statistics.quantiles(trip_all, n=20)[-1]))
-    rows.append(("all keys: to screen, max (ms)", max(paint_all), max(trip_all)))
-    for label, ms, trip in rows:
+    trip95 = statistics.quantiles(trip_all, n=20)[-1]
+    rows.append(("all keys: to screen, p95 (ms)", p95, max(paint_all), trip95))
+    for label, ms, worst, trip in rows:
         print(
-            f"{label:<36}{ms:>10.1f}{KEY_TARGET_MS:>8.0f}{ms / KEY_TARGET_MS:>7.2f}   {trip:8.1f}"
+            f"{label:<36}{ms:>10.1f}{KEY_TARGET_MS:>8.0f}{ms / KEY_TARGET_MS:>7.2f}"
+            f"   {worst:8.1f}  {trip:8.1f}"
         )
     print(f"load average after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return opened < OPEN_TARGET_S and p95 < KEY_TARGET_MS

@@ -85,10 +85,17 @@ class ReviewApp(App[None]):
         elif (first := self.session.first_pending()) is not None:
             start = first
         links.set_cursor(start)
-        self.call_after_refresh(links.scroll_to_row, start)
+        self.call_after_refresh(lambda: links.scroll_to_row(links.cursor))  # once laid out
+        self.call_after_refresh(self._prepare_journal)
         for notice in self.session.notices:
             self.notify(notice, title="review session", timeout=8)
         self.refresh_panels()
+
+    def _prepare_journal(self) -> None:
+        try:
+            self.session.prepare()
+        except (WorkbenchError, OSError) as exc:  # the first decision will say it again
+            self.notify(f"cannot write the journal: {exc}", severity="error")
 
     def on_unmount(self) -> None:
         try:
@@ -174,7 +181,7 @@ class ReviewApp(App[None]):
             links.view = view
         # links changed in place stay in the filtered view: filters never hide edits
         links.changed(positions)
-        links.update_size(defer=True)
+        links.update_size()
         if target_index is not None:
             self.go_to_index(target_index)
             return

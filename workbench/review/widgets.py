@@ -15,7 +15,6 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
 from textual.widget import Widget
 
 from workbench.review.data import ReviewData
@@ -37,7 +36,8 @@ BAND_STYLE = {
 CURSOR_STYLE = Style(bgcolor="grey27", bold=True)
 DIM = Style(color="grey58", italic=True)
 SEPARATOR = " │ "
-LONG_LIST = 5000  # rows above which a changed row count re-lays out lazily
+LONG_LIST = 5000  # rows above which the scrollable height is rounded up (see virtual_rows)
+ROW_BLOCK = 1024
 
 
 def score_text(score: float | None) -> str:
@@ -72,7 +72,6 @@ class LinkList(ScrollView, can_focus=True, inherit_bindings=False):
         self.data = data
         self.view: list[int] | None = None
         self.cursor = 0
-        self._size_timer: Timer | None = None
         self.generation = 0  # bumped on every data change: invalidates cached lines
         self._lines: LRUCache[tuple[int, int, bool, int], Strip] = LRUCache(1024)
 
@@ -116,20 +115,23 @@ class LinkList(ScrollView, can_focus=True, inherit_bindings=False):
         self.update_size()
         self.refresh()
 
-    def update_size(self, defer: bool = False) -> None:
-        """Set the scrollable height to the row count. ``defer``: on a long list, do it a
-        moment later, so that the key's screen update does not wait for a layout pass."""
+    def virtual_rows(self) -> int:
+        """The scrollable height: the row count, rounded up to a multiple of ``ROW_BLOCK`` on
+        long lists, so that a merge or split (one row less or more) needs no layout pass."""
+        rows = self.rows
+        return rows if rows <= LONG_LIST else -(-rows // ROW_BLOCK) * ROW_BLOCK
+
+    @property
+    def max_scroll_y(self) -> int:
+        """Scrolling stops at the last real row (not at the rounded-up height)."""
+        return max(0, self.rows - (self.container_size.height - self.scrollbar_size_horizontal))
+
+    def update_size(self) -> None:
+        """Fit the scrollable height to the rows (a layout pass only when it changes)."""
         self.cursor = max(0, min(self.cursor, self.rows - 1))
-        size = Size(self.size.width, self.rows)
-        if size == self.virtual_size:
-            return
-        if defer and self.rows > LONG_LIST:
-            if self._size_timer is not None:
-                self._size_timer.stop()
-            self._size_timer = self.set_timer(0.3, self.update_size)
-            self.refresh()
-            return
-        self.virtual_size = size
+        size = Size(0, self.virtual_rows())  # width 0: no horizontal scrolling
+        if size != self.virtual_size:
+            self.virtual_size = size
         self.refresh()
 
     def set_cursor(self, row: int) -> None:

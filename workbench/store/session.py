@@ -237,6 +237,12 @@ class ReviewSession:
                 self.lock.release()
             self._closed = True
 
+    def prepare(self) -> None:
+        """Create the journal now (it is otherwise created by the first decision), so that
+        the first decision costs one append, not a file creation."""
+        if not self.journal.started and not self._closed:
+            self.journal.start(self.journal.base_sha256, self.cursor)
+
     def release(self) -> None:
         """Give the file up without writing anything (the journal keeps what it has)."""
         if not self._closed:

@@ -165,3 +165,12 @@ def test_empty_sides_and_long_sentences():
     long = "x" * 10_000
     result = align_parallel([long, "short one"], [long, "short one"])
     assert result.beads == [((0,), (0,)), ((1,), (1,))]
+
+
+def test_settings_defaults_match_the_aligner_defaults():
+    from workbench.align.parallel import params_from_settings
+    from workbench.settings import AlignSettings
+
+    assert params_from_settings(AlignSettings()) == ParallelParams()
+    tuned = params_from_settings(AlignSettings(parallel_skip=-0.5, parallel_refine_radius=0))
+    assert (tuned.skip, tuned.refine_radius) == (-0.5, 0)

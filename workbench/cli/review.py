@@ -89,11 +89,9 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     path = args.alignment or choose_file(settings.paths.alignments)
     corpus_dir = args.corpus or settings.paths.corpus
-    from workbench.store.files import load_alignment
     from workbench.store.session import check_openable
 
     check_openable(path)  # missing, read-only: before the corpus is read
-    load_alignment(path)  # damaged: the file and line are named
     from workbench.corpus.ingest import ingest
 
     corpus = ingest(corpus_dir, settings.corpus)

@@ -72,3 +72,25 @@ def test_import_damaged(project, capsys):
     assert main(["import", "bad.jsonl", "--out", "alignments", "--force"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("workbench: error: bad.jsonl:2: not valid JSON")
+
+
+def test_export_uses_stored_translations(project, capsys, seed_corpus):
+    """The CLI reads MT from corpus/translations (the translation engine's files)."""
+    import json
+
+    from workbench.corpus.translations import save_document_translations
+
+    doc = seed_corpus.document("th-2021-xinhua")
+    records = [(s.id, s.text, f"EN {s.index}") for s in doc.sentences]
+    provenance = {"model": "Helsinki-NLP/opus-mt-th-en", "revision": "abc123", "backend": "ct2"}
+    save_document_translations(Path("corpus"), doc.id, "en", records, provenance)
+    assert (
+        main(
+            ["export", "-f", "jsonl", "--out", "th.jsonl", "--lang", "th-en", "--corpus", "corpus"]
+        )
+        == 0
+    )
+    assert "mt:Helsinki-NLP/opus-mt-th-en@abc123" in capsys.readouterr().out
+    rows = [json.loads(line) for line in Path("th.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["mt"] for r in rows] == ["EN 1", "EN 2"]
+    assert {r["mt_model"] for r in rows} == {"Helsinki-NLP/opus-mt-th-en@abc123"}

@@ -150,3 +150,14 @@ def test_save_killed_half_way_leaves_a_complete_file(tmp_path):
         loaded = load_alignment(path)
         assert len(loaded.links) == 60_000
         assert loaded.links[-1].id == "L60000"
+
+
+def test_line_separators_and_lone_surrogates_in_text_round_trip(tmp_path):
+    """Text pasted from the web may hold U+2028, U+0085 or a lone surrogate."""
+    path = tmp_path / "odd.align.jsonl"
+    alignment = sample_alignment()
+    alignment.edits["fr-2022-cnw:4"] = "line\u2028separator\u0085next\u2029para"
+    alignment.links[0].note = "broken \ud83d emoji half"
+    save_alignment(alignment, path)
+    assert load_alignment(path) == alignment
+    path.read_bytes().decode("utf-8")  # the file stays valid UTF-8

@@ -25,7 +25,14 @@ SUFFIX = ".align.jsonl"
 
 
 def dumps_line(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(", ", ": ")) + "\n"
+    """One JSON line, readable (non-ASCII unescaped) unless text holds lone surrogates,
+    which UTF-8 cannot store: that line is then written with ASCII escapes."""
+    line = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(", ", ": "))
+    return line + "\n"
 
 
 def header_dict(alignment: Alignment) -> dict[str, Any]:
@@ -60,7 +67,10 @@ def load_alignment(path: str | Path) -> Alignment:
         raise InputError("alignment file is not UTF-8 text (damaged?)", path) from None
     except IsADirectoryError:
         raise InputError("is a folder, not an alignment file", path) from None
-    lines = text.splitlines()
+    # split on "\n" only: text may hold U+2028, U+0085... which splitlines() breaks at
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
     if not lines:
         raise InputError("alignment file is empty", path)
     if not text.endswith("\n"):

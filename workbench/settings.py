@@ -66,7 +66,7 @@ class AlignSettings(Section):
     parallel_size_exponent: float = Field(default=0.3, ge=0.0)  # bead weight ((a+b)/2)**x
     parallel_penalty: dict[str, float] = {  # extra cost per bead type ("a-b")
         "1-2": 0.051, "2-1": 0.051, "1-3": 0.129, "3-1": 0.129, "2-2": 0.1,
-        "1-4": 0.2, "2-3": 0.19, "3-2": 0.19,
+        "1-4": 0.2, "2-3": 0.19, "3-2": 0.19, "3-3": 0.25, "1-5": 0.3, "4-1": 0.25,
     }
     parallel_length_weight: float = Field(default=0.083, ge=0.0)  # |log length ratio| weight
     parallel_margin_weight: float = Field(default=0.7, ge=0.0)  # minus k-best neighbour mean

@@ -32,7 +32,7 @@ _CODE_BITS = 21
 
 DEFAULT_PENALTY = {
     "1-2": 0.051, "2-1": 0.051, "1-3": 0.129, "3-1": 0.129, "2-2": 0.1,
-    "1-4": 0.2, "2-3": 0.19, "3-2": 0.19,
+    "1-4": 0.2, "2-3": 0.19, "3-2": 0.19, "3-3": 0.25, "1-5": 0.3, "4-1": 0.25,
 }  # fmt: skip
 
 
@@ -42,6 +42,7 @@ class ParallelParams:
 
     bead_types: tuple[tuple[int, int], ...] = (
         (1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 4), (2, 3), (3, 2),
+        (3, 3), (1, 5), (4, 1),
     )  # fmt: skip
     beta: float = 1.0  # F-beta of chrF precision/recall (2 = sacrebleu chrF)
     threshold: float = -0.0025  # margin-normalised similarity a bead must beat

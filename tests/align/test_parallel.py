@@ -174,3 +174,15 @@ def test_settings_defaults_match_the_aligner_defaults():
     assert params_from_settings(AlignSettings()) == ParallelParams()
     tuned = params_from_settings(AlignSettings(parallel_skip=-0.5, parallel_refine_radius=0))
     assert (tuned.skip, tuned.refine_radius) == (-0.5, 0)
+
+
+def test_orphan_skips_free_unmatched_captions():
+    """With ``orphan_weight`` a line with no good match anywhere is cheaper to leave out."""
+    mt, tgt, gold = _document(120, seed=2, insertions=True)
+    inserted = [b for b in gold if not b[0]]
+    plain = set(align_parallel(mt, tgt).beads)
+    orphans = set(
+        align_parallel(mt, tgt, ParallelParams(orphan_weight=1.0, orphan_floor=0.4)).beads
+    )
+    assert sum(b in plain for b in inserted) < len(inserted)  # merged into neighbours by default
+    assert orphans == set(gold)

@@ -181,11 +181,12 @@ def dp_band(
     lo: np.ndarray,
     hi: np.ndarray,
     width: int,
-    skip: float,
+    skip_src: np.ndarray,  # (n+1,) gain of leaving source sentence i-1 out (row i)
+    skip_tgt: np.ndarray,  # (m+1,) gain of leaving target sentence j-1 out (column j)
 ) -> np.ndarray:
     """Best monotone path through the band. Returns beads as rows (i0, i1, j0, j1), in order.
 
-    Moves: bead type t (a, b) with its gain; 1-0 and 0-1 with gain ``skip``.
+    Moves: bead type t (a, b) with its gain; 1-0 and 0-1 with the sentence's skip gain.
     """
     n = lo.shape[0] - 1
     m = hi[n] - 1
@@ -206,7 +207,7 @@ def dp_band(
             if j - 1 >= lo[i]:
                 v = score[i, k - 1]
                 if v > neg:
-                    v += skip
+                    v += skip_tgt[j]
                     if v > best:
                         best = v
                         arg = -2
@@ -214,7 +215,7 @@ def dp_band(
             if i >= 1 and lo[i - 1] <= j < hi[i - 1]:
                 v = score[i - 1, j - lo[i - 1]]
                 if v > neg:
-                    v += skip
+                    v += skip_src[i]
                     if v > best:
                         best = v
                         arg = -1

@@ -50,6 +50,8 @@ class ParallelParams:
     size_exponent: float = 0.3  # bead weight ((a + b) / 2) ** size_exponent
     penalty: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PENALTY))
     length_weight: float = 0.083  # weight of |log length ratio| (MT vs target, characters)
+    orphan_weight: float = 0.0  # cheaper skip for sentences whose best 1-1 match is weak
+    orphan_floor: float = 0.3  # best 1-1 similarity below which the skip gets cheaper
     margin_weight: float = 0.7  # subtract this times the mean of the k best neighbours
     coverage_weight: float = 0.3  # penalty when a member of a multi-sentence bead is uncovered
     coverage_floor: float = 0.05  # coverage (trigrams and up) below which the penalty applies
@@ -83,6 +85,8 @@ def params_from_settings(settings) -> ParallelParams:
         coverage_weight=settings.parallel_coverage_weight,
         coverage_floor=settings.parallel_coverage_floor,
         lexicon_weight=settings.parallel_lexicon_weight,
+        orphan_weight=settings.parallel_orphan_weight,
+        orphan_floor=settings.parallel_orphan_floor,
         full_cells=settings.parallel_full_cells,
         band_margin=settings.parallel_band_margin,
         refine_radius=settings.parallel_refine_radius,
@@ -329,6 +333,26 @@ def sentence_baselines(sim11: np.ndarray, band: Band, k: int = 4) -> tuple[np.nd
     return topk_mean(ri, rows), topk_mean(cj, int(band.hi.max()))
 
 
+def orphan_skips(
+    sim11: np.ndarray, band: Band, params: ParallelParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sentence skip gains: a sentence whose best 1-1 similarity is low (a caption, a
+    page header with no counterpart) is cheaper to leave out than to merge into a bead."""
+    rows, width = sim11.shape
+    cols = band.lo[:, None] + np.arange(width)[None, :]
+    ok = ~np.isnan(sim11)
+    row_best = np.where(ok, sim11, 0).max(axis=1)
+    m1 = int(band.hi.max())
+    col_best = np.zeros(m1)
+    np.maximum.at(col_best, cols[ok], sim11[ok])
+    bonus = params.orphan_weight
+    floor = params.orphan_floor
+    return (
+        params.skip + bonus * np.maximum(floor - row_best, 0.0),
+        params.skip + bonus * np.maximum(floor - col_best, 0.0),
+    )
+
+
 def span_baseline(
     baselines: tuple[np.ndarray, np.ndarray], band: Band, a: int, b: int
 ) -> np.ndarray:
@@ -415,16 +439,32 @@ def bead_similarities(grams: SentenceGrams, band: Band, params: ParallelParams) 
 
 
 def search(
-    gains: np.ndarray, band: Band, params: ParallelParams
+    gains: np.ndarray,
+    band: Band,
+    params: ParallelParams,
+    skips: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[tuple[int, int, int, int]]:
-    """Best path as (i0, i1, j0, j1) spans; RuntimeError when the band holds no path."""
+    """Best path as (i0, i1, j0, j1) spans; RuntimeError when the band holds no path.
+
+    ``skips``: per-sentence gains of leaving a source (row) / target (column) sentence out;
+    default ``params.skip`` for every sentence.
+    """
     from workbench.align._kernels import dp_band
 
+    n, m = len(band.lo) - 1, int(band.hi[-1]) - 1
+    if skips is None:
+        skips = (np.full(n + 1, params.skip), np.full(m + 1, params.skip))
     types = np.array(params.bead_types, dtype=np.int64).reshape(-1, 2)
     path = dp_band(
-        gains, types[:, 0].copy(), types[:, 1].copy(), band.lo, band.hi, band.width, params.skip
+        gains,
+        types[:, 0].copy(),
+        types[:, 1].copy(),
+        band.lo,
+        band.hi,
+        band.width,
+        np.asarray(skips[0], dtype=np.float64),
+        np.asarray(skips[1], dtype=np.float64),
     )
-    n, m = len(band.lo) - 1, int(band.hi[-1]) - 1
     if len(path) == 0 and (n or m):
         raise RuntimeError("no alignment path inside the band")
     return [tuple(int(x) for x in row) for row in path]
@@ -459,17 +499,18 @@ def align_parallel(
     coarse = replace(params, bead_types=((1, 1),))
     sims = bead_similarities(grams, band, coarse)
     baselines = sentence_baselines(sims[0, 0], band)
+    skips = orphan_skips(sims[0, 0], band, params) if params.orphan_weight else None
     if params.refine_radius > 0:
-        first = search(bead_gains(sims, grams, band, coarse, baselines), band, coarse)
+        first = search(bead_gains(sims, grams, band, coarse, baselines), band, coarse, skips)
         band = path_band(first, n, m, params.refine_radius)
     sims = bead_similarities(grams, band, params)
-    path = search(bead_gains(sims, grams, band, params, baselines), band, params)
+    path = search(bead_gains(sims, grams, band, params, baselines), band, params, skips)
     if params.lexicon_weight > 0:
         from workbench.align.lexicon import LexiconParams, lexical_similarities
 
         lex_params = LexiconParams(weight=params.lexicon_weight, confident=params.lexicon_confident)
         sims = lexical_similarities(src_mt, tgt, band, sims, path, params.bead_types, lex_params)
-        path = search(bead_gains(sims, grams, band, params, baselines), band, params)
+        path = search(bead_gains(sims, grams, band, params, baselines), band, params, skips)
     index = {ab: t for t, ab in enumerate(params.bead_types)}
     row_base, col_base = baselines
     beads, bead_sims, margins = [], [], []

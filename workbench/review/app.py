@@ -32,7 +32,7 @@ from workbench.review.screens import (
 )
 from workbench.review.widgets import DetailPanel, LinkList, StatusBar
 from workbench.settings import ReviewSettings
-from workbench.store.fastload import gc_paused
+from workbench.store.files import gc_paused
 from workbench.store.history import ReplaceLinks, Transaction
 from workbench.store.lock import current_user
 from workbench.store.model import now_iso

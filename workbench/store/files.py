@@ -11,13 +11,16 @@ schema version and refuses damaged files without changing anything.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputError
 from workbench.fileio import atomic_writer
-from workbench.store.model import Alignment, Link
+from workbench.store.model import Alignment, Flag, Link, Status
 
 FORMAT_NAME = "workbench-alignment"
 SCHEMA_VERSION = 1
@@ -56,8 +59,12 @@ def save_alignment(alignment: Alignment, path: str | Path) -> None:
             handle.write(dumps_line(link.to_dict()))
 
 
-def load_alignment(path: str | Path) -> Alignment:
-    """Read an alignment file; raise :class:`InputError` naming the file and line if damaged."""
+def load_alignment(path: str | Path, *, fast: bool = True) -> Alignment:
+    """Read an alignment file; raise :class:`InputError` naming the file and line if damaged.
+
+    ``fast=False`` forces the line-by-line parser (the fast path falls back to it anyway
+    whenever a line is unusual, so results and errors are the same either way).
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -96,8 +103,17 @@ def load_alignment(path: str | Path) -> Alignment:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"header is missing or has a wrong field: {exc}", path, 1) from None
+    body = lines[1:]
+    links = _links_fast(body) if fast else None
+    alignment.links = links if links is not None else _links_strict(body, path)
+    return alignment
+
+
+def _links_strict(body: list[str], path: Path) -> list[Link]:
+    """Line by line, so that a problem is reported with its line number."""
+    links: list[Link] = []
     seen: set[str] = set()
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in enumerate(body, start=2):
         if not line.strip():
             continue
         try:
@@ -107,8 +123,56 @@ def load_alignment(path: str | Path) -> Alignment:
         if link.id in seen:
             raise InputError(f"link id {link.id!r} appears twice", path, number)
         seen.add(link.id)
-        alignment.links.append(link)
-    return alignment
+        links.append(link)
+    return links
+
+
+_STATUS = {status.value: status for status in Status}
+_LINK_FIELDS = set(Link.__dataclass_fields__)
+
+
+def _links_fast(body: list[str]) -> list[Link] | None:
+    """All links in one ``json.loads`` with the garbage collector paused (100,000 links
+    load several times faster than line by line). ``None`` when anything is unusual, so
+    that the strict path reports it."""
+    if any(not line.strip() for line in body):
+        return None
+    try:
+        with gc_paused():
+            records = json.loads("[" + ",".join(body) + "]") if body else []
+            if len(records) != len(body):  # a line held two values: "{...},{...}"
+                return None
+            links = []
+            new = object.__new__
+            for record in records:
+                record["status"] = _STATUS[record.get("status", "auto")]
+                if record.get("flags"):
+                    record["flags"] = [Flag(**flag) for flag in record["flags"]]
+                if record.keys() == _LINK_FIELDS:  # complete record: skip __init__
+                    link = new(Link)
+                    link.__dict__ = record
+                else:
+                    link = Link(**record)
+                if not isinstance(link.src, list) or not isinstance(link.tgt, list):
+                    return None
+                links.append(link)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if len({link.id for link in links}) != len(links):
+        return None
+    return links
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (it rescans growing lists of new objects)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _parse_line(line: str, path: Path, number: int) -> dict[str, Any]:

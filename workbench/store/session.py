@@ -18,8 +18,7 @@ from typing import Any
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.store import ops
-from workbench.store.fastload import gc_paused, load_alignment_fast
-from workbench.store.files import save_alignment
+from workbench.store.files import gc_paused, load_alignment, save_alignment
 from workbench.store.history import (
     History,
     HistoryError,
@@ -106,7 +105,7 @@ class ReviewSession:
         check_openable(path)
         lock, notice = acquire(path, reviewer, take_over=take_over)
         try:
-            alignment = load_alignment_fast(path)
+            alignment = load_alignment(path)
             if validate is not None:
                 with gc_paused():
                     validate(alignment)

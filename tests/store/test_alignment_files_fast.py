@@ -1,4 +1,5 @@
-"""The fast loader gives exactly what load_alignment gives: the same alignment or the same error."""
+"""The fast path of load_alignment gives exactly what the line-by-line path gives: the same
+alignment or the same error."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import pytest
 
 from workbench.errors import InputError
 from workbench.store import Alignment, Flag, Link, Status, load_alignment, save_alignment
-from workbench.store.fastload import load_alignment_fast
 
 
 def sample(path: Path) -> Path:
@@ -43,8 +43,8 @@ def sample(path: Path) -> Path:
 
 def test_same_alignment_as_the_strict_loader(tmp_path: Path) -> None:
     path = sample(tmp_path / "a.align.jsonl")
-    fast = load_alignment_fast(path)
-    assert fast == load_alignment(path)
+    fast = load_alignment(path, fast=True)
+    assert fast == load_alignment(path, fast=False)
     assert isinstance(fast.links[0].flags[0], Flag) and fast.links[2].status is Status.FLAGGED
     fast.links[0].note = "changed"  # real, independent Link objects
     assert fast.links[0].note == "changed"
@@ -56,7 +56,7 @@ def test_record_with_missing_optional_fields(tmp_path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     lines.append('{"id": "L00009", "src": ["fr:9"], "tgt": []}')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert load_alignment_fast(path) == load_alignment(path)
+    assert load_alignment(path, fast=True) == load_alignment(path, fast=False)
 
 
 @pytest.mark.parametrize(
@@ -79,9 +79,9 @@ def test_same_error_as_the_strict_loader(tmp_path: Path, damage) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(damage(lines)) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as strict:
-        load_alignment(path)
+        load_alignment(path, fast=False)
     with pytest.raises(InputError) as fast:
-        load_alignment_fast(path)
+        load_alignment(path, fast=True)
     assert str(fast.value) == str(strict.value)
 
 
@@ -89,7 +89,7 @@ def test_blank_lines_and_truncation_behave_like_the_strict_loader(tmp_path: Path
     path = sample(tmp_path / "a.align.jsonl")
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("\n", "\n\n", 1), encoding="utf-8")
-    assert load_alignment_fast(path) == load_alignment(path)
+    assert load_alignment(path, fast=True) == load_alignment(path, fast=False)
     path.write_text(text[:-1], encoding="utf-8")
     with pytest.raises(InputError, match="truncated"):
-        load_alignment_fast(path)
+        load_alignment(path, fast=True)

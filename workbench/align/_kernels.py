@@ -183,16 +183,23 @@ def dp_band(
     width: int,
     skip_src: np.ndarray,  # (n+1,) gain of leaving source sentence i-1 out (row i)
     skip_tgt: np.ndarray,  # (m+1,) gain of leaving target sentence j-1 out (column j)
+    run_bonus: float = 0.0,  # added to every skip after the first of a run (affine gap)
 ) -> np.ndarray:
     """Best monotone path through the band. Returns beads as rows (i0, i1, j0, j1), in order.
 
-    Moves: bead type t (a, b) with its gain; 1-0 and 0-1 with the sentence's skip gain.
+    Moves: bead type t (a, b) with its gain; 1-0 and 0-1 with the sentence's skip gain, plus
+    ``run_bonus`` when it continues a run of the same kind (a block of captions on one side
+    costs less than as many isolated skips). Three states per cell: any, last move 0-1, 1-0.
     """
     n = lo.shape[0] - 1
     m = hi[n] - 1
     neg = -1e300
     score = np.full((n + 1, width), neg)
+    ins = np.full((n + 1, width), neg)  # best path ending with a 0-1
+    dele = np.full((n + 1, width), neg)  # best path ending with a 1-0
     back = np.full((n + 1, width), -3, dtype=np.int16)  # -1 deletion, -2 insertion, t bead
+    ins_ext = np.zeros((n + 1, width), dtype=np.bool_)  # the 0-1 continues a run
+    del_ext = np.zeros((n + 1, width), dtype=np.bool_)
     n_types = bead_a.shape[0]
     for i in range(n + 1):
         for j in range(lo[i], hi[i]):
@@ -203,21 +210,35 @@ def dp_band(
                 continue
             best = neg
             arg = -3
-            # insertion (0-1): from (i, j-1)
+            # insertion (0-1): from (i, j-1), opening or continuing a run
             if j - 1 >= lo[i]:
                 v = score[i, k - 1]
-                if v > neg:
-                    v += skip_tgt[j]
-                    if v > best:
-                        best = v
+                w = ins[i, k - 1]
+                if v > neg or w > neg:
+                    v = v + skip_tgt[j]
+                    w = w + skip_tgt[j] + run_bonus
+                    if w > v:
+                        ins[i, k] = w
+                        ins_ext[i, k] = True
+                    else:
+                        ins[i, k] = v
+                    if ins[i, k] > best:
+                        best = ins[i, k]
                         arg = -2
             # deletion (1-0): from (i-1, j)
             if i >= 1 and lo[i - 1] <= j < hi[i - 1]:
                 v = score[i - 1, j - lo[i - 1]]
-                if v > neg:
-                    v += skip_src[i]
-                    if v > best:
-                        best = v
+                w = dele[i - 1, j - lo[i - 1]]
+                if v > neg or w > neg:
+                    v = v + skip_src[i]
+                    w = w + skip_src[i] + run_bonus
+                    if w > v:
+                        dele[i, k] = w
+                        del_ext[i, k] = True
+                    else:
+                        dele[i, k] = v
+                    if dele[i, k] > best:
+                        best = dele[i, k]
                         arg = -1
             for t in range(n_types):
                 a = bead_a[t]
@@ -239,20 +260,28 @@ def dp_band(
                     arg = t
             score[i, k] = best
             back[i, k] = arg
-    # backtrack
+    # backtrack; state 0: any, 1: inside a 0-1 run, 2: inside a 1-0 run
     path = np.zeros((n + m + 1, 4), dtype=np.int64)
     count = 0
     i = n
     j = m
+    state = 0
     while i > 0 or j > 0:
-        c = back[i, j - lo[i]]
+        k = j - lo[i]
+        c = back[i, k]
+        if state == 1:
+            c = -2
+        elif state == 2:
+            c = -1
         if c == -2:
+            state = 1 if ins_ext[i, k] else 0
             path[count, 0] = i
             path[count, 1] = i
             path[count, 2] = j - 1
             path[count, 3] = j
             j -= 1
         elif c == -1:
+            state = 2 if del_ext[i, k] else 0
             path[count, 0] = i - 1
             path[count, 1] = i
             path[count, 2] = j

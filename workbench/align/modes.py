@@ -30,14 +30,23 @@ Aligner = Callable[
 
 
 def align_parallel_mode(
-    src: Sequence[str], mt: Sequence[str] | None, tgt: Sequence[str], settings: AlignSettings
+    src: Sequence[str],
+    mt: Sequence[str] | None,
+    tgt: Sequence[str],
+    settings: AlignSettings,
+    tgt_mt: Sequence[str] | None = None,
 ) -> PairAlignment:
-    """Monotone DP over beads (see :mod:`workbench.align.parallel`)."""
+    """Monotone DP over beads (see :mod:`workbench.align.parallel`); with ``tgt_mt`` (MT of
+    the target into the source language) beads are scored both ways."""
     from workbench.align.parallel import align_parallel, params_from_settings
 
     if mt is None:
         raise InputError("--mode parallel needs --src-translation (MT of SRC into TGT's language)")
-    result = align_parallel(mt, tgt, params_from_settings(settings))
+    params = params_from_settings(settings)
+    if tgt_mt is not None:
+        result = align_parallel(mt, tgt, params, src=src, tgt_mt=tgt_mt)
+    else:
+        result = align_parallel(mt, tgt, params)
     features = [
         {"chrf": round(s, 4), "margin": round(g, 4)} if s == s else {}
         for s, g in zip(result.sims, result.margins, strict=True)

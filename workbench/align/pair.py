@@ -47,8 +47,13 @@ def align_files(
     mode: str = "parallel",
     settings: AlignSettings | None = None,
     with_scores: bool = False,
+    tgt_mt: str | Path | None = None,
 ) -> str:
-    """Align the files and return the bead lines (one per line, newline-terminated)."""
+    """Align the files and return the bead lines (one per line, newline-terminated).
+
+    ``tgt_mt``: optional MT of the target into the source language (line-parallel to the
+    target); parallel mode then scores beads both ways.
+    """
     settings = settings or AlignSettings()
     aligner = get_aligner(mode)
     src_lines = read_sentences(src, "source")
@@ -63,7 +68,22 @@ def align_files(
                 mt,
                 min(len(mt_lines), len(src_lines)) + 1,
             )
-    result = aligner(src_lines, mt_lines, tgt_lines, settings)
+    extra = {}
+    if tgt_mt is not None:
+        if mode != "parallel":
+            raise InputError("--tgt-translation is used by --mode parallel only", tgt_mt)
+        if mt is None:
+            raise InputError("--tgt-translation needs --src-translation as well", tgt_mt)
+        back = read_sentences(tgt_mt, "target translation")
+        if len(back) != len(tgt_lines):
+            raise InputError(
+                f"target translation has {len(back)} lines but the target {tgt} has "
+                f"{len(tgt_lines)}; it must be line-parallel to the target",
+                tgt_mt,
+                min(len(back), len(tgt_lines)) + 1,
+            )
+        extra["tgt_mt"] = back
+    result = aligner(src_lines, mt_lines, tgt_lines, settings, **extra)
     for note in result.notes:
         print(f"workbench: warning: {note}", file=sys.stderr)
     return format_beads(result.beads, result.scores if with_scores else None)

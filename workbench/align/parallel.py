@@ -8,7 +8,8 @@ source span against the concatenated target span (exactly sacrebleu's sentence c
 pass (:mod:`workbench.align.lexicon`).
 
 The path maximises ``sum over beads of (a + b) * (sim - threshold) - penalty[a, b]``;
-unaligned sentences (1-0, 0-1) gain ``skip`` each. For long documents the search is
+unaligned sentences (1-0, 0-1) gain ``skip`` each, plus ``run_bonus`` for each skip that continues
+a run of skips (affine gap: a block of captions on one side). For long documents the search is
 restricted to a band around a chain of anchor pairs (n-grams that occur exactly once on each
 side, chained by a longest increasing subsequence), so time and memory grow about linearly
 with document length. Rows are processed with numpy; insertions within a row use a
@@ -52,6 +53,7 @@ class ParallelParams:
     length_weight: float = 0.083  # weight of |log length ratio| (MT vs target, characters)
     orphan_weight: float = 0.0  # cheaper skip for sentences whose best 1-1 match is weak
     orphan_floor: float = 0.3  # best 1-1 similarity below which the skip gets cheaper
+    run_bonus: float = 0.1  # added to each skip that continues a run of skips (affine gap)
     margin_weight: float = 0.7  # subtract this times the mean of the k best neighbours
     coverage_weight: float = 0.3  # penalty when a member of a multi-sentence bead is uncovered
     coverage_floor: float = 0.05  # coverage (trigrams and up) below which the penalty applies
@@ -87,6 +89,7 @@ def params_from_settings(settings) -> ParallelParams:
         lexicon_weight=settings.parallel_lexicon_weight,
         orphan_weight=settings.parallel_orphan_weight,
         orphan_floor=settings.parallel_orphan_floor,
+        run_bonus=settings.parallel_run_bonus,
         full_cells=settings.parallel_full_cells,
         band_margin=settings.parallel_band_margin,
         refine_radius=settings.parallel_refine_radius,
@@ -464,28 +467,49 @@ def search(
         band.width,
         np.asarray(skips[0], dtype=np.float64),
         np.asarray(skips[1], dtype=np.float64),
+        float(params.run_bonus),
     )
     if len(path) == 0 and (n or m):
         raise RuntimeError("no alignment path inside the band")
     return [tuple(int(x) for x in row) for row in path]
 
 
+def _both_ways(
+    grams: SentenceGrams, back: SentenceGrams | None, band: Band, params: ParallelParams
+) -> np.ndarray:
+    """Bead similarities; with ``back`` (source vs MT of the target) the mean of both ways."""
+    sims = bead_similarities(grams, band, params)
+    if back is not None:
+        sims = 0.5 * (sims + bead_similarities(back, band, params))
+    return sims
+
+
 def align_parallel(
     src_mt: Sequence[str],
     tgt: Sequence[str],
     params: ParallelParams | None = None,
+    src: Sequence[str] | None = None,
+    tgt_mt: Sequence[str] | None = None,
 ) -> ParallelResult:
     """Align ``src_mt`` (MT of the source, one line per source sentence) with ``tgt``.
 
+    With ``src`` and ``tgt_mt`` (the target translated into the source language, one line
+    per target sentence) beads are scored both ways, as Bleualign allows: the mean of
+    chrF(MT of source, target) and chrF(source, MT of target).
     With ``params.lexicon_weight > 0`` a second pass mixes in the lexical score of a table
     learned from the first pass's confident links (:mod:`workbench.align.lexicon`).
     """
     params = params or ParallelParams()
     n, m = len(src_mt), len(tgt)
+    if (src is None) != (tgt_mt is None):
+        raise ValueError("src and tgt_mt go together (scoring both ways)")
+    if src is not None and (len(src) != n or len(tgt_mt) != m):
+        raise ValueError("src must be line-parallel to src_mt and tgt_mt to tgt")
     if n == 0 or m == 0:
         beads: list[Bead] = [((i,), ()) for i in range(n)] + [((), (j,)) for j in range(m)]
         return ParallelResult(beads, [float("nan")] * len(beads), [0.0] * len(beads))
     grams = SentenceGrams(src_mt, tgt)
+    back = SentenceGrams(src, tgt_mt) if src is not None else None
     if (n + 1) * (m + 1) <= params.full_cells:
         band = full_band(n, m)
     else:
@@ -497,13 +521,13 @@ def align_parallel(
     # coarse pass: 1-1 beads only; it gives the margin baselines and, when refining, the
     # path around which all bead types are searched
     coarse = replace(params, bead_types=((1, 1),))
-    sims = bead_similarities(grams, band, coarse)
+    sims = _both_ways(grams, back, band, coarse)
     baselines = sentence_baselines(sims[0, 0], band)
     skips = orphan_skips(sims[0, 0], band, params) if params.orphan_weight else None
     if params.refine_radius > 0:
         first = search(bead_gains(sims, grams, band, coarse, baselines), band, coarse, skips)
         band = path_band(first, n, m, params.refine_radius)
-    sims = bead_similarities(grams, band, params)
+    sims = _both_ways(grams, back, band, params)
     path = search(bead_gains(sims, grams, band, params, baselines), band, params, skips)
     if params.lexicon_weight > 0:
         from workbench.align.lexicon import LexiconParams, lexical_similarities

@@ -26,6 +26,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="MT",
         help="MT of SRC into the target language, line-parallel to SRC",
     )
+    parser.add_argument(
+        "--tgt-translation",
+        dest="tgt_mt",
+        type=Path,
+        metavar="MT",
+        help="optional MT of TGT into the source language, line-parallel to TGT "
+        "(parallel mode then scores beads both ways)",
+    )
     parser.add_argument("--mode", default=None, help="alignment mode (default: parallel)")
     parser.add_argument(
         "--format",
@@ -50,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         mode=args.mode or "parallel",
         settings=settings.align,
         with_scores=args.format == "scores",
+        tgt_mt=args.tgt_mt,
     )
     if args.output:
         from workbench.fileio import atomic_write_text

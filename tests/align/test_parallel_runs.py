@@ -1,0 +1,133 @@
+"""Parallel mode: runs of skips (affine gap) and scoring both ways (``--tgt-translation``)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from workbench.align.beads import parse_beads
+from workbench.align.parallel import ParallelParams, align_parallel
+from workbench.cli import main
+
+WORDS = [
+    "mountain",
+    "glacier",
+    "summit",
+    "ridge",
+    "valley",
+    "river",
+    "expedition",
+    "camp",
+    "rope",
+    "storm",
+    "snow",
+    "ice",
+    "rock",
+    "climber",
+    "guide",
+    "village",
+    "bridge",
+    "forest",
+    "lake",
+    "night",
+    "morning",
+    "route",
+    "north",
+    "south",
+    "tent",
+    "porter",
+]
+
+
+def _sentence(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 12))) + " ."
+
+
+def _with_caption_block(seed: int, block: int = 12):
+    """(mt, tgt, gold): 1-1 sentences, a 2-1 and 1-2 bead, and a block of captions (0-1)
+    only in the target, each caption sharing a word or two with the text around it."""
+    rng = random.Random(seed)
+    mt, tgt, gold = [], [], []
+    for k in range(40):
+        if k == 20:
+            for c in range(block):
+                gold.append(((), (len(tgt),)))
+                tgt.append(f"{c + 3} - Photo {rng.choice(WORDS)} {rng.choice(WORDS)}")
+        if k in (8, 30):  # 2-1 and 1-2
+            a, b = _sentence(rng), _sentence(rng)
+            if k == 8:
+                gold.append(((len(mt), len(mt) + 1), (len(tgt),)))
+                mt += [a, b]
+                tgt.append(f"{a} {b}")
+            else:
+                gold.append(((len(mt),), (len(tgt), len(tgt) + 1)))
+                mt.append(f"{a} {b}")
+                tgt += [a, b]
+            continue
+        s = _sentence(rng)
+        gold.append(((len(mt),), (len(tgt),)))
+        mt.append(s)
+        tgt.append(s)
+    return mt, tgt, gold
+
+
+def test_run_bonus_leaves_a_caption_block_out():
+    mt, tgt, gold = _with_caption_block(seed=3)
+    captions = [b for b in gold if not b[0]]
+    params = ParallelParams(skip=-0.35, run_bonus=0.0)
+    plain = set(align_parallel(mt, tgt, params).beads)
+    assert sum(b in plain for b in captions) < len(captions)  # merged into neighbours
+    runs = align_parallel(mt, tgt, ParallelParams(skip=-0.35, run_bonus=0.3)).beads
+    assert runs == gold
+
+
+def test_run_bonus_zero_keeps_isolated_skips_unchanged():
+    mt, tgt, gold = _with_caption_block(seed=4, block=1)
+    for bonus in (0.0, 0.1):
+        assert align_parallel(mt, tgt, ParallelParams(run_bonus=bonus)).beads == gold
+
+
+def _noisy(lines: list[str], rng: random.Random, rate: float) -> list[str]:
+    """An MT stand-in: each word replaced by a random one with probability ``rate``."""
+    return [
+        " ".join(rng.choice(WORDS) if rng.random() < rate else w for w in s.split()) for s in lines
+    ]
+
+
+def test_both_ways_scores_are_used_and_checked():
+    rng = random.Random(7)
+    mt, tgt, gold = _with_caption_block(seed=5, block=0)
+    src = _noisy(mt, rng, 0.2)  # "source language" text, close to its MT
+    tgt_mt = _noisy(tgt, rng, 0.2)
+    one_way = align_parallel(mt, tgt)
+    both = align_parallel(mt, tgt, src=src, tgt_mt=tgt_mt)
+    assert both.beads == gold
+    # scored both ways, a 1-1 bead's similarity is the mean of the two chrF values
+    assert any(abs(a - b) > 1e-3 for a, b in zip(one_way.sims, both.sims, strict=True) if a == a)
+    with pytest.raises(ValueError, match="together"):
+        align_parallel(mt, tgt, src=src)
+    with pytest.raises(ValueError, match="line-parallel"):
+        align_parallel(mt, tgt, src=src, tgt_mt=tgt_mt[:-1])
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_cli_tgt_translation(tmp_path: Path, capsys):
+    src = _write(tmp_path / "a.de", ["Der Berg ist hoch .", "Das Wetter war schlecht ."])
+    tgt = _write(tmp_path / "a.fr", ["La montagne est haute .", "Le temps était mauvais ."])
+    mt = _write(tmp_path / "a.mt", ["La montagne est haute .", "Le temps était mauvais ."])
+    back = _write(tmp_path / "a.back", ["Der Berg ist hoch .", "Das Wetter war schlecht ."])
+    args = ["align-pair", str(src), str(tgt), "--src-translation", str(mt)]
+    assert main([*args, "--tgt-translation", str(back)]) == 0
+    assert parse_beads(capsys.readouterr().out) == [((0,), (0,)), ((1,), (1,))]
+    short = _write(tmp_path / "short.back", ["Der Berg ist hoch ."])
+    assert main([*args, "--tgt-translation", str(short)]) == 2
+    err = capsys.readouterr().err
+    assert "short.back" in err and "line-parallel to the target" in err
+    assert main([*args, "--tgt-translation", str(back), "--mode", "comparable"]) == 2
+    assert "parallel only" in capsys.readouterr().err

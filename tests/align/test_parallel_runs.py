@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,32 @@ def test_cli_tgt_translation(tmp_path: Path, capsys):
     assert "short.back" in err and "line-parallel to the target" in err
     assert main([*args, "--tgt-translation", str(back), "--mode", "comparable"]) == 2
     assert "parallel only" in capsys.readouterr().err
+
+
+def test_number_misses_counts_members_with_unmatched_numbers():
+    from workbench.align.parallel import full_band, number_misses
+
+    mt = ["The peak is 8501 m high .", "No numbers here ."]
+    tgt = ["Le sommet fait 8501 m .", "10 - Photo Air Force", "Pas de chiffres ."]
+    params = ParallelParams(bead_types=((1, 1), (1, 2)))
+    out = number_misses(mt, tgt, full_band(2, 3), params)
+    assert out[0, 1, 1] == 0  # 8501 on both sides
+    assert out[0, 1, 2] == 2  # 8501 vs 10: both members miss
+    assert out[1, 1, 2] == 1  # 1-2 bead (0; 0, 1): 8501 found, the caption's 10 is not
+    assert out[1, 2, 2] == 2  # 1-2 bead (1; 0, 1): "No numbers" is free, 8501 and 10 miss
+
+
+def test_number_weight_keeps_a_numbered_caption_out_of_a_bead():
+    mt = [
+        "The expedition reached the summit on 9 May with two porters .",
+        "Later the weather turned bad and the team went down to the valley .",
+    ]
+    tgt = [
+        "The expedition reached the summit on 9 May with two porters .",
+        "12 - Photo Air Force",
+        "Later the weather turned bad and the team went down to the valley .",
+    ]
+    gold = [((0,), (0,)), ((), (1,)), ((1,), (2,))]
+    loose = ParallelParams(skip=-0.3, number_weight=0.0)
+    assert align_parallel(mt, tgt, loose).beads != gold
+    assert align_parallel(mt, tgt, replace(loose, number_weight=0.5)).beads == gold

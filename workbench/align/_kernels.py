@@ -300,3 +300,52 @@ def dp_band(
             return path[:0]  # unreachable: no path in the band
         count += 1
     return path[:count][::-1].copy()
+
+
+@njit(cache=True, nogil=True)
+def number_misses(
+    src_off: np.ndarray,  # (n+1,) CSR offsets of each source sentence's number ids
+    src_ids: np.ndarray,
+    tgt_off: np.ndarray,  # (m+1,)
+    tgt_ids: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    bead_a: np.ndarray,
+    bead_b: np.ndarray,
+    out: np.ndarray,  # (T, n+1, width) float64, filled here
+) -> None:
+    """Members of each bead that carry numbers none of which occur on the other side."""
+    n = lo.shape[0] - 1
+    for t in range(bead_a.shape[0]):
+        a = bead_a[t]
+        b = bead_b[t]
+        for i in range(a, n + 1):
+            for j in range(max(lo[i], b), hi[i]):
+                misses = 0
+                for s in range(i - a, i):
+                    if src_off[s + 1] == src_off[s]:
+                        continue
+                    found = False
+                    for p in range(src_off[s], src_off[s + 1]):
+                        for q in range(tgt_off[j - b], tgt_off[j]):
+                            if src_ids[p] == tgt_ids[q]:
+                                found = True
+                                break
+                        if found:
+                            break
+                    if not found:
+                        misses += 1
+                for s in range(j - b, j):
+                    if tgt_off[s + 1] == tgt_off[s]:
+                        continue
+                    found = False
+                    for q in range(tgt_off[s], tgt_off[s + 1]):
+                        for p in range(src_off[i - a], src_off[i]):
+                            if src_ids[p] == tgt_ids[q]:
+                                found = True
+                                break
+                        if found:
+                            break
+                    if not found:
+                        misses += 1
+                out[t, i, j - lo[i]] = misses

@@ -19,6 +19,7 @@ cumulative maximum, so there is no Python loop over cells.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -53,6 +54,8 @@ class ParallelParams:
     length_weight: float = 0.083  # weight of |log length ratio| (MT vs target, characters)
     orphan_weight: float = 0.0  # cheaper skip for sentences whose best 1-1 match is weak
     orphan_floor: float = 0.3  # best 1-1 similarity below which the skip gets cheaper
+    number_weight: float = 0.1  # per member sentence whose numbers are absent on the other side
+    back_weight: float = 0.5  # weight of chrF(source, MT of target) when it is given
     run_bonus: float = 0.1  # added to each skip that continues a run of skips (affine gap)
     margin_weight: float = 0.7  # subtract this times the mean of the k best neighbours
     coverage_weight: float = 0.3  # penalty when a member of a multi-sentence bead is uncovered
@@ -90,6 +93,8 @@ def params_from_settings(settings) -> ParallelParams:
         orphan_weight=settings.parallel_orphan_weight,
         orphan_floor=settings.parallel_orphan_floor,
         run_bonus=settings.parallel_run_bonus,
+        number_weight=settings.parallel_number_weight,
+        back_weight=settings.parallel_back_weight,
         full_cells=settings.parallel_full_cells,
         band_margin=settings.parallel_band_margin,
         refine_radius=settings.parallel_refine_radius,
@@ -371,12 +376,40 @@ def span_baseline(
     return 0.5 * (hi_r / a + hi_c / b)
 
 
+_NUMBER = re.compile(r"\d+")
+
+
+def _number_csr(lines: Sequence[str], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    ids = [[vocab.setdefault(x, len(vocab)) for x in set(_NUMBER.findall(s))] for s in lines]
+    off = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in ids], out=off[1:])
+    return off, np.array([x for row in ids for x in row], dtype=np.int64)
+
+
+def number_misses(
+    src_mt: Sequence[str], tgt: Sequence[str], band: Band, params: ParallelParams
+) -> np.ndarray:
+    """Per bead type and cell: member sentences with numbers, none found on the other side
+    (a caption "10 - Photo ..." merged into a bead whose other side has no 10)."""
+    from workbench.align._kernels import number_misses as kernel
+
+    vocab: dict[str, int] = {}
+    src_off, src_ids = _number_csr(src_mt, vocab)
+    tgt_off, tgt_ids = _number_csr(tgt, vocab)
+    types = np.array(params.bead_types, dtype=np.int64).reshape(-1, 2)
+    out = np.zeros((len(types), len(band.lo), band.width), dtype=np.float64)
+    kernel(src_off, src_ids, tgt_off, tgt_ids, band.lo, band.hi, types[:, 0].copy(),
+           types[:, 1].copy(), out)  # fmt: skip
+    return out
+
+
 def bead_gains(
     sims: np.ndarray,
     grams: SentenceGrams,
     band: Band,
     params: ParallelParams,
     baselines: tuple[np.ndarray, np.ndarray] | None = None,
+    numbers: np.ndarray | None = None,
 ) -> np.ndarray:
     """Gain of each bead type at each band cell (nan where the bead does not fit).
 
@@ -395,6 +428,8 @@ def bead_gains(
             g = g - params.length_weight * size * grams.length_term(band, a, b)
         if (a, b) != (1, 1):
             g = g - params.penalty.get(f"{a}-{b}", 0.0)
+        if numbers is not None:
+            g = g - params.number_weight * numbers[t]
         gains[t] = g
     return gains
 
@@ -477,10 +512,12 @@ def search(
 def _both_ways(
     grams: SentenceGrams, back: SentenceGrams | None, band: Band, params: ParallelParams
 ) -> np.ndarray:
-    """Bead similarities; with ``back`` (source vs MT of the target) the mean of both ways."""
+    """Bead similarities; with ``back`` (source vs MT of the target) a weighted mean of both
+    ways (``params.back_weight`` on the back direction)."""
     sims = bead_similarities(grams, band, params)
     if back is not None:
-        sims = 0.5 * (sims + bead_similarities(back, band, params))
+        w = params.back_weight
+        sims = (1.0 - w) * sims + w * bead_similarities(back, band, params)
     return sims
 
 
@@ -528,13 +565,15 @@ def align_parallel(
         first = search(bead_gains(sims, grams, band, coarse, baselines), band, coarse, skips)
         band = path_band(first, n, m, params.refine_radius)
     sims = _both_ways(grams, back, band, params)
-    path = search(bead_gains(sims, grams, band, params, baselines), band, params, skips)
+    numbers = number_misses(src_mt, tgt, band, params) if params.number_weight else None
+    path = search(bead_gains(sims, grams, band, params, baselines, numbers), band, params, skips)
     if params.lexicon_weight > 0:
         from workbench.align.lexicon import LexiconParams, lexical_similarities
 
         lex_params = LexiconParams(weight=params.lexicon_weight, confident=params.lexicon_confident)
         sims = lexical_similarities(src_mt, tgt, band, sims, path, params.bead_types, lex_params)
-        path = search(bead_gains(sims, grams, band, params, baselines), band, params, skips)
+        gains = bead_gains(sims, grams, band, params, baselines, numbers)
+        path = search(gains, band, params, skips)
     index = {ab: t for t, ab in enumerate(params.bead_types)}
     row_base, col_base = baselines
     beads, bead_sims, margins = [], [], []

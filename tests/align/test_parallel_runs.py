@@ -161,3 +161,29 @@ def test_number_weight_keeps_a_numbered_caption_out_of_a_bead():
     loose = ParallelParams(skip=-0.3, number_weight=0.0)
     assert align_parallel(mt, tgt, loose).beads != gold
     assert align_parallel(mt, tgt, replace(loose, number_weight=0.5)).beads == gold
+
+
+def test_best_sub_pair_is_the_best_member_one_to_one():
+    from workbench.align.parallel import SentenceGrams, bead_similarities, best_sub_pair, full_band
+
+    mt = ["the glacier is wide .", "we camp by the lake .", "storm at night ."]
+    tgt = ["the glacier is very wide .", "we camp by the lake tonight ."]
+    params = ParallelParams(bead_types=((1, 1), (2, 1), (1, 2)))
+    band = full_band(3, 2)
+    sims = bead_similarities(SentenceGrams(mt, tgt), band, params)
+    best = best_sub_pair(sims, band, params, 2, 1)
+    # bead (mt 0-1; tgt 1) ends at DP cell (2, 2): its member pairs are (0, 1) and (1, 1)
+    assert best[2, 2] == pytest.approx(max(sims[0, 0, 1, 2], sims[0, 0, 2, 2]))
+    assert best[2, 2] == pytest.approx(sims[0, 0, 2, 2])  # "we camp by the lake" pair
+    both = best_sub_pair(sims, band, params, 1, 2)[1, 2]  # bead (mt 0; tgt 0-1)
+    assert both == pytest.approx(max(sims[0, 0, 1, 1], sims[0, 0, 1, 2]))
+
+
+def test_sub_weight_splits_a_padded_merge():
+    mt = ["The climbers left the camp at dawn and reached the ridge before noon ."]
+    tgt = ["The climbers left the camp at dawn and reached the ridge before noon .",
+           "It was cold ."]  # fmt: skip
+    gold = [((0,), (0,)), ((), (1,))]
+    merging = ParallelParams(skip=-0.1, sub_weight=0.0)
+    assert align_parallel(mt, tgt, merging).beads != gold
+    assert align_parallel(mt, tgt, replace(merging, sub_weight=3.0)).beads == gold

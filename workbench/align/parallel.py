@@ -55,6 +55,8 @@ class ParallelParams:
     orphan_weight: float = 0.0  # cheaper skip for sentences whose best 1-1 match is weak
     orphan_floor: float = 0.3  # best 1-1 similarity below which the skip gets cheaper
     number_weight: float = 0.1  # per member sentence whose numbers are absent on the other side
+    sub_weight: float = 0.3  # penalty when a bead is not clearly better than its best 1-1 pair
+    sub_margin: float = 0.04  # ... by this much chrF (0..1)
     back_weight: float = 0.5  # weight of chrF(source, MT of target) when it is given
     run_bonus: float = 0.1  # added to each skip that continues a run of skips (affine gap)
     margin_weight: float = 0.7  # subtract this times the mean of the k best neighbours
@@ -95,6 +97,8 @@ def params_from_settings(settings) -> ParallelParams:
         run_bonus=settings.parallel_run_bonus,
         number_weight=settings.parallel_number_weight,
         back_weight=settings.parallel_back_weight,
+        sub_weight=settings.parallel_sub_weight,
+        sub_margin=settings.parallel_sub_margin,
         full_cells=settings.parallel_full_cells,
         band_margin=settings.parallel_band_margin,
         refine_radius=settings.parallel_refine_radius,
@@ -403,6 +407,26 @@ def number_misses(
     return out
 
 
+def best_sub_pair(
+    sims: np.ndarray, band: Band, params: ParallelParams, a: int, b: int
+) -> np.ndarray:
+    """Best 1-1 similarity among the member pairs of bead (a, b) at each band cell."""
+    t11 = params.bead_types.index((1, 1))
+    sim11 = sims[0, t11]
+    rows, width = sim11.shape
+    i = np.arange(rows)[:, None]
+    j = band.lo[:, None] + np.arange(width)[None, :]
+    best = np.full((rows, width), -np.inf)
+    for da in range(a):
+        for db in range(b):
+            ii = np.clip(i - da, 0, rows - 1)
+            kk = j - db - band.lo[ii]
+            ok = (i - da >= 1) & (kk >= 0) & (kk < width)
+            vals = np.where(ok, sim11[ii, np.clip(kk, 0, width - 1)], np.nan)
+            best = np.fmax(best, vals)
+    return best
+
+
 def bead_gains(
     sims: np.ndarray,
     grams: SentenceGrams,
@@ -428,6 +452,9 @@ def bead_gains(
             g = g - params.length_weight * size * grams.length_term(band, a, b)
         if (a, b) != (1, 1):
             g = g - params.penalty.get(f"{a}-{b}", 0.0)
+            if params.sub_weight and (1, 1) in params.bead_types:
+                gain_over = sims[0, t] - best_sub_pair(sims, band, params, a, b)
+                g = g - params.sub_weight * np.maximum(params.sub_margin - gain_over, 0.0)
         if numbers is not None:
             g = g - params.number_weight * numbers[t]
         gains[t] = g

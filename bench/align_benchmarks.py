@@ -1,9 +1,12 @@
 """Parallel-mode alignment quality and speed on the public benchmarks, beside published numbers.
 
-Usage: .venv/bin/python bench/align_benchmarks.py [DATA_DIR] [--sets tb-dev,tb-test,mac-dev,mac-test,bible]
+Usage: .venv/bin/python bench/align_benchmarks.py [DATA_DIR]
+       [--sets tb-dev,tb-test,tb-dev-2way,tb-test-2way,mac-dev,mac-test,bible]
 DATA_DIR defaults to ../shared/benchmarks (never copied into the project: the MAC texts are
 copyrighted). Every set uses the machine translation shipped with it:
 - Text+Berg de->fr: mt-per-doc/test{i}.google.fr (Google, ~2010), gold/test{i}.defr.
+  The "-2way" sets also give the fr->de MT of the target (mt-per-doc/test{i}.google.de) and
+  score beads both ways (`align-pair --tgt-translation`), as Bleualign allows.
 - MAC zh->en: {dev,test}/mt-zh2en (Google). Parameters were tuned on Text+Berg dev and MAC dev only.
 - Bible en->zh: mt-en2zh/001; timed as a whole `workbench align-pair` process (wall clock),
   scored after merging consecutive output beads that share a verse (as Bertalign's eval_bible).
@@ -34,6 +37,8 @@ PUBLISHED = {
     "bible": "Bertalign 0.979/1.000 1.7 s (GPU, after embedding), Vecalign 0.978/1.000 4.7 s, "
     "Bleualign 0.788/0.919 78.9 s, Hunalign 0.895/0.972 2.4 s",
     "tb-dev": "(tuning set)",
+    "tb-dev-2way": "(tuning set; both MT directions)",
+    "tb-test-2way": "Bleualign uses both directions too; anchors as tb-test",
 }
 
 
@@ -41,8 +46,16 @@ def lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
+def back_translations(data: Path, name: str) -> list[tuple[list[str], list[str]]]:
+    """(source, MT of the target into the source language) per Text+Berg document."""
+    tb = data / "textberg-de-fr"
+    names = ["dev"] if name.startswith("tb-dev") else [f"test{i}" for i in range(7)]
+    return [(lines(tb / f"docs/{d}.de"), lines(tb / f"mt-per-doc/{d}.google.de")) for d in names]
+
+
 def documents(data: Path, name: str) -> list[tuple[list[str], list[str], list]]:
     """(mt, target, gold beads) per document."""
+    name = name.removesuffix("-2way")
     tb = data / "textberg-de-fr"
     if name == "tb-dev":
         return [
@@ -84,7 +97,14 @@ def run_set(data: Path, name: str, settings: AlignSettings) -> tuple[Scores, flo
     params = params_from_settings(settings)
     align_parallel(["warm up"], ["warm up"], params)  # load the compiled kernels once
     start = time.perf_counter()
-    preds = [align_parallel(mt, tgt, params).beads for mt, tgt, _ in docs]
+    if name.endswith("-2way"):
+        back = back_translations(data, name)
+        preds = [
+            align_parallel(mt, tgt, params, src=src, tgt_mt=tgt_mt).beads
+            for (mt, tgt, _), (src, tgt_mt) in zip(docs, back, strict=True)
+        ]
+    else:
+        preds = [align_parallel(mt, tgt, params).beads for mt, tgt, _ in docs]
     elapsed = time.perf_counter() - start
     return score_documents([g for _, _, g in docs], preds), elapsed
 
@@ -156,7 +176,9 @@ def run_bible(data: Path) -> tuple[Scores, Scores, float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared" / "benchmarks")
-    parser.add_argument("--sets", default="tb-dev,tb-test,mac-dev,mac-test,bible")
+    parser.add_argument(
+        "--sets", default="tb-dev,tb-test,tb-dev-2way,tb-test-2way,mac-dev,mac-test,bible"
+    )
     args = parser.parse_args()
     if not args.data.is_dir():
         print(f"benchmark data not found: {args.data}", file=sys.stderr)
@@ -172,7 +194,7 @@ def main() -> int:
             )
         else:
             scores, elapsed = run_set(args.data, name, settings)
-            print(f"{name:9} {fmt(scores)}  {elapsed:.1f} s")
+            print(f"{name:12} {fmt(scores)}  {elapsed:.1f} s")
         reference = reference_scores(args.data) if name == "mac-test" else ""
         print(f"          published: {PUBLISHED[name].format(reference=reference)}")
     return 0

@@ -70,13 +70,13 @@ class AlignSettings(Section):
     }
     parallel_length_weight: float = Field(default=0.083, ge=0.0)  # |log length ratio| weight
     parallel_margin_weight: float = Field(default=0.7, ge=0.0)  # minus k-best neighbour mean
-    parallel_coverage_weight: float = Field(default=0.3, ge=0.0)  # uncovered member penalty
+    parallel_coverage_weight: float = Field(default=0.2, ge=0.0)  # uncovered member penalty
     parallel_coverage_floor: float = Field(default=0.05, ge=0.0, le=1.0)
     parallel_lexicon_weight: float = Field(default=0.0, ge=0.0, le=1.0)  # second pass (off)
     parallel_orphan_weight: float = Field(default=0.0, ge=0.0)  # cheaper skip, weak best match
     parallel_orphan_floor: float = Field(default=0.3, ge=0.0, le=1.0)
-    parallel_run_bonus: float = Field(default=0.1, ge=0.0)  # cheaper skips after a run's first
-    parallel_number_weight: float = Field(default=0.1, ge=0.0)  # member whose numbers are unmatched
+    parallel_run_bonus: float = Field(default=0.07, ge=0.0)  # cheaper skips after a run's first
+    parallel_number_weight: float = Field(default=0.15, ge=0.0)  # member whose numbers are unmatched
     parallel_back_weight: float = Field(default=0.5, ge=0.0, le=1.0)  # with --tgt-translation
     parallel_sub_weight: float = Field(default=0.3, ge=0.0)  # merge not better than best 1-1 pair
     parallel_sub_margin: float = Field(default=0.04, ge=0.0, le=1.0)

@@ -54,13 +54,13 @@ class ParallelParams:
     length_weight: float = 0.083  # weight of |log length ratio| (MT vs target, characters)
     orphan_weight: float = 0.0  # cheaper skip for sentences whose best 1-1 match is weak
     orphan_floor: float = 0.3  # best 1-1 similarity below which the skip gets cheaper
-    number_weight: float = 0.1  # per member sentence whose numbers are absent on the other side
+    number_weight: float = 0.15  # per member sentence whose numbers are absent on the other side
     sub_weight: float = 0.3  # penalty when a bead is not clearly better than its best 1-1 pair
     sub_margin: float = 0.04  # ... by this much chrF (0..1)
     back_weight: float = 0.5  # weight of chrF(source, MT of target) when it is given
-    run_bonus: float = 0.1  # added to each skip that continues a run of skips (affine gap)
+    run_bonus: float = 0.07  # added to each skip that continues a run of skips (affine gap)
     margin_weight: float = 0.7  # subtract this times the mean of the k best neighbours
-    coverage_weight: float = 0.3  # penalty when a member of a multi-sentence bead is uncovered
+    coverage_weight: float = 0.2  # penalty when a member of a multi-sentence bead is uncovered
     coverage_floor: float = 0.05  # coverage (trigrams and up) below which the penalty applies
     lexicon_weight: float = 0.0  # lexical second pass (0: off; it did not help on MAC dev)
     lexicon_confident: float = 0.35  # first-pass similarity of a 1-1 link that teaches the table

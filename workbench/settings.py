@@ -77,7 +77,7 @@ class AlignSettings(Section):
     parallel_orphan_floor: float = Field(default=0.3, ge=0.0, le=1.0)
     parallel_run_bonus: float = Field(default=0.07, ge=0.0)  # cheaper skips after a run's first
     parallel_number_weight: float = Field(default=0.15, ge=0.0)  # member whose numbers are unmatched
-    parallel_back_weight: float = Field(default=0.5, ge=0.0, le=1.0)  # with --tgt-translation
+    parallel_back_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # with --tgt-translation
     parallel_sub_weight: float = Field(default=0.3, ge=0.0)  # merge not better than best 1-1 pair
     parallel_sub_margin: float = Field(default=0.04, ge=0.0, le=1.0)
     parallel_full_cells: int = Field(default=600_000, gt=0)  # up to n*m cells: no anchor band

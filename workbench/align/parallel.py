@@ -57,7 +57,7 @@ class ParallelParams:
     number_weight: float = 0.15  # per member sentence whose numbers are absent on the other side
     sub_weight: float = 0.3  # penalty when a bead is not clearly better than its best 1-1 pair
     sub_margin: float = 0.04  # ... by this much chrF (0..1)
-    back_weight: float = 0.5  # weight of chrF(source, MT of target) when it is given
+    back_weight: float = 0.3  # weight of chrF(source, MT of target) when it is given
     run_bonus: float = 0.07  # added to each skip that continues a run of skips (affine gap)
     margin_weight: float = 0.7  # subtract this times the mean of the k best neighbours
     coverage_weight: float = 0.2  # penalty when a member of a multi-sentence bead is uncovered

@@ -53,6 +53,7 @@ def test_main_job_without_models_says_so_in_one_line_and_goes_on(corpus_copy, tm
     settings = Settings()
     settings.paths.corpus = corpus_copy
     settings.paths.models = tmp_path / "models"
+    settings.paths.alignments = tmp_path / "alignments"
     settings.translate.registry = Path(__file__).resolve().parents[2] / "models" / "registry.toml"
     started = time.perf_counter()
     assert run_main_job(settings) == 0
@@ -73,6 +74,7 @@ def test_main_job_translates_when_models_are_here(corpus_copy, tmp_path, tiny_ma
     settings = Settings()
     settings.paths.corpus = corpus_copy
     settings.paths.models = models_dir
+    settings.paths.alignments = tmp_path / "alignments"
     settings.translate = settings.translate.model_copy(
         update={
             "registry": registry,

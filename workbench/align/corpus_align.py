@@ -29,6 +29,8 @@ from workbench.corpus.translations import DocumentTranslations, translations_pat
 from workbench.errors import ConfigError, InputError
 from workbench.settings import AlignSettings, CorpusSettings, Settings
 from workbench.store.files import SUFFIX, load_alignment, save_alignment
+from workbench.store.journal import journal_path, read_journal
+from workbench.store.lock import LockedError, live_holder
 from workbench.store.model import Alignment, Link, Status, now_iso
 
 MODE = "comparable"
@@ -326,6 +328,8 @@ def align_corpus(
     runs: list[LanguageRun] = []
     for src_lang in src_langs:
         path = alignment_path(out_dir, src_lang, tgt_lang)
+        if write:
+            refuse_if_under_review(path)
         previous = load_alignment(path) if path.exists() else Alignment(src_lang, tgt_lang)
         if previous.src_lang != src_lang or previous.tgt_lang != tgt_lang:
             raise InputError(
@@ -341,6 +345,25 @@ def align_corpus(
         for run in runs:
             save_alignment(run.alignment, run.path)
     return runs
+
+
+def refuse_if_under_review(path: Path) -> None:
+    """Never rewrite a file that a live review session holds or whose journal holds
+    decisions not yet in the file."""
+    holder = live_holder(path)
+    if holder is not None:
+        raise LockedError(
+            f"open in a review session of {holder.describe()}; re-align from that session "
+            "(key R) or after it ends",
+            path,
+        )
+    journal = read_journal(journal_path(path))
+    if journal and any(record.get("kind") != "cursor" for _, record in journal.records):
+        raise InputError(
+            f"{journal_path(path).name} holds review decisions not yet saved into this file; "
+            "open it with `workbench review` once (that replays them) before re-aligning",
+            path,
+        )
 
 
 # --- coverage summary ---------------------------------------------------------------------------

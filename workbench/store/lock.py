@@ -73,6 +73,14 @@ def read_lock(path: Path) -> LockInfo | None:
         return None
 
 
+def live_holder(alignment_path: Path) -> LockInfo | None:
+    """Who holds ``alignment_path`` in a live review session, if anyone."""
+    info = read_lock(lock_path(alignment_path))
+    if info is None or (info.host == socket.gethostname() and not pid_alive(info.pid)):
+        return None
+    return info
+
+
 @dataclass
 class FileLock:
     """A held lock; :meth:`release` removes it (only if it is still ours)."""

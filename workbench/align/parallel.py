@@ -9,7 +9,10 @@ pass (:mod:`workbench.align.lexicon`).
 
 The path maximises ``sum over beads of (a + b) * (sim - threshold) - penalty[a, b]``;
 unaligned sentences (1-0, 0-1) gain ``skip`` each, plus ``run_bonus`` for each skip that continues
-a run of skips (affine gap: a block of captions on one side). For long documents the search is
+a run of skips (affine gap: a block of captions on one side). A bead member whose numbers
+are all absent on the other side costs ``number_weight``; a many-sided bead not clearly better
+than its best 1-1 member pair costs ``sub_weight`` times the shortfall. With the target's MT
+into the source language, beads are scored both ways. For long documents the search is
 restricted to a band around a chain of anchor pairs (n-grams that occur exactly once on each
 side, chained by a longest increasing subsequence), so time and memory grow about linearly
 with document length. Rows are processed with numpy; insertions within a row use a

@@ -80,14 +80,7 @@ def build_marian(
     pad = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab),
-        d_model=d_model,
-        encoder_layers=layers,
-        decoder_layers=layers,
-        encoder_attention_heads=heads,
-        decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn,
-        decoder_ffn_dim=ffn,
-        max_position_embeddings=max_positions,
+        **_dimensions(d_model, layers, heads, ffn, max_positions),
         pad_token_id=pad,
         decoder_start_token_id=pad,
         eos_token_id=0,
@@ -99,6 +92,20 @@ def build_marian(
     torch.manual_seed(seed)
     MarianMTModel(config).save_pretrained(folder)
     return folder
+
+
+def _dimensions(d_model: int, layers: int, heads: int, ffn: int, max_positions: int) -> dict:
+    """Encoder and decoder alike: the config keys shared by Marian and M2M100."""
+    return {
+        "d_model": d_model,
+        "encoder_layers": layers,
+        "decoder_layers": layers,
+        "encoder_attention_heads": heads,
+        "decoder_attention_heads": heads,
+        "encoder_ffn_dim": ffn,
+        "decoder_ffn_dim": ffn,
+        "max_position_embeddings": max_positions,
+    }
 
 
 def build_nllb(
@@ -131,14 +138,7 @@ def build_nllb(
     tokenizer.save_pretrained(folder)
     config = M2M100Config(
         vocab_size=len(tokenizer),
-        d_model=d_model,
-        encoder_layers=layers,
-        decoder_layers=layers,
-        encoder_attention_heads=heads,
-        decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn,
-        decoder_ffn_dim=ffn,
-        max_position_embeddings=max_positions,
+        **_dimensions(d_model, layers, heads, ffn, max_positions),
         pad_token_id=1,
         bos_token_id=0,
         eos_token_id=2,

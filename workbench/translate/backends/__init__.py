@@ -74,6 +74,16 @@ class Translator(ABC):
         """The numeric precision this backend will run at (part of the cache key)."""
         return "-"
 
+    @staticmethod
+    def choose_precision(
+        requested: str, device: str, *, cuda: str, cpu: str, allowed: tuple[str, ...], what: str
+    ) -> str:
+        """``requested``, or the device's default for ``auto``; unknown values are errors."""
+        value = (cuda if device == "cuda" else cpu) if requested == "auto" else requested
+        if value not in allowed:
+            raise ConfigError(f"unknown {what} {value!r}; choose auto, {', '.join(allowed)}")
+        return value
+
     @abstractmethod
     def translate_batch(self, texts: list[str]) -> list[str]: ...
 

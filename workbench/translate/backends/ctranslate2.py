@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import ConfigError, InputError
+from workbench.errors import InputError
 from workbench.translate.backends import LoadRequest, Translator, register_backend
 from workbench.translate.backends._hf import (
     load_tokenizer,
@@ -93,16 +93,14 @@ class CTranslate2Translator(Translator):
 
     @classmethod
     def precision(cls, requested_dtype: str, requested_compute: str, device: str) -> str:
-        compute = (
-            ("float16" if device == "cuda" else "int8")
-            if requested_compute == "auto"
-            else requested_compute
+        return cls.choose_precision(
+            requested_compute,
+            device,
+            cuda="float16",
+            cpu="int8",
+            allowed=COMPUTE_TYPES,
+            what="ctranslate2 compute type",
         )
-        if compute not in COMPUTE_TYPES:
-            raise ConfigError(
-                f"unknown compute type {compute!r} for ctranslate2; choose auto, {', '.join(COMPUTE_TYPES)}"
-            )
-        return compute
 
     @classmethod
     def load(cls, request: LoadRequest) -> CTranslate2Translator:

@@ -6,7 +6,7 @@ import copy
 import json
 from typing import Any
 
-from workbench.errors import ConfigError, InputError
+from workbench.errors import InputError
 from workbench.translate.backends import LoadRequest, Translator, register_backend
 from workbench.translate.backends._hf import (
     count_tokens,
@@ -30,16 +30,14 @@ class TransformersTranslator(Translator):
 
     @classmethod
     def precision(cls, requested_dtype: str, requested_compute: str, device: str) -> str:
-        dtype = (
-            ("float16" if device == "cuda" else "float32")
-            if requested_dtype == "auto"
-            else requested_dtype
+        return cls.choose_precision(
+            requested_dtype,
+            device,
+            cuda="float16",
+            cpu="float32",
+            allowed=DTYPES,
+            what="transformers dtype",
         )
-        if dtype not in DTYPES:
-            raise ConfigError(
-                f"unknown dtype {dtype!r} for transformers; choose auto, {', '.join(DTYPES)}"
-            )
-        return dtype
 
     @classmethod
     def load(cls, request: LoadRequest) -> TransformersTranslator:

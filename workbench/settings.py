@@ -54,8 +54,12 @@ class AlignSettings(Section):
     mode: str = "comparable"
     # comparable mode (workbench align over the corpus)
     comparable_k: int = Field(default=4, gt=0)  # nearest neighbours for candidates and margin
-    comparable_threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # calibrated score a link needs
-    edition_prior: float = Field(default=2.0, ge=0.0)  # weight of a shared edition in the link score
+    comparable_threshold: float = Field(
+        default=0.5, ge=0.0, le=1.0
+    )  # calibrated score a link needs
+    edition_prior: float = Field(
+        default=2.0, ge=0.0
+    )  # weight of a shared edition in the link score
     merge_adjacent: bool = True  # allow 2-1 / 1-2 links
     use_mt: bool = True  # use stored translations when they exist (False: anchors only)
     max_sentence_chars: int = Field(default=2000, gt=0)  # longer sentences are a segmentation error
@@ -65,8 +69,17 @@ class AlignSettings(Section):
     parallel_skip: float = Field(default=-0.196, le=0.0)  # gain of an unaligned sentence
     parallel_size_exponent: float = Field(default=0.3, ge=0.0)  # bead weight ((a+b)/2)**x
     parallel_penalty: dict[str, float] = {  # extra cost per bead type ("a-b")
-        "1-2": 0.051, "2-1": 0.051, "1-3": 0.129, "3-1": 0.129, "2-2": 0.1,
-        "1-4": 0.2, "2-3": 0.19, "3-2": 0.19, "3-3": 0.25, "1-5": 0.3, "4-1": 0.25,
+        "1-2": 0.051,
+        "2-1": 0.051,
+        "1-3": 0.129,
+        "3-1": 0.129,
+        "2-2": 0.1,
+        "1-4": 0.2,
+        "2-3": 0.19,
+        "3-2": 0.19,
+        "3-3": 0.25,
+        "1-5": 0.3,
+        "4-1": 0.25,
     }
     parallel_length_weight: float = Field(default=0.083, ge=0.0)  # |log length ratio| weight
     parallel_margin_weight: float = Field(default=0.7, ge=0.0)  # minus k-best neighbour mean
@@ -76,7 +89,9 @@ class AlignSettings(Section):
     parallel_orphan_weight: float = Field(default=0.0, ge=0.0)  # cheaper skip, weak best match
     parallel_orphan_floor: float = Field(default=0.3, ge=0.0, le=1.0)
     parallel_run_bonus: float = Field(default=0.07, ge=0.0)  # cheaper skips after a run's first
-    parallel_number_weight: float = Field(default=0.15, ge=0.0)  # member whose numbers are unmatched
+    parallel_number_weight: float = Field(
+        default=0.15, ge=0.0
+    )  # member whose numbers are unmatched
     parallel_back_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # with --tgt-translation
     parallel_sub_weight: float = Field(default=0.3, ge=0.0)  # merge not better than best 1-1 pair
     parallel_sub_margin: float = Field(default=0.04, ge=0.0, le=1.0)
@@ -102,7 +117,9 @@ class ExportSettings(Section):
     status: str = "approved"  # a comma-separated set of statuses, or "all"
     min_score: float | None = None
     lang: str | None = None  # e.g. "th-en" or "fr-en,th-en"; None = every pair
-    significance_test: str = Field(default="bs", pattern="^(bs|ar)$")  # evaluate-mt: bootstrap or AR
+    significance_test: str = Field(
+        default="bs", pattern="^(bs|ar)$"
+    )  # evaluate-mt: bootstrap or AR
     significance_samples: int = Field(default=1000, gt=0)
 
 

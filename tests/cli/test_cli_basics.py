@@ -67,14 +67,19 @@ def test_ingest_does_not_import_heavy_libraries():
         "heavy = [m for m in ('torch', 'transformers', 'textual', 'ctranslate2') if m in sys.modules];"
         "print('HEAVY', heavy)"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert "HEAVY []" in out.stdout
 
 
 def test_no_traceback_for_user_errors(tmp_path):
     (tmp_path / "x.txt").write_bytes(b"\xff\xfe bad")
     result = subprocess.run(
-        [sys.executable, "-m", "workbench", "ingest", str(tmp_path)], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "workbench", "ingest", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

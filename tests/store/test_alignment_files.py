@@ -17,7 +17,14 @@ from workbench.store import Alignment, Flag, Link, Status, load_alignment, save_
 
 def sample_alignment(n_links: int = 3) -> Alignment:
     links = [
-        Link("L00001", ["fr-2022-cnw:4"], ["en-2021-globaltimes:9"], Status.AUTO, 0.81, {"chrf": 0.55}),
+        Link(
+            "L00001",
+            ["fr-2022-cnw:4"],
+            ["en-2021-globaltimes:9"],
+            Status.AUTO,
+            0.81,
+            {"chrf": 0.55},
+        ),
         Link(
             "L00002",
             ["fr-2022-cnw:5"],
@@ -32,10 +39,17 @@ def sample_alignment(n_links: int = 3) -> Alignment:
         Link("L00003", ["fr-2022-cnw:12"], [], Status.REJECTED, None),
     ]
     for i in range(4, n_links + 1):
-        links.append(Link(f"L{i:05d}", [f"fr-2022-cnw:{i}"], [f"en-2022-chinadaily:{i}"], score=0.5))
+        links.append(
+            Link(f"L{i:05d}", [f"fr-2022-cnw:{i}"], [f"en-2022-chinadaily:{i}"], score=0.5)
+        )
     return Alignment(
-        "fr", "en", ["fr-2022-cnw"], ["en-2022-chinadaily", "en-2021-globaltimes"],
-        {"aligner": {"mode": "comparable"}}, {"en-2022-chinadaily:20": "Corrected « text » ✓"}, links[:n_links],
+        "fr",
+        "en",
+        ["fr-2022-cnw"],
+        ["en-2022-chinadaily", "en-2021-globaltimes"],
+        {"aligner": {"mode": "comparable"}},
+        {"en-2022-chinadaily:20": "Corrected « text » ✓"},
+        links[:n_links],
     )
 
 
@@ -63,18 +77,32 @@ def test_link_kind_and_counts():
     alignment = sample_alignment()
     assert [link.kind for link in alignment.links] == ["1-1", "1-2", "1-0"]
     counts = alignment.counts()
-    assert counts[Status.AUTO] == 1 and counts[Status.APPROVED] == 1 and counts[Status.REJECTED] == 1
+    assert (
+        counts[Status.AUTO] == 1 and counts[Status.APPROVED] == 1 and counts[Status.REJECTED] == 1
+    )
     assert alignment.next_link_id() == "L00004"
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"format": "workbench-alignment", "schema": 99, "src_lang": "fr", "tgt_lang": "en"}\n', "newer"),
+        (
+            '{"format": "workbench-alignment", "schema": 99, "src_lang": "fr", "tgt_lang": "en"}\n',
+            "newer",
+        ),
         ('{"format": "something-else", "schema": 1}\n', "not a workbench alignment file"),
-        ('{"format": "workbench-alignment", "schema": 1, "src_lang": "fr", "tgt_lang": "en"}\n{"id": "L1", "src": [\n', "not valid JSON"),
-        ('{"format": "workbench-alignment", "schema": 1, "src_lang": "fr", "tgt_lang": "en"}\n{"id": "L1", "src": [], "tgt": [], "status": "maybe"}\n', "invalid link"),
-        ('{"format": "workbench-alignment", "schema": 1, "src_lang": "fr", "tgt_lang": "en"}\n{"id": "L1", "src": []', "truncated"),
+        (
+            '{"format": "workbench-alignment", "schema": 1, "src_lang": "fr", "tgt_lang": "en"}\n{"id": "L1", "src": [\n',
+            "not valid JSON",
+        ),
+        (
+            '{"format": "workbench-alignment", "schema": 1, "src_lang": "fr", "tgt_lang": "en"}\n{"id": "L1", "src": [], "tgt": [], "status": "maybe"}\n',
+            "invalid link",
+        ),
+        (
+            '{"format": "workbench-alignment", "schema": 1, "src_lang": "fr", "tgt_lang": "en"}\n{"id": "L1", "src": []',
+            "truncated",
+        ),
         ("", "empty"),
     ],
 )
@@ -141,7 +169,10 @@ def test_save_killed_half_way_leaves_a_complete_file(tmp_path):
     root = Path(__file__).resolve().parents[2]
     for delay in (0.35, 0.6, 0.9):
         proc = subprocess.Popen(
-            [sys.executable, "-c", KILLED_WRITER, str(path)], cwd=root, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", KILLED_WRITER, str(path)],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert proc.stdout.readline().strip() == "ready"
         time.sleep(delay)

@@ -20,7 +20,9 @@ from workbench.errors import WorkbenchError
 def _command_modules() -> list[str]:
     package = sys.modules[__name__]
     return sorted(
-        info.name for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_")
+        info.name
+        for info in pkgutil.iter_modules(package.__path__)
+        if not info.name.startswith("_")
     )
 
 

@@ -37,14 +37,16 @@ def read_article(path: Path, max_bytes: int) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+            f"not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
             "convert it, e.g. with iconv -t UTF-8",
             path,
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        raise InputError("empty article (no text)" if not text else "article holds only whitespace", path)
+        raise InputError(
+            "empty article (no text)" if not text else "article holds only whitespace", path
+        )
     return text
 
 
@@ -59,7 +61,9 @@ def segment_document(doc: Document) -> None:
             s, e = p_start + start, p_start + end
             text = unicodedata.normalize("NFC", doc.raw[s:e])
             index = len(sentences)
-            sentences.append(Sentence(sentence_id(doc.id, index), doc.id, index, paragraph_index, s, e, text))
+            sentences.append(
+                Sentence(sentence_id(doc.id, index), doc.id, index, paragraph_index, s, e, text)
+            )
     doc.sentences = sentences
 
 
@@ -108,13 +112,17 @@ def ingest(corpus_dir: str | Path, settings: CorpusSettings | None = None) -> Co
     entries = load_manifest(corpus_dir).by_file()
     paths = article_paths(corpus_dir, tuple(settings.suffixes))
     if not paths:
-        raise InputError(f"no articles ({', '.join(settings.suffixes)} files) in the corpus folder", corpus_dir)
+        raise InputError(
+            f"no articles ({', '.join(settings.suffixes)} files) in the corpus folder", corpus_dir
+        )
     documents: list[Document] = []
     owners: dict[str, Path] = {}
     for path in paths:
         doc = load_document(path, entries.get(path.name), settings)
         if doc.id in owners:
-            raise InputError(f"document id {doc.id!r} is already used by {owners[doc.id].name}", path)
+            raise InputError(
+                f"document id {doc.id!r} is already used by {owners[doc.id].name}", path
+            )
         owners[doc.id] = path
         documents.append(doc)
     return Corpus(corpus_dir, documents)

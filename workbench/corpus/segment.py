@@ -25,8 +25,26 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 # conjunctions ("and", "or", "as well as", "including", "which", "in order to", "moreover")
 # and reporting verbs ("said that").
 THAI_CONTINUATION_PREFIXES = (
-    "และ", "หรือ", "แต่", "ตลอดจน", "รวมทั้ง", "รวมถึง", "ซึ่ง", "โดย", "เพื่อ", "อีกทั้ง",
-    "กล่าว", "ว่า", "ด้วย", "จึง", "ยัง", "พร้อม", "ทั้ง", "เช่น", "ส่งผล", "ทำให้",
+    "และ",
+    "หรือ",
+    "แต่",
+    "ตลอดจน",
+    "รวมทั้ง",
+    "รวมถึง",
+    "ซึ่ง",
+    "โดย",
+    "เพื่อ",
+    "อีกทั้ง",
+    "กล่าว",
+    "ว่า",
+    "ด้วย",
+    "จึง",
+    "ยัง",
+    "พร้อม",
+    "ทั้ง",
+    "เช่น",
+    "ส่งผล",
+    "ทำให้",
 )
 # Fewer non-space characters than this and a Thai piece is a fragment, not a statement.
 THAI_MIN_STATEMENT_CHARS = 60

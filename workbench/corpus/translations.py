@@ -42,7 +42,12 @@ def save_document_translations(
     """Write ``(sentence_id, source_text, translation)`` records atomically."""
     path = translations_path(corpus_dir, doc_id, tgt_lang)
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = {"format": FORMAT_NAME, "doc_id": doc_id, "tgt_lang": tgt_lang, "provenance": provenance}
+    header = {
+        "format": FORMAT_NAME,
+        "doc_id": doc_id,
+        "tgt_lang": tgt_lang,
+        "provenance": provenance,
+    }
     with atomic_writer(path) as handle:
         handle.write(json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n")
         for sid, source, translation in records:
@@ -58,7 +63,9 @@ def load_document_translations(path: Path) -> DocumentTranslations:
         header = json.loads(lines[0])
         if header.get("format") != FORMAT_NAME:
             raise ValueError(f"format {header.get('format')!r}")
-        result = DocumentTranslations(header["doc_id"], header["tgt_lang"], header.get("provenance", {}))
+        result = DocumentTranslations(
+            header["doc_id"], header["tgt_lang"], header.get("provenance", {})
+        )
         for number, line in enumerate(lines[1:], start=2):  # noqa: B007 (used in the error)
             record = json.loads(line)
             result.by_sentence[record["id"]] = record["translation"]

@@ -84,7 +84,9 @@ def load_alignment(path: str | Path, *, fast: bool = True) -> Alignment:
         raise InputError("alignment file is truncated (no final newline)", path, len(lines))
     header = _parse_line(lines[0], path, 1)
     if header.get("format") != FORMAT_NAME:
-        raise InputError(f"not a workbench alignment file (format {header.get('format')!r})", path, 1)
+        raise InputError(
+            f"not a workbench alignment file (format {header.get('format')!r})", path, 1
+        )
     schema = header.get("schema")
     if not isinstance(schema, int) or schema > SCHEMA_VERSION:
         raise InputError(

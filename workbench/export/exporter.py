@@ -21,6 +21,7 @@ from workbench.export.records import (
 from workbench.export.registry import get_format
 from workbench.export.select import Selection
 from workbench.export.stream import read_header
+from workbench.fileio import is_writable
 
 
 @dataclass
@@ -37,7 +38,7 @@ def check_output(out: Path) -> None:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise WorkbenchError(f"output folder {folder} does not exist", out)
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not is_writable(folder) or not os.access(folder, os.X_OK):
         raise WorkbenchError(f"output folder {folder} is not writable", out)
     if out.is_dir():
         raise WorkbenchError("output path is a folder; give a file name (or prefix)", out)

@@ -1,8 +1,8 @@
 """Streaming reader of alignment files: the header, then one link at a time.
 
 ``load_alignment`` builds the whole :class:`Alignment` in memory; exporting a million links
-does not need that. The checks here mirror ``workbench.store.files`` (format name, schema,
-damaged lines name the file and line).
+does not need that. The header goes through the same checks as ``load_alignment``
+(``alignment_from_header``); damaged lines name the file and line.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import orjson
 
 from workbench.errors import InputError
 from workbench.export.text import fix_surrogates
-from workbench.store.files import FORMAT_NAME, SCHEMA_VERSION, SUFFIX
+from workbench.store.files import SUFFIX, alignment_from_header
 from workbench.store.model import Link, Status, now_iso
 
 
@@ -82,23 +82,16 @@ def read_header(path: str | Path) -> AlignmentHeader:
 
 
 def _header(data: dict[str, Any], path: Path) -> AlignmentHeader:
-    if data.get("format") != FORMAT_NAME:
-        raise InputError(f"not a workbench alignment file (format {data.get('format')!r})", path, 1)
-    schema = data.get("schema")
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
-        raise InputError(f"schema version {schema!r} is not one this workbench reads", path, 1)
-    try:
-        return AlignmentHeader(
-            path=path,
-            src_lang=str(data["src_lang"]),
-            tgt_lang=str(data["tgt_lang"]),
-            src_docs=list(data.get("src_docs", [])),
-            tgt_docs=list(data.get("tgt_docs", [])),
-            provenance=dict(data.get("provenance", {})),
-            edits={k: fix_surrogates(v) for k, v in dict(data.get("edits", {})).items()},
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"header is missing or has a wrong field: {exc}", path, 1) from None
+    checked = alignment_from_header(data, path)
+    return AlignmentHeader(
+        path=path,
+        src_lang=checked.src_lang,
+        tgt_lang=checked.tgt_lang,
+        src_docs=checked.src_docs,
+        tgt_docs=checked.tgt_docs,
+        provenance=checked.provenance,
+        edits={k: fix_surrogates(v) for k, v in checked.edits.items()},
+    )
 
 
 def iter_link_dicts(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -82,7 +82,16 @@ def load_alignment(path: str | Path, *, fast: bool = True) -> Alignment:
         raise InputError("alignment file is empty", path)
     if not text.endswith("\n"):
         raise InputError("alignment file is truncated (no final newline)", path, len(lines))
-    header = _parse_line(lines[0], path, 1)
+    alignment = alignment_from_header(_parse_line(lines[0], path, 1), path)
+    body = lines[1:]
+    links = _links_fast(body) if fast else None
+    alignment.links = links if links is not None else _links_strict(body, path)
+    return alignment
+
+
+def alignment_from_header(header: dict[str, Any], path: Path) -> Alignment:
+    """An :class:`Alignment` without links from a parsed header line, checked: format name,
+    schema version, required fields (errors name ``path``, line 1)."""
     if header.get("format") != FORMAT_NAME:
         raise InputError(
             f"not a workbench alignment file (format {header.get('format')!r})", path, 1
@@ -90,14 +99,15 @@ def load_alignment(path: str | Path, *, fast: bool = True) -> Alignment:
     schema = header.get("schema")
     if not isinstance(schema, int) or schema > SCHEMA_VERSION:
         raise InputError(
-            f"schema version {schema!r} is newer than this workbench reads ({SCHEMA_VERSION}); upgrade workbench",
+            f"schema version {schema!r} is newer than this workbench reads ({SCHEMA_VERSION}); "
+            "upgrade workbench",
             path,
             1,
         )
     try:
-        alignment = Alignment(
-            src_lang=header["src_lang"],
-            tgt_lang=header["tgt_lang"],
+        return Alignment(
+            src_lang=str(header["src_lang"]),
+            tgt_lang=str(header["tgt_lang"]),
             src_docs=list(header.get("src_docs", [])),
             tgt_docs=list(header.get("tgt_docs", [])),
             provenance=dict(header.get("provenance", {})),
@@ -105,10 +115,6 @@ def load_alignment(path: str | Path, *, fast: bool = True) -> Alignment:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"header is missing or has a wrong field: {exc}", path, 1) from None
-    body = lines[1:]
-    links = _links_fast(body) if fast else None
-    alignment.links = links if links is not None else _links_strict(body, path)
-    return alignment
 
 
 def _links_strict(body: list[str], path: Path) -> list[Link]:

@@ -92,6 +92,11 @@ class AlignSettings(Section):
     parallel_number_weight: float = Field(
         default=0.15, ge=0.0
     )  # member whose numbers are unmatched
+    parallel_symbol_weight: float = Field(default=0.1, ge=0.0)  # merged member line with no letters
+    parallel_fragment_weight: float = Field(
+        default=0.03, ge=0.0
+    )  # merged member line of <= fragment_tokens tokens
+    parallel_fragment_tokens: int = Field(default=2, ge=0)
     parallel_back_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # with --tgt-translation
     parallel_sub_weight: float = Field(default=0.3, ge=0.0)  # merge not better than best 1-1 pair
     parallel_sub_margin: float = Field(default=0.04, ge=0.0, le=1.0)

@@ -10,8 +10,10 @@ pass (:mod:`workbench.align.lexicon`).
 The path maximises ``sum over beads of (a + b) * (sim - threshold) - penalty[a, b]``;
 unaligned sentences (1-0, 0-1) gain ``skip`` each, plus ``run_bonus`` for each skip that continues
 a run of skips (affine gap: a block of captions on one side). A bead member whose numbers
-are all absent on the other side costs ``number_weight``; a many-sided bead not clearly better
-than its best 1-1 member pair costs ``sub_weight`` times the shortfall. With the target's MT
+are all absent on the other side costs ``number_weight``; a merged member line without letters
+costs ``symbol_weight`` and one of at most ``fragment_tokens`` tokens ``fragment_weight``; a
+many-sided bead not clearly better than its best 1-1 member pair costs ``sub_weight`` times the
+shortfall. With the target's MT
 into the source language, beads are scored both ways. For long documents the search is
 restricted to a band around a chain of anchor pairs (n-grams that occur exactly once on each
 side, chained by a longest increasing subsequence), so time and memory grow about linearly
@@ -58,6 +60,9 @@ class ParallelParams:
     orphan_weight: float = 0.0  # cheaper skip for sentences whose best 1-1 match is weak
     orphan_floor: float = 0.3  # best 1-1 similarity below which the skip gets cheaper
     number_weight: float = 0.15  # per member sentence whose numbers are absent on the other side
+    symbol_weight: float = 0.1  # per member line without letters (digits/punctuation) of a merge
+    fragment_weight: float = 0.03  # per member line of at most fragment_tokens tokens of a merge
+    fragment_tokens: int = 2
     sub_weight: float = 0.3  # penalty when a bead is not clearly better than its best 1-1 pair
     sub_margin: float = 0.04  # ... by this much chrF (0..1)
     back_weight: float = 0.3  # weight of chrF(source, MT of target) when it is given
@@ -99,6 +104,9 @@ def params_from_settings(settings) -> ParallelParams:
         orphan_floor=settings.parallel_orphan_floor,
         run_bonus=settings.parallel_run_bonus,
         number_weight=settings.parallel_number_weight,
+        symbol_weight=settings.parallel_symbol_weight,
+        fragment_weight=settings.parallel_fragment_weight,
+        fragment_tokens=settings.parallel_fragment_tokens,
         back_weight=settings.parallel_back_weight,
         sub_weight=settings.parallel_sub_weight,
         sub_margin=settings.parallel_sub_margin,
@@ -410,6 +418,38 @@ def number_misses(
     return out
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def fragment_costs(
+    src_mt: Sequence[str], tgt: Sequence[str], band: Band, params: ParallelParams
+) -> np.ndarray:
+    """Per bead type and cell: cost of the short lines merged into a bead, summed over the
+    members on each side with more than one sentence. A line without letters ("..... ",
+    "- _- ") costs ``symbol_weight``, a line of at most ``fragment_tokens`` tokens
+    ``fragment_weight``: one-sided captions and fragments are better left as 1-0 / 0-1."""
+
+    def cost(lines: Sequence[str]) -> np.ndarray:
+        out = np.zeros(len(lines) + 1)  # DP coordinate: line k-1 at index k
+        for k, line in enumerate(lines, 1):
+            if not _LETTER.search(line):
+                out[k] = params.symbol_weight
+            elif len(line.split()) <= params.fragment_tokens:
+                out[k] = params.fragment_weight
+        return np.cumsum(out)
+
+    rc, cc = cost(src_mt), cost(tgt)
+    rows = np.arange(len(band.lo))[:, None]
+    cols = np.clip(band.lo[:, None] + np.arange(band.width)[None, :], 0, len(cc) - 1)
+    out = np.zeros((len(params.bead_types), len(band.lo), band.width))
+    for t, (a, b) in enumerate(params.bead_types):
+        if a > 1:
+            out[t] += rc[rows] - rc[np.maximum(rows - a, 0)]
+        if b > 1:
+            out[t] += cc[cols] - cc[np.maximum(cols - b, 0)]
+    return out
+
+
 def best_sub_pair(
     sims: np.ndarray, band: Band, params: ParallelParams, a: int, b: int
 ) -> np.ndarray:
@@ -437,10 +477,12 @@ def bead_gains(
     params: ParallelParams,
     baselines: tuple[np.ndarray, np.ndarray] | None = None,
     numbers: np.ndarray | None = None,
+    fragments: np.ndarray | None = None,
 ) -> np.ndarray:
     """Gain of each bead type at each band cell (nan where the bead does not fit).
 
-    ``sims`` is (2, T, n+1, W): similarity and least member coverage (see span_chrf).
+    ``sims`` is (2, T, n+1, W): similarity and least member coverage (see span_chrf);
+    ``numbers`` from :func:`number_misses`, ``fragments`` from :func:`fragment_costs`.
     """
     gains = np.empty(sims.shape[1:], dtype=np.float64)
     for t, (a, b) in enumerate(params.bead_types):
@@ -460,6 +502,8 @@ def bead_gains(
                 g = g - params.sub_weight * np.maximum(params.sub_margin - gain_over, 0.0)
         if numbers is not None:
             g = g - params.number_weight * numbers[t]
+        if fragments is not None:
+            g = g - fragments[t]
         gains[t] = g
     return gains
 
@@ -596,13 +640,17 @@ def align_parallel(
         band = path_band(first, n, m, params.refine_radius)
     sims = _both_ways(grams, back, band, params)
     numbers = number_misses(src_mt, tgt, band, params) if params.number_weight else None
-    path = search(bead_gains(sims, grams, band, params, baselines, numbers), band, params, skips)
+    fragments = None
+    if params.symbol_weight or params.fragment_weight:
+        fragments = fragment_costs(src_mt, tgt, band, params)
+    gains = bead_gains(sims, grams, band, params, baselines, numbers, fragments)
+    path = search(gains, band, params, skips)
     if params.lexicon_weight > 0:
         from workbench.align.lexicon import LexiconParams, lexical_similarities
 
         lex_params = LexiconParams(weight=params.lexicon_weight, confident=params.lexicon_confident)
         sims = lexical_similarities(src_mt, tgt, band, sims, path, params.bead_types, lex_params)
-        gains = bead_gains(sims, grams, band, params, baselines, numbers)
+        gains = bead_gains(sims, grams, band, params, baselines, numbers, fragments)
         path = search(gains, band, params, skips)
     index = {ab: t for t, ab in enumerate(params.bead_types)}
     row_base, col_base = baselines

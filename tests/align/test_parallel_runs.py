@@ -187,3 +187,24 @@ def test_sub_weight_splits_a_padded_merge():
     merging = ParallelParams(skip=-0.1, sub_weight=0.0)
     assert align_parallel(mt, tgt, merging).beads != gold
     assert align_parallel(mt, tgt, replace(merging, sub_weight=3.0)).beads == gold
+
+
+def test_fragment_costs_charge_short_and_letterless_members_of_merges_only():
+    from workbench.align.parallel import fragment_costs, full_band
+
+    mt = ["The climbers reached the summit at noon .", "Camp ."]
+    tgt = ["Les alpinistes ont atteint le sommet à midi .", "- 12 -", "Bivouac ."]
+    params = ParallelParams()
+    band = full_band(len(mt), len(tgt))
+    costs = fragment_costs(mt, tgt, band, params)
+    types = list(params.bead_types)
+
+    def at(bead: tuple[int, int], i: int, j: int) -> float:
+        # the bead ending at source line i and target line j (DP coordinates)
+        return float(costs[types.index(bead), i, j - band.lo[i]])
+
+    assert at((1, 1), 1, 2) == 0.0  # 1-1 beads are never charged
+    assert at((1, 2), 1, 2) == pytest.approx(params.symbol_weight)  # "- 12 -" merged
+    assert at((1, 2), 2, 3) == pytest.approx(params.symbol_weight + params.fragment_weight)
+    assert at((2, 1), 2, 1) == pytest.approx(params.fragment_weight)  # "Camp ." merged
+    assert at((2, 1), 2, 3) == pytest.approx(params.fragment_weight)  # the target side is 1 line

@@ -303,6 +303,36 @@ def dp_band(
 
 
 @njit(cache=True, nogil=True)
+def _unmatched_members(
+    off: np.ndarray,
+    ids: np.ndarray,
+    first: int,
+    last: int,
+    other_off: np.ndarray,
+    other_ids: np.ndarray,
+    other_first: int,
+    other_last: int,
+) -> int:
+    """How many sentences first..last-1 carry numbers, none of which occur in the other
+    side's sentences other_first..other_last-1."""
+    misses = 0
+    for s in range(first, last):
+        if off[s + 1] == off[s]:
+            continue
+        found = False
+        for p in range(off[s], off[s + 1]):
+            for q in range(other_off[other_first], other_off[other_last]):
+                if ids[p] == other_ids[q]:
+                    found = True
+                    break
+            if found:
+                break
+        if not found:
+            misses += 1
+    return misses
+
+
+@njit(cache=True, nogil=True)
 def number_misses(
     src_off: np.ndarray,  # (n+1,) CSR offsets of each source sentence's number ids
     src_ids: np.ndarray,
@@ -321,31 +351,6 @@ def number_misses(
         b = bead_b[t]
         for i in range(a, n + 1):
             for j in range(max(lo[i], b), hi[i]):
-                misses = 0
-                for s in range(i - a, i):
-                    if src_off[s + 1] == src_off[s]:
-                        continue
-                    found = False
-                    for p in range(src_off[s], src_off[s + 1]):
-                        for q in range(tgt_off[j - b], tgt_off[j]):
-                            if src_ids[p] == tgt_ids[q]:
-                                found = True
-                                break
-                        if found:
-                            break
-                    if not found:
-                        misses += 1
-                for s in range(j - b, j):
-                    if tgt_off[s + 1] == tgt_off[s]:
-                        continue
-                    found = False
-                    for q in range(tgt_off[s], tgt_off[s + 1]):
-                        for p in range(src_off[i - a], src_off[i]):
-                            if src_ids[p] == tgt_ids[q]:
-                                found = True
-                                break
-                        if found:
-                            break
-                    if not found:
-                        misses += 1
-                out[t, i, j - lo[i]] = misses
+                out[t, i, j - lo[i]] = _unmatched_members(
+                    src_off, src_ids, i - a, i, tgt_off, tgt_ids, j - b, j
+                ) + _unmatched_members(tgt_off, tgt_ids, j - b, j, src_off, src_ids, i - a, i)

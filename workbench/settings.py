@@ -100,6 +100,9 @@ class AlignSettings(Section):
     parallel_back_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # with --tgt-translation
     parallel_sub_weight: float = Field(default=0.3, ge=0.0)  # merge not better than best 1-1 pair
     parallel_sub_margin: float = Field(default=0.04, ge=0.0, le=1.0)
+    parallel_pair_weight: float = Field(default=0.1, ge=0.0)  # m-n bead, uncovered member each side
+    parallel_pair_floor: float = Field(default=0.1, ge=0.0, le=1.0)
+    parallel_surplus_weight: float = Field(default=0.4, ge=0.0)  # n-gram matches above chance
     parallel_full_cells: int = Field(default=600_000, gt=0)  # up to n*m cells: no anchor band
     parallel_band_margin: int = Field(default=25, ge=1)  # sentences around the anchor band
     parallel_refine_radius: int = Field(default=4, ge=0)  # 1-1 pass, then beads within radius

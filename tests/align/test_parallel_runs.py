@@ -6,6 +6,7 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from workbench.align.beads import parse_beads
@@ -208,3 +209,55 @@ def test_fragment_costs_charge_short_and_letterless_members_of_merges_only():
     assert at((1, 2), 2, 3) == pytest.approx(params.symbol_weight + params.fragment_weight)
     assert at((2, 1), 2, 1) == pytest.approx(params.fragment_weight)  # "Camp ." merged
     assert at((2, 1), 2, 3) == pytest.approx(params.fragment_weight)  # the target side is 1 line
+
+
+def _planes(mt, tgt, params):
+    from workbench.align.parallel import SentenceGrams, bead_similarities, full_band
+
+    grams = SentenceGrams(mt, tgt)
+    return grams, bead_similarities(grams, full_band(len(mt), len(tgt)), params)
+
+
+def _seed_sentences() -> list[str]:
+    """Sentences of the English 2022 seed article (a realistic n-gram distribution)."""
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "corpus/001_20bceecdab9505ef.txt").read_text()
+    return [x.strip() for x in re.split(r"(?<=\.)\s+", text) if len(x.strip()) > 40]
+
+
+def test_surplus_is_matches_beyond_chance_and_adds_up_over_a_merge():
+    lines = _seed_sentences()
+    params = ParallelParams(bead_types=((1, 1), (2, 2)))
+    grams, sims = _planes(lines, lines, params)
+    assert all(0 < c < 0.05 for c in grams.chance[2:])  # two random n-grams rarely agree
+    n = len(lines)
+    same = np.array([sims[2, 0, k, k] for k in range(1, n + 1)])
+    cross = np.array([sims[2, 0, k, k + 1] for k in range(1, n)])
+    assert np.median(same) > 0.5
+    # neighbouring lines: about chance (the rate errs high: it includes the true pairs)
+    assert abs(np.median(cross)) < 0.2 * np.median(same)
+    merged = np.array([sims[2, 1, k, k] for k in range(2, n + 1)])
+    parts = same[1:] + same[:-1]
+    # a merge of two true pairs beats each of them, and its cross pairs add nothing beyond
+    # chance: about the sum of the two (a little less: the chance rate errs high)
+    assert (merged > np.maximum(same[1:], same[:-1])).all()
+    assert (merged <= 1.02 * parts).all()
+    assert np.median((parts - merged) / parts) < 0.2
+
+
+def test_surplus_of_long_repetitive_lines_is_never_below_minus_the_smaller_side():
+    mt, tgt = ["Longue " * 1500], ["Longue " * 1500]
+    grams, sims = _planes(mt, tgt, ParallelParams(bead_types=((1, 1),)))
+    assert sims[2, 0, 1, 1] >= 0.0  # all n-grams matched: chance capped at the smaller side
+
+
+def test_pair_weight_splits_a_merge_that_hides_a_short_pair():
+    # "Go!" / "Up we get!" share no characters; merged into the neighbouring pair, each side
+    # has a barely matched member: more likely a 1-1 pair of their own (Text+Berg, MAC)
+    mt = ["Go !", "Quickly I dress , eat a bowl of cereal and open the door to the mountain ."]
+    tgt = ["Up we get !", "Quickly I dress , eat a bowl of cereal and open the door to the mountain ."]
+    split = [((0,), (0,)), ((1,), (1,))]
+    params = ParallelParams(pair_weight=0.0, skip=-0.5, penalty={"2-2": 0.0})
+    assert align_parallel(mt, tgt, params).beads == [((0, 1), (0, 1))]
+    assert align_parallel(mt, tgt, replace(params, pair_weight=0.5)).beads == split

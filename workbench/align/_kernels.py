@@ -38,16 +38,19 @@ def span_chrf(
     bead_b: np.ndarray,  # (T,) target sentences per bead type
     beta: float,
     with_cover: bool,  # also compute the least member coverage (out[1])
-    out: np.ndarray,  # (2, T, n+1, width) float32, filled with nan; rows row0..row1-1 written
+    chance: np.ndarray,  # (order,) expected chance matches per hyp x ref n-gram pair, per order
+    out: np.ndarray,  # (5, T, n+1, width) float32, filled with nan; rows row0..row1-1 written
     row0: int,
     row1: int,
 ) -> None:
     """Similarity (F-beta of averaged char n-gram precision/recall, 0..1) per bead and cell.
 
-    Fills rows row0..row1-1 of ``out`` (2, T, n+1, width): [0] the similarity, [1] the coverage of the least
+    Fills rows row0..row1-1 of ``out`` (5, T, n+1, width): [0] the similarity, [1] the coverage of the least
     covered member sentence (share of its n-grams of order >= 3 matched by the other side; the similarity
-    itself for 1-1 beads); nan where the bead does not fit. Bead (a, b) at cell (i, j) covers
-    hypotheses i-a..i-1 and references j-b..j-1.
+    itself for 1-1 beads), [2] the match surplus (matches of order >= 3 minus ``chance`` times the
+    hypothesis x reference n-gram pairs), [3] / [4] the least coverage among the source / target
+    members (2.0 on a one-sentence side); nan where the bead does not fit. Bead (a, b) at cell
+    (i, j) covers hypotheses i-a..i-1 and references j-b..j-1.
     """
     order = grams.shape[0]
     n_types = bead_a.shape[0]
@@ -100,6 +103,8 @@ def span_chrf(
                         rc[k] = 0
                         match[k] = 0
                     cover = 2.0
+                    cover_tgt = 2.0
+                    cover_src = 2.0
                     for q in range(j - b, j):
                         s = n_hyp + q
                         member_total = 0
@@ -130,7 +135,7 @@ def span_chrf(
                                     if k >= COVER_FROM:
                                         member_match += 1
                         if with_cover and b > 1 and member_total > 0:
-                            cover = min(cover, member_match / member_total)
+                            cover_tgt = min(cover_tgt, member_match / member_total)
                     if with_cover and a > 1:
                         for s in range(i - a, i):
                             member_total = 0
@@ -152,7 +157,8 @@ def span_chrf(
                                         used2[g] += 1
                                         member_match += 1
                             if member_total > 0:
-                                cover = min(cover, member_match / member_total)
+                                cover_src = min(cover_src, member_match / member_total)
+                    cover = min(cover_src, cover_tgt)
                     # sacrebleu's effective-order averaging
                     avg_p = 0.0
                     avg_r = 0.0
@@ -169,8 +175,17 @@ def span_chrf(
                         den = factor * avg_p + avg_r
                         if den > 0:
                             score = (1 + factor) * avg_p * avg_r / den
+                    surplus = 0.0
+                    for k in range(COVER_FROM, order):
+                        # chance matches grow with hyp x ref pairs while rare, and saturate at
+                        # the smaller side (clipping): c*h*r / (1 + c*max(h, r))
+                        pairs = chance[k] * hc[k] * rc[k]
+                        surplus += match[k] - pairs / (1.0 + chance[k] * max(hc[k], rc[k]))
                     out[0, t, i, j - lo[i]] = score
                     out[1, t, i, j - lo[i]] = score if cover > 1.0 else cover
+                    out[2, t, i, j - lo[i]] = surplus
+                    out[3, t, i, j - lo[i]] = cover_src
+                    out[4, t, i, j - lo[i]] = cover_tgt
 
 
 @njit(cache=True, nogil=True)

@@ -13,7 +13,12 @@ a run of skips (affine gap: a block of captions on one side). A bead member whos
 are all absent on the other side costs ``number_weight``; a merged member line without letters
 costs ``symbol_weight`` and one of at most ``fragment_tokens`` tokens ``fragment_weight``; a
 many-sided bead not clearly better than its best 1-1 member pair costs ``sub_weight`` times the
-shortfall. With the target's MT
+shortfall. A many-to-many bead with a barely matched member on each side costs
+``pair_weight`` (those two lines are more likely a pair of their own). Each bead also gains
+``surplus_weight`` times its match surplus: character n-grams (orders 3-6) matched beyond
+what two unrelated texts of the same sizes share by chance, in units of an average
+sentence's n-grams; unlike chrF, the surplus adds up over beads, so a merge gains only what
+its cross pairs match beyond chance. With the target's MT
 into the source language, beads are scored both ways. For long documents the search is
 restricted to a band around a chain of anchor pairs (n-grams that occur exactly once on each
 side, chained by a longest increasing subsequence), so time and memory grow about linearly
@@ -70,6 +75,9 @@ class ParallelParams:
     margin_weight: float = 0.7  # subtract this times the mean of the k best neighbours
     coverage_weight: float = 0.2  # penalty when a member of a multi-sentence bead is uncovered
     coverage_floor: float = 0.05  # coverage (trigrams and up) below which the penalty applies
+    pair_weight: float = 0.1  # many-to-many bead with an uncovered member on each side
+    pair_floor: float = 0.1  # ... (member coverage below this)
+    surplus_weight: float = 0.4  # n-gram matches above chance, in average-sentence units
     lexicon_weight: float = 0.0  # lexical second pass (0: off; it did not help on MAC dev)
     lexicon_confident: float = 0.35  # first-pass similarity of a 1-1 link that teaches the table
     full_cells: int = 600_000  # documents up to n*m cells are searched without an anchor band
@@ -110,6 +118,9 @@ def params_from_settings(settings) -> ParallelParams:
         back_weight=settings.parallel_back_weight,
         sub_weight=settings.parallel_sub_weight,
         sub_margin=settings.parallel_sub_margin,
+        pair_weight=settings.parallel_pair_weight,
+        pair_floor=settings.parallel_pair_floor,
+        surplus_weight=settings.parallel_surplus_weight,
         full_cells=settings.parallel_full_cells,
         band_margin=settings.parallel_band_margin,
         refine_radius=settings.parallel_refine_radius,
@@ -160,8 +171,29 @@ class SentenceGrams:
                 self.grams[k, : len(gram)] = gram + offset
                 offset += int(gram.max()) + 1
         self.n_ids = max(offset, 1)
+        self.chance, self.unit = self._chance_rates(total)
         self.hcum = np.concatenate([[0], np.cumsum(self.lengths[: self.n])])
         self.rcum = np.concatenate([[0], np.cumsum(self.lengths[self.n :])])
+
+    def _chance_rates(self, total: int) -> tuple[np.ndarray, float]:
+        """Expected chance matches per (hyp n-gram, ref n-gram) pair of each order (the
+        collision rate of the two sides' n-gram distributions), and the surplus unit: the
+        n-grams of orders 3 and up of an average sentence."""
+        chance = np.zeros(self.order)
+        hyp_chars = int(self.lengths[: self.n].sum())
+        text_of = np.repeat(np.arange(len(self.lengths)), self.lengths)
+        ends = (self.starts + self.lengths)[text_of] if total else np.zeros(0, dtype=np.int64)
+        pos = np.arange(total)
+        for k in range(self.order):
+            valid = pos + k < ends
+            g = self.grams[k, :total]
+            hyp = np.bincount(g[: hyp_chars][valid[: hyp_chars]], minlength=self.n_ids)
+            ref = np.bincount(g[hyp_chars:][valid[hyp_chars:]], minlength=self.n_ids)
+            if hyp.sum() and ref.sum():
+                chance[k] = float(np.dot(hyp / hyp.sum(), ref / ref.sum()))
+        mean_len = float(self.lengths.mean()) if len(self.lengths) else 1.0
+        unit = max(sum(max(mean_len - k, 1.0) for k in range(2, self.order)), 1.0)
+        return chance, unit
 
     def hapax_pairs(self, k: int = 3, min_support: int = 2) -> np.ndarray:
         """(i, j) sentence pairs sharing an n-gram of order k+1 found in one sentence per side."""
@@ -254,6 +286,7 @@ def coarse_band(
     chunk_params = replace(
         params, bead_types=((1, 1),), refine_radius=0, margin_weight=0.0,
         coverage_weight=0.0, length_weight=0.0, threshold=0.0, skip=-0.05, threads=params.threads,
+        surplus_weight=0.0, pair_weight=0.0,
     )  # fmt: skip
     grams = SentenceGrams(src_chunks, tgt_chunks)
     band = full_band(count, count)
@@ -481,7 +514,8 @@ def bead_gains(
 ) -> np.ndarray:
     """Gain of each bead type at each band cell (nan where the bead does not fit).
 
-    ``sims`` is (2, T, n+1, W): similarity and least member coverage (see span_chrf);
+    ``sims`` is (5, T, n+1, W): similarity, least member coverage, match surplus, least
+    source / target member coverage (see span_chrf);
     ``numbers`` from :func:`number_misses`, ``fragments`` from :func:`fragment_costs`.
     """
     gains = np.empty(sims.shape[1:], dtype=np.float64)
@@ -500,6 +534,11 @@ def bead_gains(
             if params.sub_weight and (1, 1) in params.bead_types:
                 gain_over = sims[0, t] - best_sub_pair(sims, band, params, a, b)
                 g = g - params.sub_weight * np.maximum(params.sub_margin - gain_over, 0.0)
+        if a > 1 and b > 1 and params.pair_weight:
+            both = (sims[3, t] < params.pair_floor) & (sims[4, t] < params.pair_floor)
+            g = g - params.pair_weight * both
+        if params.surplus_weight:
+            g = g + params.surplus_weight * sims[2, t]
         if numbers is not None:
             g = g - params.number_weight * numbers[t]
         if fragments is not None:
@@ -515,11 +554,12 @@ def calibrate(margin: np.ndarray | float, params: ParallelParams) -> np.ndarray:
 
 
 def bead_similarities(grams: SentenceGrams, band: Band, params: ParallelParams) -> np.ndarray:
-    """Similarity and least member coverage (0..1) of every bead type and cell: (2, T, n+1, W)."""
+    """Similarity, coverage and surplus planes of every bead type and cell: (5, T, n+1, W);
+    the surplus is divided by ``grams.unit`` (the n-grams of an average sentence)."""
     from workbench.align._kernels import span_chrf
 
     types = np.array(params.bead_types, dtype=np.int64).reshape(-1, 2)
-    out = np.full((2, len(types), grams.n + 1, band.width), np.nan, dtype=np.float32)
+    out = np.full((5, len(types), grams.n + 1, band.width), np.nan, dtype=np.float32)
     args = (
         grams.grams,
         grams.starts,
@@ -533,11 +573,13 @@ def bead_similarities(grams: SentenceGrams, band: Band, params: ParallelParams) 
         types[:, 1].copy(),
         float(params.beta),
         bool(params.coverage_weight > 0),
+        grams.chance,
         out,
     )
     workers = min(params.threads or os.cpu_count() or 1, 8)
     if workers <= 1 or grams.n < 200:
         span_chrf(*args, 0, grams.n + 1)
+        out[2] /= grams.unit
         return out
     # rows are independent: split them between threads (the kernel releases the GIL)
     cells = np.cumsum(band.hi - band.lo)
@@ -547,6 +589,7 @@ def bead_similarities(grams: SentenceGrams, band: Band, params: ParallelParams) 
         list(
             pool.map(lambda r: span_chrf(*args, r[0], r[1]), zip(bounds, bounds[1:], strict=False))
         )
+    out[2] /= grams.unit
     return out
 
 

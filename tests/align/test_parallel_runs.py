@@ -256,7 +256,10 @@ def test_pair_weight_splits_a_merge_that_hides_a_short_pair():
     # "Go!" / "Up we get!" share no characters; merged into the neighbouring pair, each side
     # has a barely matched member: more likely a 1-1 pair of their own (Text+Berg, MAC)
     mt = ["Go !", "Quickly I dress , eat a bowl of cereal and open the door to the mountain ."]
-    tgt = ["Up we get !", "Quickly I dress , eat a bowl of cereal and open the door to the mountain ."]
+    tgt = [
+        "Up we get !",
+        "Quickly I dress , eat a bowl of cereal and open the door to the mountain .",
+    ]
     split = [((0,), (0,)), ((1,), (1,))]
     params = ParallelParams(pair_weight=0.0, skip=-0.5, penalty={"2-2": 0.0})
     assert align_parallel(mt, tgt, params).beads == [((0, 1), (0, 1))]

@@ -187,7 +187,7 @@ class SentenceGrams:
         for k in range(self.order):
             valid = pos + k < ends
             g = self.grams[k, :total]
-            hyp = np.bincount(g[: hyp_chars][valid[: hyp_chars]], minlength=self.n_ids)
+            hyp = np.bincount(g[:hyp_chars][valid[:hyp_chars]], minlength=self.n_ids)
             ref = np.bincount(g[hyp_chars:][valid[hyp_chars:]], minlength=self.n_ids)
             if hyp.sum() and ref.sum():
                 chance[k] = float(np.dot(hyp / hyp.sum(), ref / ref.sum()))

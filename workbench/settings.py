@@ -74,12 +74,12 @@ class AlignSettings(Section):
         "1-3": 0.129,
         "3-1": 0.129,
         "2-2": 0.1,
-        "1-4": 0.2,
+        "1-4": 0.23,
         "2-3": 0.19,
         "3-2": 0.19,
-        "3-3": 0.25,
-        "1-5": 0.3,
-        "4-1": 0.25,
+        "3-3": 0.22,
+        "1-5": 0.33,
+        "4-1": 0.28,
     }
     parallel_length_weight: float = Field(default=0.083, ge=0.0)  # |log length ratio| weight
     parallel_margin_weight: float = Field(default=0.7, ge=0.0)  # minus k-best neighbour mean

@@ -10,6 +10,10 @@ copyrighted). Every set uses the machine translation shipped with it:
 - MAC zh->en: {dev,test}/mt-zh2en (Google). Parameters were tuned on Text+Berg dev and MAC dev only.
 - Bible en->zh: mt-en2zh/001; timed as a whole `workbench align-pair` process (wall clock),
   scored after merging consecutive output beads that share a verse (as Bertalign's eval_bible).
+--embeddings MODEL (a sentence encoder such as LaBSE: hub id or local folder) mixes the cosine
+of bead embeddings into the similarity (`align-pair --embeddings`); the source texts are
+encoded once per run (not timed). No encoder weights could be obtained where this was
+written, so no figure with it exists yet; without the flag the output is unchanged.
 """
 
 from __future__ import annotations
@@ -92,19 +96,42 @@ def fmt(s: Scores) -> str:
     )
 
 
-def run_set(data: Path, name: str, settings: AlignSettings) -> tuple[Scores, float]:
+def sources(data: Path, name: str) -> list[list[str]]:
+    """The source sentences per document (for the encoder), in the order of documents()."""
+    name = name.removesuffix("-2way")
+    tb = data / "textberg-de-fr"
+    if name == "tb-dev":
+        return [lines(tb / "docs/dev.de")]
+    if name == "tb-test":
+        return [lines(tb / f"docs/test{i}.de") for i in range(7)]
+    split = data / "mac-zh-en" / name.split("-")[1]
+    return [lines(f) for f in sorted((split / "zh").iterdir())]
+
+
+def run_set(
+    data: Path, name: str, settings: AlignSettings, encoder: object | None = None
+) -> tuple[Scores, float]:
     docs = documents(data, name)
     params = params_from_settings(settings)
     align_parallel(["warm up"], ["warm up"], params)  # load the compiled kernels once
+    embs: list = [None] * len(docs)
+    if encoder is not None:  # encoded before the clock starts
+        embs = [
+            (encoder.encode(src), encoder.encode(tgt))
+            for src, (_, tgt, _) in zip(sources(data, name), docs, strict=True)
+        ]
     start = time.perf_counter()
     if name.endswith("-2way"):
         back = back_translations(data, name)
         preds = [
-            align_parallel(mt, tgt, params, src=src, tgt_mt=tgt_mt).beads
-            for (mt, tgt, _), (src, tgt_mt) in zip(docs, back, strict=True)
+            align_parallel(mt, tgt, params, src=src, tgt_mt=tgt_mt, embeddings=emb).beads
+            for (mt, tgt, _), (src, tgt_mt), emb in zip(docs, back, embs, strict=True)
         ]
     else:
-        preds = [align_parallel(mt, tgt, params).beads for mt, tgt, _ in docs]
+        preds = [
+            align_parallel(mt, tgt, params, embeddings=emb).beads
+            for (mt, tgt, _), emb in zip(docs, embs, strict=True)
+        ]
     elapsed = time.perf_counter() - start
     return score_documents([g for _, _, g in docs], preds), elapsed
 
@@ -136,7 +163,9 @@ def merge_by_verse(beads: list, src_verse: list[str], tgt_verse: list[str]) -> l
     return [(tuple(s), tuple(t)) for s, t, _ in merged]
 
 
-def run_bible(data: Path) -> tuple[Scores, Scores, float, float]:
+def run_bible(
+    data: Path, embeddings: str | None = None, weight: float | None = None
+) -> tuple[Scores, Scores, float, float]:
     bible = data / "bible-en-zh"
     cmd = [
         str(ROOT / ".venv/bin/workbench"),
@@ -150,6 +179,10 @@ def run_bible(data: Path) -> tuple[Scores, Scores, float, float]:
         "--format",
         "vecalign",
     ]
+    if embeddings:  # timed with the encoder's load and encoding (one whole process)
+        cmd += ["--embeddings", embeddings]
+        if weight is not None:
+            cmd += ["--embedding-weight", str(weight)]
     subprocess.run(cmd, check=True, capture_output=True)  # first run compiles/caches kernels
     best = float("inf")
     cpu = 0.0
@@ -179,21 +212,46 @@ def main() -> int:
     parser.add_argument(
         "--sets", default="tb-dev,tb-test,tb-dev-2way,tb-test-2way,mac-dev,mac-test,bible"
     )
+    parser.add_argument(
+        "--embeddings",
+        metavar="MODEL",
+        default=None,
+        help="sentence encoder (hub id or local folder, e.g. LaBSE) mixed into the similarity "
+        "at parallel_embedding_weight; needs the model on disk (not runnable where this was "
+        "written: no encoder weights could be obtained)",
+    )
+    parser.add_argument(
+        "--embedding-weight", type=float, default=None, help="share of the cosine (default 0.5)"
+    )
     args = parser.parse_args()
     if not args.data.is_dir():
         print(f"benchmark data not found: {args.data}", file=sys.stderr)
         return 2
     settings = AlignSettings()
+    encoder = None
+    if args.embeddings:
+        from workbench.align.embeddings import load_encoder
+        from workbench.settings import load_settings
+
+        if args.embedding_weight is not None:
+            settings.parallel_embedding_weight = args.embedding_weight
+        models_dir = load_settings(None).paths.models
+        encoder = load_encoder(args.embeddings, models_dir, batch_size=64)
     print(f"machine: {os.cpu_count()} cores; parallel mode, default AlignSettings")
+    if encoder is not None:
+        print(
+            f"embeddings: {encoder.model_id} @ {encoder.revision[:12]}, pooling "
+            f"{encoder.pooling}, weight {settings.parallel_embedding_weight}"
+        )
     for name in args.sets.split(","):
         if name == "bible":
-            raw, merged, wall, cpu = run_bible(args.data)
+            raw, merged, wall, cpu = run_bible(args.data, args.embeddings, args.embedding_weight)
             print(f"bible     verse-merged {fmt(merged)}  (raw strict F1 {raw.f1_strict:.3f})")
             print(
                 f"          align-pair wall {wall:.2f} s (best of 3), CPU {cpu:.2f} s; goal < 5 s"
             )
         else:
-            scores, elapsed = run_set(args.data, name, settings)
+            scores, elapsed = run_set(args.data, name, settings, encoder)
             print(f"{name:12} {fmt(scores)}  {elapsed:.1f} s")
         reference = reference_scores(args.data) if name == "mac-test" else ""
         print(f"          published: {PUBLISHED[name].format(reference=reference)}")

@@ -106,6 +106,10 @@ class AlignSettings(Section):
     parallel_full_cells: int = Field(default=600_000, gt=0)  # up to n*m cells: no anchor band
     parallel_band_margin: int = Field(default=25, ge=1)  # sentences around the anchor band
     parallel_refine_radius: int = Field(default=4, ge=0)  # 1-1 pass, then beads within radius
+    # optional sentence encoder (hub id or local folder; align-pair --embeddings overrides it)
+    parallel_embedding_model: str | None = None
+    parallel_embedding_weight: float = Field(default=0.5, ge=0.0, le=1.0)  # cosine share (untuned)
+    parallel_embedding_batch_size: int = Field(default=32, gt=0)  # sentences per encoder batch
 
 
 class ReviewSettings(Section):

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from workbench.align.beads import Bead
 from workbench.errors import InputError
 from workbench.settings import AlignSettings
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass
@@ -35,23 +39,39 @@ def align_parallel_mode(
     tgt: Sequence[str],
     settings: AlignSettings,
     tgt_mt: Sequence[str] | None = None,
+    embeddings: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> PairAlignment:
     """Monotone DP over beads (see :mod:`workbench.align.parallel`); with ``tgt_mt`` (MT of
-    the target into the source language) beads are scored both ways."""
+    the target into the source language) beads are scored both ways; with ``embeddings``
+    (source and target sentence embeddings) the chrF similarity is mixed with their cosine,
+    or replaced by it when there is no MT."""
     from workbench.align.parallel import align_parallel, params_from_settings
 
-    if mt is None:
-        raise InputError("--mode parallel needs --src-translation (MT of SRC into TGT's language)")
+    if mt is None and embeddings is None:
+        raise InputError(
+            "--mode parallel needs --src-translation (MT of SRC into TGT's language) "
+            "or --embeddings MODEL (a multilingual sentence encoder), or both"
+        )
+    if mt is None and tgt_mt is not None:
+        raise InputError("--tgt-translation needs --src-translation as well")
     params = params_from_settings(settings)
-    if tgt_mt is not None:
-        result = align_parallel(mt, tgt, params, src=src, tgt_mt=tgt_mt)
+    if mt is None:
+        result = align_parallel(None, tgt, params, src=src, embeddings=embeddings)
+    elif tgt_mt is not None:
+        result = align_parallel(mt, tgt, params, src=src, tgt_mt=tgt_mt, embeddings=embeddings)
     else:
-        result = align_parallel(mt, tgt, params)
+        result = align_parallel(mt, tgt, params, embeddings=embeddings)
+    key = "chrf" if embeddings is None else ("sim" if mt is not None else "cosine")
     features = [
-        {"chrf": round(s, 4), "margin": round(g, 4)} if s == s else {}
+        {key: round(s, 4), "margin": round(g, 4)} if s == s else {}
         for s, g in zip(result.sims, result.margins, strict=True)
     ]
-    return PairAlignment(beads=result.beads, scores=result.scores, features=features)
+    notes = []
+    if embeddings is not None and mt is None:
+        notes.append(
+            "parallel mode on embeddings alone: bead scores are calibrated for chrF (untuned here)"
+        )
+    return PairAlignment(beads=result.beads, scores=result.scores, features=features, notes=notes)
 
 
 def align_comparable_mode(

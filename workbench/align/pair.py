@@ -48,13 +48,29 @@ def align_files(
     settings: AlignSettings | None = None,
     with_scores: bool = False,
     tgt_mt: str | Path | None = None,
+    embeddings: str | None = None,
+    embedding_weight: float | None = None,
+    models_dir: str | Path = Path("models"),
 ) -> str:
     """Align the files and return the bead lines (one per line, newline-terminated).
 
     ``tgt_mt``: optional MT of the target into the source language (line-parallel to the
     target); parallel mode then scores beads both ways.
+    ``embeddings``: a sentence encoder (hub id or local folder; default
+    ``settings.parallel_embedding_model``), found as translation models are (``models_dir``,
+    the Hugging Face cache, a download); ``embedding_weight`` overrides
+    ``settings.parallel_embedding_weight``. Parallel mode only; it is loaded only when given.
     """
     settings = settings or AlignSettings()
+    if embedding_weight is not None:
+        if not 0.0 <= embedding_weight <= 1.0:
+            raise InputError(f"--embedding-weight must be between 0 and 1, got {embedding_weight}")
+        settings = settings.model_copy(update={"parallel_embedding_weight": embedding_weight})
+    if embeddings is not None and mode != "parallel":
+        raise InputError(f"--embeddings is used by --mode parallel only (not {mode})")
+    model = embeddings
+    if model is None and mode == "parallel":
+        model = settings.parallel_embedding_model
     aligner = get_aligner(mode)
     src_lines = read_sentences(src, "source")
     tgt_lines = read_sentences(tgt, "target")
@@ -83,6 +99,13 @@ def align_files(
                 min(len(back), len(tgt_lines)) + 1,
             )
         extra["tgt_mt"] = back
+    if model is not None:
+        from workbench.align.embeddings import load_encoder
+
+        encoder = load_encoder(
+            model, Path(models_dir), batch_size=settings.parallel_embedding_batch_size
+        )
+        extra["embeddings"] = (encoder.encode(src_lines), encoder.encode(tgt_lines))
     result = aligner(src_lines, mt_lines, tgt_lines, settings, **extra)
     for note in result.notes:
         print(f"workbench: warning: {note}", file=sys.stderr)

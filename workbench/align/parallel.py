@@ -24,6 +24,13 @@ restricted to a band around a chain of anchor pairs (n-grams that occur exactly 
 side, chained by a longest increasing subsequence), so time and memory grow about linearly
 with document length. Rows are processed with numpy; insertions within a row use a
 cumulative maximum, so there is no Python loop over cells.
+
+Optional sentence embeddings (:mod:`workbench.align.embeddings`, Bertalign/Vecalign style):
+the similarity becomes ``(1 - embedding_weight) * chrF + embedding_weight * cosine`` of the
+normalised sums of the members' embeddings. Without MT (``src_mt=None``) the similarity is
+the cosine alone, and the terms that compare MT characters with the target (coverage,
+many-to-many pair, match surplus, length ratio, lexicon) are off; long documents then get
+their band from aligning chunk embeddings (Vecalign's coarse-to-fine), not from anchors.
 """
 
 from __future__ import annotations
@@ -85,6 +92,7 @@ class ParallelParams:
     chunk: int = 24  # sentences per chunk when a long document has too few anchors
     refine_radius: int = 4  # 0: one pass; else a 1-1 pass, then all beads within this radius
     threads: int = 0  # threads for the similarity kernel (0: one per CPU core)
+    embedding_weight: float = 0.5  # share of the embedding cosine (untuned), when given
     # bead score in [0, 1]: logistic(slope * (margin - centre)), fitted on TB dev + MAC dev
     calib_slope: float = 4.04
     calib_centre: float = -0.319
@@ -93,6 +101,8 @@ class ParallelParams:
         self.bead_types = tuple((int(a), int(b)) for a, b in self.bead_types)
         if (1, 1) not in self.bead_types or any(a < 1 or b < 1 for a, b in self.bead_types):
             raise ValueError("bead_types must include (1, 1) and only a, b >= 1")
+        if not 0.0 <= self.embedding_weight <= 1.0:
+            raise ValueError("embedding_weight must be between 0 and 1")
 
 
 def params_from_settings(settings) -> ParallelParams:
@@ -124,6 +134,7 @@ def params_from_settings(settings) -> ParallelParams:
         full_cells=settings.parallel_full_cells,
         band_margin=settings.parallel_band_margin,
         refine_radius=settings.parallel_refine_radius,
+        embedding_weight=settings.parallel_embedding_weight,
     )
 
 
@@ -269,28 +280,48 @@ def anchor_band(
 
 
 def coarse_band(
-    src_mt: Sequence[str], tgt: Sequence[str], params: ParallelParams, chunk: int
+    src_mt: Sequence[str],
+    tgt: Sequence[str],
+    params: ParallelParams,
+    chunk: int,
+    embeddings: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Band:
     """Band from aligning chunks of ``chunk`` sentences first (coarse-to-fine, as Vecalign).
 
     Both sides are cut into the same number of chunks; the chunks are aligned with the
     ordinary bead DP (their texts are concatenations), and every sentence row gets the
     target columns of the chunks its chunk is aligned with, widened by ``band_margin``.
+    With ``embeddings`` (and no MT) chunks are compared by the cosine of their summed
+    sentence embeddings instead of chrF.
     """
-    n, m = len(src_mt), len(tgt)
+    n, m = (len(embeddings[0]), len(embeddings[1])) if embeddings else (len(src_mt), len(tgt))
     count = max(1, -(-n // chunk))
     src_cut = np.linspace(0, n, count + 1).round().astype(np.int64)
     tgt_cut = np.linspace(0, m, count + 1).round().astype(np.int64)
-    src_chunks = [" ".join(src_mt[a:b]) for a, b in zip(src_cut[:-1], src_cut[1:], strict=True)]
-    tgt_chunks = [" ".join(tgt[a:b]) for a, b in zip(tgt_cut[:-1], tgt_cut[1:], strict=True)]
     chunk_params = replace(
         params, bead_types=((1, 1),), refine_radius=0, margin_weight=0.0,
         coverage_weight=0.0, length_weight=0.0, threshold=0.0, skip=-0.05, threads=params.threads,
         surplus_weight=0.0, pair_weight=0.0,
     )  # fmt: skip
-    grams = SentenceGrams(src_chunks, tgt_chunks)
     band = full_band(count, count)
-    sims = bead_similarities(grams, band, chunk_params)
+    grams: SentenceGrams | None = None
+    if embeddings is None:
+        src_chunks = [" ".join(src_mt[a:b]) for a, b in zip(src_cut[:-1], src_cut[1:], strict=True)]
+        tgt_chunks = [" ".join(tgt[a:b]) for a, b in zip(tgt_cut[:-1], tgt_cut[1:], strict=True)]
+        grams = SentenceGrams(src_chunks, tgt_chunks)
+        sims = bead_similarities(grams, band, chunk_params)
+    else:
+        from workbench.align.embeddings import span_cosines
+
+        def chunk_sums(emb: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+            prefix = np.zeros((len(emb) + 1, emb.shape[1]), dtype=np.float64)
+            np.cumsum(emb, axis=0, out=prefix[1:])
+            return prefix[cuts[1:]] - prefix[cuts[:-1]]  # an empty chunk sums to 0 (cosine 0)
+
+        src_sum = chunk_sums(embeddings[0], src_cut)
+        tgt_sum = chunk_sums(embeddings[1], tgt_cut)
+        sims = np.zeros((5, 1, count + 1, band.width), dtype=np.float32)
+        sims[0] = span_cosines(src_sum, tgt_sum, band, chunk_params.bead_types)
     path = search(bead_gains(sims, grams, band, chunk_params), band, chunk_params)
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
@@ -505,7 +536,7 @@ def best_sub_pair(
 
 def bead_gains(
     sims: np.ndarray,
-    grams: SentenceGrams,
+    grams: SentenceGrams | None,
     band: Band,
     params: ParallelParams,
     baselines: tuple[np.ndarray, np.ndarray] | None = None,
@@ -517,6 +548,7 @@ def bead_gains(
     ``sims`` is (5, T, n+1, W): similarity, least member coverage, match surplus, least
     source / target member coverage (see span_chrf);
     ``numbers`` from :func:`number_misses`, ``fragments`` from :func:`fragment_costs`.
+    ``grams`` may be None when ``params.length_weight`` is 0.
     """
     gains = np.empty(sims.shape[1:], dtype=np.float64)
     for t, (a, b) in enumerate(params.bead_types):
@@ -527,7 +559,7 @@ def bead_gains(
         g = size * (sim - params.threshold)
         if a + b > 2 and params.coverage_weight:
             g = g - params.coverage_weight * np.maximum(params.coverage_floor - sims[1, t], 0.0)
-        if params.length_weight:
+        if params.length_weight and grams is not None:
             g = g - params.length_weight * size * grams.length_term(band, a, b)
         if (a, b) != (1, 1):
             g = g - params.penalty.get(f"{a}-{b}", 0.0)
@@ -627,23 +659,45 @@ def search(
 
 
 def _both_ways(
-    grams: SentenceGrams, back: SentenceGrams | None, band: Band, params: ParallelParams
+    grams: SentenceGrams | None,
+    back: SentenceGrams | None,
+    band: Band,
+    params: ParallelParams,
+    embeddings: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Bead similarities; with ``back`` (source vs MT of the target) a weighted mean of both
-    ways (``params.back_weight`` on the back direction)."""
+    ways (``params.back_weight`` on the back direction). With ``embeddings`` the similarity
+    plane is mixed with the embedding cosine (``params.embedding_weight``); without MT
+    (``grams`` None) it is the cosine alone and the other planes are 0."""
+    if grams is None:
+        if embeddings is None:
+            raise ValueError("no MT and no embeddings: nothing to score beads with")
+        from workbench.align.embeddings import span_cosines
+
+        n1 = len(band.lo)
+        sims = np.zeros((5, len(params.bead_types), n1, band.width), dtype=np.float32)
+        sims[0] = span_cosines(embeddings[0], embeddings[1], band, params.bead_types)
+        return sims
     sims = bead_similarities(grams, band, params)
     if back is not None:
         w = params.back_weight
         sims = (1.0 - w) * sims + w * bead_similarities(back, band, params)
+    if embeddings is not None:
+        from workbench.align.embeddings import span_cosines
+
+        w = params.embedding_weight
+        cos = span_cosines(embeddings[0], embeddings[1], band, params.bead_types)
+        sims[0] = (1.0 - w) * sims[0] + w * cos
     return sims
 
 
 def align_parallel(
-    src_mt: Sequence[str],
+    src_mt: Sequence[str] | None,
     tgt: Sequence[str],
     params: ParallelParams | None = None,
     src: Sequence[str] | None = None,
     tgt_mt: Sequence[str] | None = None,
+    embeddings: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ParallelResult:
     """Align ``src_mt`` (MT of the source, one line per source sentence) with ``tgt``.
 
@@ -652,20 +706,67 @@ def align_parallel(
     chrF(MT of source, target) and chrF(source, MT of target).
     With ``params.lexicon_weight > 0`` a second pass mixes in the lexical score of a table
     learned from the first pass's confident links (:mod:`workbench.align.lexicon`).
+
+    ``embeddings``: (source, target) sentence embeddings, (n, D) and (m, D), rows
+    L2-normalised (:func:`workbench.align.embeddings.load_encoder`); the similarity becomes
+    ``(1 - params.embedding_weight) * chrF + params.embedding_weight * cosine``. With
+    embeddings ``src_mt`` may be None: the similarity is then the cosine alone, the
+    MT-based terms (coverage, pair, surplus, length, lexicon weights) are set to 0, ``src``
+    (optional, without ``tgt_mt``) gives the source text for the number and fragment terms.
     """
     params = params or ParallelParams()
+    if embeddings is not None:
+        src_emb, tgt_emb = (np.asarray(e, dtype=np.float32) for e in embeddings)
+        if src_emb.ndim != 2 or tgt_emb.ndim != 2 or src_emb.shape[1] != tgt_emb.shape[1]:
+            raise ValueError("embeddings must be (n, D) and (m, D) arrays with the same D")
+        embeddings = (src_emb, tgt_emb)
+    if src_mt is None:
+        if embeddings is None:
+            raise ValueError("src_mt may be None only with embeddings")
+        if tgt_mt is not None:
+            raise ValueError("tgt_mt (scoring both ways) needs src_mt")
+        if src is not None and len(src) != len(embeddings[0]):
+            raise ValueError("src must have one line per source embedding")
+        text = list(src) if src is not None else [""] * len(embeddings[0])
+        return _align(None, text, tgt, params, None, None, embeddings)
     n, m = len(src_mt), len(tgt)
     if (src is None) != (tgt_mt is None):
         raise ValueError("src and tgt_mt go together (scoring both ways)")
     if src is not None and (len(src) != n or len(tgt_mt) != m):
         raise ValueError("src must be line-parallel to src_mt and tgt_mt to tgt")
+    return _align(src_mt, src_mt, tgt, params, src, tgt_mt, embeddings)
+
+
+def _align(
+    src_mt: Sequence[str] | None,
+    text: Sequence[str],
+    tgt: Sequence[str],
+    params: ParallelParams,
+    src: Sequence[str] | None,
+    tgt_mt: Sequence[str] | None,
+    embeddings: tuple[np.ndarray, np.ndarray] | None,
+) -> ParallelResult:
+    """``text``: the source-side lines of the text-only terms (the MT, or without MT the
+    source itself)."""
+    n, m = len(text), len(tgt)
+    if embeddings is not None and (len(embeddings[0]) != n or len(embeddings[1]) != m):
+        raise ValueError("embeddings must have one row per source and per target sentence")
     if n == 0 or m == 0:
         beads: list[Bead] = [((i,), ()) for i in range(n)] + [((), (j,)) for j in range(m)]
         return ParallelResult(beads, [float("nan")] * len(beads), [0.0] * len(beads))
-    grams = SentenceGrams(src_mt, tgt)
-    back = SentenceGrams(src, tgt_mt) if src is not None else None
+    if src_mt is None:  # embeddings only: the terms that compare MT with the target are off
+        params = replace(
+            params, coverage_weight=0.0, pair_weight=0.0, surplus_weight=0.0,
+            length_weight=0.0, lexicon_weight=0.0,
+        )  # fmt: skip
+        grams = None
+    else:
+        grams = SentenceGrams(src_mt, tgt)
+    back = SentenceGrams(src, tgt_mt) if src is not None and tgt_mt is not None else None
     if (n + 1) * (m + 1) <= params.full_cells:
         band = full_band(n, m)
+    elif grams is None:  # no MT: no character anchors; align chunk embeddings first
+        band = coarse_band(text, tgt, params, params.chunk, embeddings)
     else:
         chain = anchor_chain(src_mt, tgt, grams)
         if len(chain) >= max(3, 0.02 * min(n, m)):
@@ -675,20 +776,20 @@ def align_parallel(
     # coarse pass: 1-1 beads only; it gives the margin baselines and, when refining, the
     # path around which all bead types are searched
     coarse = replace(params, bead_types=((1, 1),))
-    sims = _both_ways(grams, back, band, coarse)
+    sims = _both_ways(grams, back, band, coarse, embeddings)
     baselines = sentence_baselines(sims[0, 0], band)
     skips = orphan_skips(sims[0, 0], band, params) if params.orphan_weight else None
     if params.refine_radius > 0:
         first = search(bead_gains(sims, grams, band, coarse, baselines), band, coarse, skips)
         band = path_band(first, n, m, params.refine_radius)
-    sims = _both_ways(grams, back, band, params)
-    numbers = number_misses(src_mt, tgt, band, params) if params.number_weight else None
+    sims = _both_ways(grams, back, band, params, embeddings)
+    numbers = number_misses(text, tgt, band, params) if params.number_weight else None
     fragments = None
     if params.symbol_weight or params.fragment_weight:
-        fragments = fragment_costs(src_mt, tgt, band, params)
+        fragments = fragment_costs(text, tgt, band, params)
     gains = bead_gains(sims, grams, band, params, baselines, numbers, fragments)
     path = search(gains, band, params, skips)
-    if params.lexicon_weight > 0:
+    if params.lexicon_weight > 0 and src_mt is not None:
         from workbench.align.lexicon import LexiconParams, lexical_similarities
 
         lex_params = LexiconParams(weight=params.lexicon_weight, confident=params.lexicon_confident)

@@ -34,6 +34,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="optional MT of TGT into the source language, line-parallel to TGT "
         "(parallel mode then scores beads both ways)",
     )
+    parser.add_argument(
+        "--embeddings",
+        metavar="MODEL",
+        default=None,
+        help="optional multilingual sentence encoder (hub id, e.g. setu4993/LaBSE, or a local "
+        "folder): parallel mode mixes the cosine of bead embeddings into the similarity; "
+        "without --src-translation it aligns on the cosine alone",
+    )
+    parser.add_argument(
+        "--embedding-weight",
+        type=float,
+        metavar="W",
+        default=None,
+        help="share of the embedding cosine, 0..1 (default: parallel_embedding_weight, 0.5)",
+    )
     parser.add_argument("--mode", default=None, help="alignment mode (default: parallel)")
     parser.add_argument(
         "--format",
@@ -59,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
         settings=settings.align,
         with_scores=args.format == "scores",
         tgt_mt=args.tgt_mt,
+        embeddings=args.embeddings,
+        embedding_weight=args.embedding_weight,
+        models_dir=settings.paths.models,
     )
     if args.output:
         from workbench.fileio import atomic_write_text

@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -133,21 +134,30 @@ def locate(spec: ModelSpec, models_dir: Path, download: bool = True) -> Path:
     """A checked local folder for ``spec``, downloading it first when allowed and possible."""
     folder = find_local(spec, models_dir)
     if folder is None:
-        if hub_offline():
-            reason = "HF_HUB_OFFLINE is set"
-        elif not download:
-            reason = "downloads are off for this job"
-        elif not hub_reachable():
-            reason = f"the hub ({hub_endpoint()}) cannot be reached"
-        else:
+        reason = download_refused(download)
+        if reason is None:
             return pull(spec, models_dir)
         raise ModelUnavailable(unavailable_message(spec, models_dir, reason))
     check_model_dir(folder)
     return folder
 
 
-def pull(spec: ModelSpec, models_dir: Path) -> Path:
-    """Download ``spec`` at its pinned revision into ``models/<org>--<name>/``."""
+def download_refused(download: bool = True) -> str | None:
+    """Why a model that is not here cannot be downloaded now, or None when it can."""
+    if hub_offline():
+        return "HF_HUB_OFFLINE is set"
+    if not download:
+        return "downloads are off for this job"
+    if not hub_reachable():
+        return f"the hub ({hub_endpoint()}) cannot be reached"
+    return None
+
+
+def pull(
+    spec: ModelSpec, models_dir: Path, check: Callable[[Path], None] = check_model_dir
+) -> Path:
+    """Download ``spec`` at its pinned revision into ``models/<org>--<name>/``; ``check``
+    refuses a download that lacks needed files (default: a translation model's)."""
     if spec.hub_id is None:
         raise InputError("a local model folder cannot be pulled", spec.path)
     from huggingface_hub import HfApi, snapshot_download
@@ -161,7 +171,7 @@ def pull(spec: ModelSpec, models_dir: Path) -> Path:
     except Exception as exc:
         raise ModelUnavailable(f"could not download {spec.hub_id}: {exc}") from None
     (target / MARKER).write_text(json.dumps({"hub_id": spec.hub_id, "revision": revision}) + "\n")
-    check_model_dir(target)
+    check(target)
     return target
 
 

@@ -1,4 +1,5 @@
-"""Random-weight Marian and NLLB models built from text, for tests and benchmarks.
+"""Random-weight Marian and NLLB models (and a BERT sentence encoder) built from text, for tests
+and benchmarks.
 
 No weights can be downloaded here, so the test suite and ``bench/translate_speed.py`` build
 real transformers model folders (config, weights, tokenizer files) that load through the same
@@ -148,3 +149,120 @@ def build_nllb(
     torch.manual_seed(seed)
     M2M100ForConditionalGeneration(config).save_pretrained(folder)
     return folder
+
+
+def build_bert_encoder(
+    folder: Path,
+    texts: Iterable[str],
+    *,
+    hidden: int = 32,
+    layers: int = 2,
+    heads: int = 4,
+    intermediate: int = 64,
+    max_positions: int = 128,
+    max_words: int = 2000,
+    sentence_transformers: bool = False,
+    pooling: str = "cls",
+    dense_features: int = 16,
+    dense_activation: str = "Tanh",
+    seed: int = 0,
+) -> Path:
+    """A random BERT sentence encoder: WordPiece vocabulary from the texts' characters (and
+    ``##`` continuations) plus their most frequent words, ``tokenizer.json`` + ``vocab.txt``,
+    a random ``BertModel`` (with a pooler). ``sentence_transformers=True`` adds the
+    sentence-transformers layout: ``modules.json``, ``1_Pooling/config.json`` (``pooling``:
+    cls or mean), ``2_Dense/`` (``dense_features`` outputs, Tanh or Identity) and
+    ``sentence_bert_config.json``."""
+    from collections import Counter
+
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    words: Counter[str] = Counter()
+    chars: set[str] = set()
+    for text in texts:
+        for word in text.split():
+            words[word] += 1
+            chars.update(word)
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    vocab += sorted(chars) + [f"##{c}" for c in sorted(chars)]
+    seen = set(vocab)
+    vocab += [w for w, _ in words.most_common(max_words) if w not in seen and len(w) > 1]
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    # read back from vocab.txt (the constructor's vocabulary argument differs between
+    # transformers versions); save_pretrained then writes tokenizer.json as well
+    tokenizer = BertTokenizerFast.from_pretrained(
+        str(folder), do_lower_case=False, model_max_length=max_positions, local_files_only=True
+    )
+    if tokenizer.convert_tokens_to_ids(vocab[-1]) != len(vocab) - 1:
+        raise RuntimeError("the BERT tokenizer did not take the vocabulary from vocab.txt")
+    tokenizer.save_pretrained(folder)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=intermediate,
+        max_position_embeddings=max_positions,
+    )
+    torch.manual_seed(seed)
+    BertModel(config).save_pretrained(folder)
+    if sentence_transformers:
+        _sentence_transformers_layout(folder, hidden, pooling, dense_features, dense_activation)
+    return folder
+
+
+def _sentence_transformers_layout(
+    folder: Path, hidden: int, pooling: str, dense_features: int, activation: str
+) -> None:
+    import torch
+    from safetensors.torch import save_file
+
+    if pooling not in ("cls", "mean") or activation not in ("Tanh", "Identity"):
+        raise ValueError("pooling: cls or mean; activation: Tanh or Identity")
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"},
+        {"idx": 3, "name": "3", "path": "3_Normalize", "type": "sentence_transformers.models.Normalize"},
+    ]  # fmt: skip
+    (folder / "modules.json").write_text(json.dumps(modules, indent=2))
+    (folder / "sentence_bert_config.json").write_text(
+        json.dumps({"max_seq_length": 64, "do_lower_case": False})
+    )
+    (folder / "1_Pooling").mkdir(exist_ok=True)
+    (folder / "1_Pooling" / "config.json").write_text(
+        json.dumps(
+            {
+                "word_embedding_dimension": hidden,
+                "pooling_mode_cls_token": pooling == "cls",
+                "pooling_mode_mean_tokens": pooling == "mean",
+                "pooling_mode_max_tokens": False,
+                "pooling_mode_mean_sqrt_len_tokens": False,
+            }
+        )
+    )
+    dense = folder / "2_Dense"
+    dense.mkdir(exist_ok=True)
+    module = "linear.Identity" if activation == "Identity" else "activation.Tanh"
+    (dense / "config.json").write_text(
+        json.dumps(
+            {
+                "in_features": hidden,
+                "out_features": dense_features,
+                "bias": True,
+                "activation_function": f"torch.nn.modules.{module}",
+            }
+        )
+    )
+    layer = torch.nn.Linear(hidden, dense_features)  # seeded by the caller
+    save_file(
+        {
+            "linear.weight": layer.weight.detach().clone(),
+            "linear.bias": layer.bias.detach().clone(),
+        },
+        str(dense / "model.safetensors"),
+    )
+    (folder / "3_Normalize").mkdir(exist_ok=True)

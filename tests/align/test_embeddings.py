@@ -1,0 +1,359 @@
+"""Sentence embeddings in parallel mode: the encoder (tiny random BERT folders built here),
+bead cosines, the DP using them, and ``align-pair --embeddings`` end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench.align.beads import parse_beads
+from workbench.align.embeddings import load_encoder, span_cosines
+from workbench.align.eval import score_documents
+from workbench.align.parallel import Band, ParallelParams, align_parallel, full_band
+from workbench.cli import main
+from workbench.errors import InputError
+from workbench.translate.locate import ModelUnavailable
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = [
+    "Der Berg ist hoch .",
+    "Wir stiegen am Morgen auf .",
+    "Das Wetter war schlecht .",
+    "Am Abend kamen wir zurück .",
+]
+MT = [
+    "La montagne est haute .",
+    "Nous sommes montés le matin .",
+    "Le temps était mauvais .",
+    "Le soir nous sommes revenus .",
+]
+TGT = [
+    "La montagne est très haute .",
+    "Nous sommes montés au matin .",
+    "Le temps était mauvais .",
+    "Le soir , nous sommes revenus .",
+]
+
+
+@pytest.fixture(scope="session")
+def encoders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from workbench.translate.toymodels import build_bert_encoder
+
+    root = tmp_path_factory.mktemp("encoders")
+    texts = SRC + MT + TGT
+    return {
+        "plain": build_bert_encoder(root / "plain", texts, seed=1),
+        "st": build_bert_encoder(
+            root / "st", texts, sentence_transformers=True, pooling="mean", seed=2
+        ),
+    }
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+
+
+def test_encoder_gives_unit_rows_identical_and_deterministic(encoders, tmp_path):
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    folder = encoders["plain"]
+    enc = load_encoder(str(folder), tmp_path / "models", device="cpu", batch_size=3)
+    sentences = [SRC[0], TGT[1], SRC[0], "", MT[2]]
+    emb = enc.encode(sentences)
+    assert emb.shape == (5, 32) and emb.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(emb[0], emb[2])
+    assert not np.allclose(emb[0], emb[1])
+    assert enc.pooling == "pooler" and enc.model_id == str(folder.resolve())
+    assert enc.revision.startswith("local-")
+    again = load_encoder(str(folder), tmp_path / "models", device="cpu").encode(sentences)
+    np.testing.assert_allclose(emb, again, atol=1e-6)
+    # the default for a plain BERT folder is the pooler output, normalised (one sentence:
+    # no padding involved)
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModel.from_pretrained(str(folder)).eval()
+    with torch.inference_mode():
+        pooled = model(**tok([MT[2]], return_tensors="pt")).pooler_output[0].numpy()
+    np.testing.assert_allclose(emb[4], pooled / np.linalg.norm(pooled), atol=1e-5)
+    mean = load_encoder(str(folder), tmp_path / "models", pooling="mean").encode(sentences)
+    assert mean.shape == emb.shape and not np.allclose(mean, emb, atol=1e-3)
+
+
+def test_sentence_transformers_layout_applies_pooling_and_dense(encoders, tmp_path):
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoModel, AutoTokenizer
+
+    folder = encoders["st"]
+    enc = load_encoder(str(folder), tmp_path / "models", device="cpu", batch_size=2)
+    sentences = [SRC[1], "Le temps", TGT[3]]  # different lengths: padding inside a batch
+    emb = enc.encode(sentences)
+    assert enc.pooling == "mean" and emb.shape == (3, 16)
+    config = json.loads((folder / "2_Dense" / "config.json").read_text())
+    state = load_file(str(folder / "2_Dense" / "model.safetensors"))
+    assert config["activation_function"].endswith("Tanh")
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModel.from_pretrained(str(folder)).eval()
+    expected = []
+    with torch.inference_mode():
+        for sentence in sentences:  # one at a time: no padding, a plain mean over tokens
+            hidden = model(**tok([sentence], return_tensors="pt")).last_hidden_state[0]
+            pooled = hidden.mean(dim=0)
+            dense = torch.tanh(state["linear.weight"] @ pooled + state["linear.bias"]).numpy()
+            expected.append(dense / np.linalg.norm(dense))
+    np.testing.assert_allclose(emb, np.stack(expected), atol=1e-5)
+
+
+def _brute_force(src, tgt, band, bead_types):
+    n = len(src)
+    out = np.full((len(bead_types), n + 1, band.width), np.nan)
+    for t, (a, b) in enumerate(bead_types):
+        for i in range(n + 1):
+            for k in range(band.width):
+                j = band.lo[i] + k
+                if i < a or j < b or j >= band.hi[i]:
+                    continue
+                s = src[i - a : i].sum(axis=0)
+                g = tgt[j - b : j].sum(axis=0)
+                out[t, i, k] = s @ g / (np.linalg.norm(s) * np.linalg.norm(g))
+    return out
+
+
+def test_span_cosines_match_brute_force():
+    rng = np.random.default_rng(0)
+    src = rng.normal(size=(9, 6)).astype(np.float32)
+    tgt = rng.normal(size=(11, 6)).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+    types = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3))
+    lo = np.array([0, 0, 1, 2, 3, 4, 5, 6, 7, 8])
+    hi = np.array([3, 4, 5, 6, 8, 9, 10, 11, 12, 12])
+    band = Band(lo=lo, hi=hi)
+    got = span_cosines(src, tgt, band, types)
+    want = _brute_force(src, tgt, band, types)
+    assert got.shape == (5, 10, band.width) and got.dtype == np.float32
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    assert np.isnan(got[:, 0]).all()  # row 0: no source sentence
+    assert np.isnan(got[3, 1]).all()  # a 2-2 bead needs two source sentences
+    assert np.isnan(got[0, 2, band.hi[2] - band.lo[2] :]).all()  # outside the band
+    ok = ~np.isnan(want)
+    assert ok.sum() > 100
+    np.testing.assert_allclose(got[ok], want[ok], atol=1e-5)
+    # full band, many rows per chunk: the same as the brute force too
+    full = full_band(9, 11)
+    np.testing.assert_allclose(
+        span_cosines(src, tgt, full, types), _brute_force(src, tgt, full, types), atol=1e-5
+    )
+
+
+def _synthetic(seed: int = 3, dim: int = 64, noise: float = 0.05):
+    """Gold beads, texts in two scripts that share no character, embeddings: one random
+    unit vector per bead, a 2-1 whose source halves sum to the bead's vector, a 1-2 whose
+    target halves do, and a target line with no counterpart."""
+    rng = np.random.default_rng(seed)
+
+    def unit(x: np.ndarray) -> np.ndarray:
+        return x / np.linalg.norm(x)
+
+    def noisy(v: np.ndarray) -> np.ndarray:
+        return unit(v + noise * rng.normal(size=dim) / np.sqrt(dim))
+
+    def halves(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        u = rng.normal(size=dim)
+        u -= (u @ v) * v
+        u = unit(u)
+        return noisy(v + u), noisy(v - u)  # sum points along v; each half at 45 degrees
+
+    latin = "abcdefghijklmnopqrstuvwxyz"
+    cyrillic = "абвгдежзийклмнопрстуфхцчшщ"
+
+    def text(alphabet: str) -> str:
+        return " ".join(
+            "".join(rng.choice(list(alphabet), size=rng.integers(3, 8)))
+            for _ in range(rng.integers(4, 9))
+        )
+
+    src, tgt, src_emb, tgt_emb, gold = [], [], [], [], []
+    for k in range(14):
+        v = unit(rng.normal(size=dim))
+        if k == 3:  # 2-1
+            a, b = halves(v)
+            gold.append(((len(src), len(src) + 1), (len(tgt),)))
+            src_emb += [a, b]
+            tgt_emb.append(noisy(v))
+            src += [text(latin), text(latin)]
+            tgt.append(text(cyrillic))
+        elif k == 8:  # 1-2
+            a, b = halves(v)
+            gold.append(((len(src),), (len(tgt), len(tgt) + 1)))
+            src_emb.append(noisy(v))
+            tgt_emb += [a, b]
+            src.append(text(latin))
+            tgt += [text(cyrillic), text(cyrillic)]
+        elif k == 6:  # a target line with no counterpart
+            gold.append(((), (len(tgt),)))
+            tgt_emb.append(v)
+            tgt.append(text(cyrillic))
+        else:
+            gold.append(((len(src),), (len(tgt),)))
+            src_emb.append(noisy(v))
+            tgt_emb.append(noisy(v))
+            src.append(text(latin))
+            tgt.append(text(cyrillic))
+    assert not set("".join(src)) & set("".join(tgt)) - {" "}
+    return src, tgt, (np.array(src_emb, np.float32), np.array(tgt_emb, np.float32)), gold
+
+
+def test_dp_uses_the_embedding_term():
+    src, tgt, emb, gold = _synthetic()
+    chrf_only = align_parallel(src, tgt).beads  # the source as its own "MT": nothing matches
+    cosine_only = align_parallel(None, tgt, src=src, embeddings=emb).beads
+    mixed = align_parallel(src, tgt, ParallelParams(embedding_weight=0.5), embeddings=emb).beads
+    assert cosine_only == gold
+    assert mixed == gold
+    # chrF sees no shared character: the diagonal, the merges and the lone line are missed
+    special = [bead for bead in gold if (len(bead[0]), len(bead[1])) != (1, 1)]
+    assert len(special) == 3 and not set(special) & set(chrf_only)
+    assert score_documents([gold], [chrf_only]).f1_strict < 0.7
+    # weight 0 leaves chrF alone: the mixed path equals the chrF-only one
+    assert align_parallel(src, tgt, ParallelParams(embedding_weight=0.0), embeddings=emb).beads == (
+        chrf_only
+    )
+    with pytest.raises(ValueError, match="only with embeddings"):
+        align_parallel(None, tgt)
+
+
+def test_long_document_without_mt_gets_an_embedding_band():
+    """Over ``full_cells`` with no MT the band comes from chunk embeddings, not anchors."""
+    rng = np.random.default_rng(5)
+    n = 400
+    vectors = rng.normal(size=(n, 32))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    src_emb = vectors + 0.05 * rng.normal(size=(n, 32)) / np.sqrt(32)
+    tgt_emb = np.concatenate([vectors[:200], rng.normal(size=(1, 32)), vectors[200:]])
+    params = ParallelParams(full_cells=10_000)
+    result = align_parallel(None, ["x"] * (n + 1), params, embeddings=(src_emb, tgt_emb))
+    # (the target list is only counted: the text terms see "x" everywhere)
+    gold = [((i,), (i,)) for i in range(200)] + [((), (200,))]
+    gold += [((i,), (i + 1,)) for i in range(200, n)]
+    assert result.beads == gold
+    assert result.band_cells < (n + 1) * (n + 2) / 4
+
+
+def _write(tmp_path: Path, name: str, lines: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("which", ["plain", "st"])
+@pytest.mark.parametrize("with_mt", [True, False])
+def test_align_pair_with_embeddings(encoders, tmp_path, capsys, which, with_mt):
+    src = _write(tmp_path, "a.de", SRC)
+    tgt = _write(tmp_path, "a.fr", TGT)
+    args = ["align-pair", str(src), str(tgt), "--embeddings", str(encoders[which])]
+    if with_mt:
+        args += ["--src-translation", str(_write(tmp_path, "a.mt", MT))]
+    args += ["--embedding-weight", "0.3"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    beads = parse_beads(out)
+    assert len(out.splitlines()) == len(beads) >= 1
+    assert sorted(i for s, _ in beads for i in s) == list(range(len(SRC)))
+    assert sorted(j for _, t in beads for j in t) == list(range(len(TGT)))
+    if with_mt:  # chrF still carries most of the signal: the true 1-1 path
+        assert beads == [((i,), (i,)) for i in range(4)]
+
+
+def test_align_pair_argument_errors(encoders, tmp_path, capsys):
+    src = _write(tmp_path, "a.de", SRC)
+    tgt = _write(tmp_path, "a.fr", TGT)
+    assert main(["align-pair", str(src), str(tgt)]) == 2
+    err = capsys.readouterr().err
+    assert "--src-translation" in err and "--embeddings" in err
+    args = ["align-pair", str(src), str(tgt), "--embeddings", str(encoders["plain"])]
+    assert main([*args, "--embedding-weight", "1.5"]) == 2
+    assert "--embedding-weight" in capsys.readouterr().err
+    assert main([*args, "--mode", "comparable"]) == 2
+    assert "parallel only" in capsys.readouterr().err
+
+
+def test_missing_folder_and_uncached_hub_id_fail_fast(tmp_path):
+    src = _write(tmp_path, "a.de", SRC)
+    tgt = _write(tmp_path, "a.fr", TGT)
+    out = tmp_path / "out.align"
+    config = tmp_path / "workbench.toml"
+    config.write_text(f"[paths]\nmodels = {str(tmp_path / 'models')!r}\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf-home")}
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for model, named in [
+        (str(tmp_path / "no-such-encoder"), "no-such-encoder"),
+        ("someone/LaBSE-not-here", "someone/LaBSE-not-here"),
+    ]:
+        start = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "workbench", "--config", str(config), "align-pair",
+             str(src), str(tgt), "--embeddings", model, "-o", str(out)],
+            cwd=ROOT, capture_output=True, text=True, env=env,
+        )  # fmt: skip
+        assert time.monotonic() - start < 10
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("workbench: error: ")
+        assert named in lines[0] and "Traceback" not in result.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+    assert "models pull someone/LaBSE-not-here" in lines[0] and "HF_HUB_OFFLINE" in lines[0]
+
+
+def test_library_errors_for_missing_models(tmp_path):
+    with pytest.raises(ModelUnavailable, match="not on this machine"):
+        load_encoder("someone/absent-encoder", tmp_path / "models")
+    with pytest.raises(InputError, match="does not exist"):
+        load_encoder(str(tmp_path / "nowhere"), tmp_path / "models")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError, match="config.json"):
+        load_encoder(str(empty), tmp_path / "models")
+
+
+def test_vocab_only_bert_folder_passes_the_encoder_check(encoders, tmp_path):
+    """A BERT folder with vocab.txt and no tokenizer.json loads (the translation check
+    would refuse it: no tokenizer file of its kind)."""
+    import shutil
+
+    from workbench.translate.locate import check_model_dir
+
+    folder = tmp_path / "vocab-only"
+    shutil.copytree(encoders["plain"], folder)
+    (folder / "tokenizer.json").unlink()
+    with pytest.raises(InputError):
+        check_model_dir(folder)
+    emb = load_encoder(str(folder), tmp_path / "models").encode(SRC)
+    want = load_encoder(str(encoders["plain"]), tmp_path / "models").encode(SRC)
+    np.testing.assert_allclose(emb, want, atol=1e-5)
+
+
+def test_align_pair_without_embeddings_does_not_import_torch(tmp_path):
+    src = _write(tmp_path, "a.de", SRC)
+    tgt = _write(tmp_path, "a.fr", TGT)
+    mt = _write(tmp_path, "a.mt", MT)
+    code = (
+        "import sys; from workbench.cli import main;"
+        f"main(['align-pair', {str(src)!r}, {str(tgt)!r}, '--src-translation', {str(mt)!r}]);"
+        "print('HEAVY', [m for m in ('torch', 'transformers') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "HEAVY []" in out.stdout

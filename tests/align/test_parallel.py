@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import sacrebleu
 
+from tests.align.wordlist import WORDS
 from workbench.align.parallel import (
     ParallelParams,
     SentenceGrams,
@@ -18,49 +19,6 @@ from workbench.align.parallel import (
     full_band,
     path_band,
 )
-
-WORDS = [
-    "mountain",
-    "glacier",
-    "summit",
-    "ridge",
-    "valley",
-    "river",
-    "expedition",
-    "camp",
-    "rope",
-    "storm",
-    "snow",
-    "ice",
-    "rock",
-    "climber",
-    "guide",
-    "village",
-    "bridge",
-    "forest",
-    "lake",
-    "night",
-    "morning",
-    "route",
-    "north",
-    "south",
-    "east",
-    "west",
-    "photo",
-    "book",
-    "survey",
-    "map",
-    "height",
-    "metre",
-    "season",
-    "tent",
-    "porter",
-    "sherpa",
-    "peak",
-    "wall",
-    "face",
-    "crest",
-]
 
 
 def _sentence(rng: random.Random) -> str:

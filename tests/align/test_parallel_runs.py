@@ -9,38 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.align.wordlist import SMALL_WORDS as WORDS
 from workbench.align.beads import parse_beads
 from workbench.align.parallel import ParallelParams, align_parallel
 from workbench.cli import main
-
-WORDS = [
-    "mountain",
-    "glacier",
-    "summit",
-    "ridge",
-    "valley",
-    "river",
-    "expedition",
-    "camp",
-    "rope",
-    "storm",
-    "snow",
-    "ice",
-    "rock",
-    "climber",
-    "guide",
-    "village",
-    "bridge",
-    "forest",
-    "lake",
-    "night",
-    "morning",
-    "route",
-    "north",
-    "south",
-    "tent",
-    "porter",
-]
 
 
 def _sentence(rng: random.Random) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from workbench.align.beads import format_beads
@@ -37,6 +38,21 @@ def read_sentences(path: str | Path, role: str) -> list[str]:
     lines = [line.rstrip("\r") for line in lines]
     if not any(line.strip() for line in lines):
         raise InputError(f"{role} file is empty", path)
+    return lines
+
+
+def read_line_parallel(
+    path: str | Path, role: str, other: Sequence[str], other_path: str | Path, other_role: str
+) -> list[str]:
+    """Read a translation that must have one line per line of ``other`` (its original)."""
+    lines = read_sentences(path, role)
+    if len(lines) != len(other):
+        raise InputError(
+            f"{role} has {len(lines)} lines but the {other_role} {other_path} has "
+            f"{len(other)}; it must be line-parallel to the {other_role}",
+            path,
+            min(len(lines), len(other)) + 1,
+        )
     return lines
 
 
@@ -76,29 +92,14 @@ def align_files(
     tgt_lines = read_sentences(tgt, "target")
     mt_lines = None
     if mt is not None:
-        mt_lines = read_sentences(mt, "translation")
-        if len(mt_lines) != len(src_lines):
-            raise InputError(
-                f"translation has {len(mt_lines)} lines but the source {src} has "
-                f"{len(src_lines)}; it must be line-parallel to the source",
-                mt,
-                min(len(mt_lines), len(src_lines)) + 1,
-            )
+        mt_lines = read_line_parallel(mt, "translation", src_lines, src, "source")
     extra = {}
     if tgt_mt is not None:
         if mode != "parallel":
             raise InputError("--tgt-translation is used by --mode parallel only", tgt_mt)
         if mt is None:
             raise InputError("--tgt-translation needs --src-translation as well", tgt_mt)
-        back = read_sentences(tgt_mt, "target translation")
-        if len(back) != len(tgt_lines):
-            raise InputError(
-                f"target translation has {len(back)} lines but the target {tgt} has "
-                f"{len(tgt_lines)}; it must be line-parallel to the target",
-                tgt_mt,
-                min(len(back), len(tgt_lines)) + 1,
-            )
-        extra["tgt_mt"] = back
+        extra["tgt_mt"] = read_line_parallel(tgt_mt, "target translation", tgt_lines, tgt, "target")
     if model is not None:
         from workbench.align.embeddings import load_encoder
 

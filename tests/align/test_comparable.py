@@ -66,6 +66,22 @@ def test_mining_is_order_free_and_leaves_unmatched_alone():
         assert {"chrf", "margin", "cosine", "numbers", "length", "same_edition"} <= set(p.features)
 
 
+def test_mt_links_carry_sentence_bleu_of_their_mt():
+    from sacrebleu import sentence_bleu
+
+    src, tgt = items()
+    result = mine(src, tgt)
+    mt = {item.id: item.mt for item in src}
+    english = {item.id: item.text for item in tgt}
+    for p in result.links:
+        hyp = " ".join(mt[i] for i in p.src)
+        ref = " ".join(english[j] for j in p.tgt)
+        assert p.features["bleu"] == pytest.approx(sentence_bleu(hyp, [ref]).score / 100, abs=1e-4)
+    assert len(result.links) == 4
+    without_mt = mine(*items(with_mt=False)).links
+    assert without_mt and all("bleu" not in p.features for p in without_mt)
+
+
 def test_threshold_one_links_nothing():
     src, tgt = items()
     result = mine(src, tgt, MiningConfig(threshold=1.0))

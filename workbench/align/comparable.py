@@ -559,9 +559,28 @@ def mine(
     ]
     position = {item.id: n for n, item in enumerate(src)}
     result_links = sorted((p for _, _, p in links), key=lambda p: position[p.src[0]])
+    if with_mt:
+        _add_bleu(result_links, src, tgt)
     stats = {"candidates": float(len(cand)), "links": float(len(result_links))}
     stats.update({f"seconds_{name}": round(value, 2) for name, value in timings.items()})
     return MiningResult(result_links, unmatched, with_mt, stats)
+
+
+def _add_bleu(links: Sequence[Proposal], src: Sequence[Item], tgt: Sequence[Item]) -> None:
+    """Sentence BLEU (sacrebleu, 0..1) of each MT-scored link's MT against its English, saved
+    as the feature ``bleu`` for the reviewer. The score itself rests on chrF: on the dev
+    sets' near misses BLEU separates true pairs no better (bench/similarity_auc.py), and
+    mixing a word-level term into the similarity lowered alignment F1 (docs/benchmarks.md)."""
+    from workbench.align.chrf import bleu_pairs
+
+    by_id = {item.id: item for item in [*src, *tgt]}
+    chosen = [p for p in links if p.features.get("mt")]
+    if not chosen:
+        return
+    hyps = [" ".join(by_id[i].mt or "" for i in p.src) for p in chosen]
+    refs = [" ".join(by_id[j].text for j in p.tgt) for p in chosen]
+    for p, value in zip(chosen, bleu_pairs(hyps, refs), strict=True):
+        p.features["bleu"] = round(float(value) / 100.0, 4)
 
 
 def _similarity(proposal: Proposal) -> float:

@@ -66,24 +66,24 @@ class AlignSettings(Section):
     # parallel mode (workbench align-pair --mode parallel; tuned on Text+Berg dev and MAC dev)
     parallel_beta: float = Field(default=1.0, gt=0.0)  # F-beta of chrF precision/recall
     parallel_threshold: float = -0.0025  # margin-normalised similarity a bead must beat
-    parallel_skip: float = Field(default=-0.196, le=0.0)  # gain of an unaligned sentence
-    parallel_size_exponent: float = Field(default=0.3, ge=0.0)  # bead weight ((a+b)/2)**x
+    parallel_skip: float = Field(default=-0.216, le=0.0)  # gain of an unaligned sentence
+    parallel_size_exponent: float = Field(default=0.4, ge=0.0)  # bead weight ((a+b)/2)**x
     parallel_penalty: dict[str, float] = {  # extra cost per bead type ("a-b")
         "1-2": 0.051,
         "2-1": 0.051,
         "1-3": 0.129,
         "3-1": 0.129,
         "2-2": 0.1,
-        "1-4": 0.23,
-        "2-3": 0.19,
-        "3-2": 0.19,
+        "1-4": 0.2,
+        "2-3": 0.16,
+        "3-2": 0.16,
         "3-3": 0.22,
-        "1-5": 0.33,
-        "4-1": 0.28,
+        "1-5": 0.3,
+        "4-1": 0.25,
     }
     parallel_length_weight: float = Field(default=0.083, ge=0.0)  # |log length ratio| weight
     parallel_margin_weight: float = Field(default=0.7, ge=0.0)  # minus k-best neighbour mean
-    parallel_coverage_weight: float = Field(default=0.2, ge=0.0)  # uncovered member penalty
+    parallel_coverage_weight: float = Field(default=0.1, ge=0.0)  # uncovered member penalty
     parallel_coverage_floor: float = Field(default=0.05, ge=0.0, le=1.0)
     parallel_lexicon_weight: float = Field(default=0.0, ge=0.0, le=1.0)  # second pass (off)
     parallel_orphan_weight: float = Field(default=0.0, ge=0.0)  # cheaper skip, weak best match
@@ -94,12 +94,13 @@ class AlignSettings(Section):
     )  # member whose numbers are unmatched
     parallel_symbol_weight: float = Field(default=0.1, ge=0.0)  # merged member line with no letters
     parallel_fragment_weight: float = Field(
-        default=0.03, ge=0.0
+        default=0.01, ge=0.0
     )  # merged member line of <= fragment_tokens tokens
     parallel_fragment_tokens: int = Field(default=2, ge=0)
     parallel_back_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # with --tgt-translation
     parallel_sub_weight: float = Field(default=0.3, ge=0.0)  # merge not better than best 1-1 pair
     parallel_sub_margin: float = Field(default=0.04, ge=0.0, le=1.0)
+    parallel_baseline_by_length: bool = True  # a merge's baseline: members weighted by characters
     parallel_pair_weight: float = Field(default=0.1, ge=0.0)  # m-n bead, uncovered member each side
     parallel_pair_floor: float = Field(default=0.1, ge=0.0, le=1.0)
     parallel_surplus_weight: float = Field(default=0.4, ge=0.0)  # n-gram matches above chance

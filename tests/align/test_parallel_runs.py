@@ -236,3 +236,26 @@ def test_pair_weight_splits_a_merge_that_hides_a_short_pair():
     params = ParallelParams(pair_weight=0.0, skip=-0.5, penalty={"2-2": 0.0})
     assert align_parallel(mt, tgt, params).beads == [((0, 1), (0, 1))]
     assert align_parallel(mt, tgt, replace(params, pair_weight=0.5)).beads == split
+
+
+def test_span_baseline_weights_members_by_characters_when_asked():
+    from workbench.align.parallel import SentenceGrams, full_band, span_baseline
+
+    mt = ["Go !", "The climbers left the camp at dawn and reached the ridge before noon ."]
+    tgt = ["Up we get !", "The climbers left the camp at dawn and reached the ridge at noon ."]
+    grams = SentenceGrams(mt, tgt)
+    band = full_band(2, 2)
+    rows = np.array([0.0, 0.1, 0.5])  # DP coordinates: row k = source sentence k-1
+    cols = np.array([0.0, 0.2, 0.4])
+    plain = span_baseline((rows, cols), band, 2, 2)[2, 2]
+    assert plain == pytest.approx(0.5 * (0.3 + 0.3))  # each member counts once
+    hyp_w, ref_w = grams.member_weights()
+    weighted = span_baseline((rows, cols), band, 2, 2, (hyp_w, ref_w))[2, 2]
+    lm, lt = grams.lengths[:2], grams.lengths[2:]
+    expected = 0.5 * (
+        (0.1 * lm[0] + 0.5 * lm[1]) / lm.sum() + (0.2 * lt[0] + 0.4 * lt[1]) / lt.sum()
+    )
+    assert weighted == pytest.approx(expected)
+    assert weighted > plain  # the short line no longer pulls the merge's chance level down
+    one = span_baseline((rows, cols), band, 1, 1, (hyp_w, ref_w))[2, 2]
+    assert one == pytest.approx(0.5 * (0.5 + 0.4))  # a single member: its own baseline

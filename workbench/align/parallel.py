@@ -51,7 +51,7 @@ _CODE_BITS = 21
 
 DEFAULT_PENALTY = {
     "1-2": 0.051, "2-1": 0.051, "1-3": 0.129, "3-1": 0.129, "2-2": 0.1,
-    "1-4": 0.23, "2-3": 0.19, "3-2": 0.19, "3-3": 0.22, "1-5": 0.33, "4-1": 0.28,
+    "1-4": 0.2, "2-3": 0.16, "3-2": 0.16, "3-3": 0.22, "1-5": 0.3, "4-1": 0.25,
 }  # fmt: skip
 
 
@@ -65,25 +65,26 @@ class ParallelParams:
     )  # fmt: skip
     beta: float = 1.0  # F-beta of chrF precision/recall (2 = sacrebleu chrF)
     threshold: float = -0.0025  # margin-normalised similarity a bead must beat
-    skip: float = -0.196  # gain of one unaligned sentence (1-0 / 0-1 beads)
-    size_exponent: float = 0.3  # bead weight ((a + b) / 2) ** size_exponent
+    skip: float = -0.216  # gain of one unaligned sentence (1-0 / 0-1 beads)
+    size_exponent: float = 0.4  # bead weight ((a + b) / 2) ** size_exponent
     penalty: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PENALTY))
     length_weight: float = 0.083  # weight of |log length ratio| (MT vs target, characters)
     orphan_weight: float = 0.0  # cheaper skip for sentences whose best 1-1 match is weak
     orphan_floor: float = 0.3  # best 1-1 similarity below which the skip gets cheaper
     number_weight: float = 0.15  # per member sentence whose numbers are absent on the other side
     symbol_weight: float = 0.1  # per member line without letters (digits/punctuation) of a merge
-    fragment_weight: float = 0.03  # per member line of at most fragment_tokens tokens of a merge
+    fragment_weight: float = 0.01  # per member line of at most fragment_tokens tokens of a merge
     fragment_tokens: int = 2
     sub_weight: float = 0.3  # penalty when a bead is not clearly better than its best 1-1 pair
     sub_margin: float = 0.04  # ... by this much chrF (0..1)
     back_weight: float = 0.3  # weight of chrF(source, MT of target) when it is given
     run_bonus: float = 0.07  # added to each skip that continues a run of skips (affine gap)
     margin_weight: float = 0.7  # subtract this times the mean of the k best neighbours
-    coverage_weight: float = 0.2  # penalty when a member of a multi-sentence bead is uncovered
+    coverage_weight: float = 0.1  # penalty when a member of a multi-sentence bead is uncovered
     coverage_floor: float = 0.05  # coverage (trigrams and up) below which the penalty applies
     pair_weight: float = 0.1  # many-to-many bead with an uncovered member on each side
     pair_floor: float = 0.1  # ... (member coverage below this)
+    baseline_by_length: bool = True  # a merge's baseline: members weighted by characters
     surplus_weight: float = 0.4  # n-gram matches above chance, in average-sentence units
     lexicon_weight: float = 0.0  # lexical second pass (0: off; it did not help on MAC dev)
     lexicon_confident: float = 0.35  # first-pass similarity of a 1-1 link that teaches the table
@@ -128,6 +129,7 @@ def params_from_settings(settings) -> ParallelParams:
         back_weight=settings.parallel_back_weight,
         sub_weight=settings.parallel_sub_weight,
         sub_margin=settings.parallel_sub_margin,
+        baseline_by_length=settings.parallel_baseline_by_length,
         pair_weight=settings.parallel_pair_weight,
         pair_floor=settings.parallel_pair_floor,
         surplus_weight=settings.parallel_surplus_weight,
@@ -233,6 +235,12 @@ class SentenceGrams:
         # a true pair shares several rare n-grams; a chance match usually one
         strong = pairs[support >= min_support]
         return strong if len(strong) >= 0.02 * min(self.n, self.m) else pairs
+
+    def member_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Characters (at least 1) per row and column, in DP coordinates (index 0 unused)."""
+        hyp = np.concatenate([[0.0], np.maximum(self.lengths[: self.n], 1.0)])
+        ref = np.concatenate([[0.0], np.maximum(self.lengths[self.n :], 1.0)])
+        return hyp, ref
 
     def length_term(self, band: Band, a: int, b: int) -> np.ndarray:
         """|log((len_mt + 10) / (len_tgt + 10))| of bead (a, b) at each band cell."""
@@ -441,18 +449,28 @@ def orphan_skips(
 
 
 def span_baseline(
-    baselines: tuple[np.ndarray, np.ndarray], band: Band, a: int, b: int
+    baselines: tuple[np.ndarray, np.ndarray],
+    band: Band,
+    a: int,
+    b: int,
+    weights: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Margin baseline of bead (a, b) at each band cell: mean over its member sentences."""
+    """Margin baseline of bead (a, b) at each band cell: the mean over its member sentences,
+    weighted by ``weights`` (per row / column, DP coordinates) when given."""
     row_mean, col_mean = baselines
     n1, m1 = len(row_mean), len(col_mean)
+    rw, cw = weights if weights is not None else (np.ones(n1), np.ones(m1))
+    rw, cw = rw[:n1], cw[:m1]
     rows = np.arange(n1)[:, None]
     cols = np.clip(band.lo[:, None] + np.arange(band.width)[None, :], 0, m1 - 1)
-    rc = np.concatenate([[0.0], np.cumsum(row_mean[1:])])  # rc[i] = sum of rows 1..i
-    cc = np.concatenate([[0.0], np.cumsum(col_mean[1:])])
-    hi_r = rc[rows] - rc[np.maximum(rows - a, 0)]
-    hi_c = cc[cols] - cc[np.maximum(cols - b, 0)]
-    return 0.5 * (hi_r / a + hi_c / b)
+
+    def windowed(values: np.ndarray, w: np.ndarray, at: np.ndarray, k: int) -> np.ndarray:
+        num = np.concatenate([[0.0], np.cumsum((values * w)[1:])])
+        den = np.concatenate([[0.0], np.cumsum(w[1:])])
+        lo = np.maximum(at - k, 0)
+        return (num[at] - num[lo]) / np.maximum(den[at] - den[lo], 1e-9)
+
+    return 0.5 * (windowed(row_mean, rw, rows, a) + windowed(col_mean, cw, cols, b))
 
 
 _NUMBER = re.compile(r"\d+")
@@ -555,7 +573,10 @@ def bead_gains(
         size = ((a + b) / 2.0) ** params.size_exponent
         sim = sims[0, t]
         if baselines is not None and params.margin_weight:
-            sim = sim - params.margin_weight * span_baseline(baselines, band, a, b)
+            weights = None
+            if params.baseline_by_length and grams is not None:
+                weights = grams.member_weights()
+            sim = sim - params.margin_weight * span_baseline(baselines, band, a, b, weights)
         g = size * (sim - params.threshold)
         if a + b > 2 and params.coverage_weight:
             g = g - params.coverage_weight * np.maximum(params.coverage_floor - sims[1, t], 0.0)

@@ -259,3 +259,22 @@ def test_span_baseline_weights_members_by_characters_when_asked():
     assert weighted > plain  # the short line no longer pulls the merge's chance level down
     one = span_baseline((rows, cols), band, 1, 1, (hyp_w, ref_w))[2, 2]
     assert one == pytest.approx(0.5 * (0.5 + 0.4))  # a single member: its own baseline
+
+
+def test_bead_score_is_the_feature_logistic_and_features_come_with_the_bead():
+    from workbench.align.parallel import BEAD_CALIBRATION, CALIBRATION_FEATURES, bead_probability
+
+    mt, tgt, gold = _with_caption_block(3)
+    result = align_parallel(mt, tgt, ParallelParams())
+    for (src, trg), score, feats in zip(result.beads, result.scores, result.features, strict=True):
+        if not src or not trg:
+            assert score == 0.0 and feats == {}
+            continue
+        assert set(CALIBRATION_FEATURES) <= set(feats)
+        assert feats["size"] == len(src) + len(trg)
+        assert score == pytest.approx(bead_probability(feats))
+    feats = next(f for f in result.features if f)
+    # more coverage or surplus, a better chance; a worse length ratio, a smaller one
+    assert BEAD_CALIBRATION["cover"] > 0 and BEAD_CALIBRATION["surplus"] > 0
+    assert bead_probability(feats | {"cover": 0.0}) < bead_probability(feats | {"cover": 1.0})
+    assert bead_probability(feats | {"length": 1.0}) < bead_probability(feats | {"length": 0.0})

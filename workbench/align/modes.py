@@ -63,8 +63,11 @@ def align_parallel_mode(
         result = align_parallel(mt, tgt, params, embeddings=embeddings)
     key = "chrf" if embeddings is None else ("sim" if mt is not None else "cosine")
     features = [
-        {key: round(s, 4), "margin": round(g, 4)} if s == s else {}
-        for s, g in zip(result.sims, result.margins, strict=True)
+        {key: round(s, 4), "margin": round(g, 4)}
+        | {name: round(v, 4) for name, v in extra.items() if name != "sim"}
+        if s == s
+        else {}
+        for s, g, extra in zip(result.sims, result.margins, result.features, strict=True)
     ]
     notes = []
     if embeddings is not None and mt is None:

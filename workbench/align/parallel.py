@@ -95,8 +95,8 @@ class ParallelParams:
     threads: int = 0  # threads for the similarity kernel (0: one per CPU core)
     embedding_weight: float = 0.5  # share of the embedding cosine (untuned), when given
     # bead score in [0, 1]: logistic(slope * (margin - centre)), fitted on TB dev + MAC dev
-    calib_slope: float = 4.04
-    calib_centre: float = -0.319
+    calib_slope: float = 3.60
+    calib_centre: float = -0.460
 
     def __post_init__(self) -> None:
         self.bead_types = tuple((int(a), int(b)) for a, b in self.bead_types)
@@ -159,6 +159,7 @@ class ParallelResult:
     scores: list[float]  # calibrated score in [0, 1] per bead
     margins: list[float] = field(default_factory=list)  # sim minus k-best neighbour mean
     band_cells: int = 0
+    features: list[dict[str, float]] = field(default_factory=list)  # see bead_features
 
 
 class SentenceGrams:
@@ -600,6 +601,41 @@ def bead_gains(
     return gains
 
 
+# Bead score: logistic over the bead's features, fitted on the dev beads (Text+Berg dev + MAC
+# dev, default settings; `bench/parallel_calibration.py --refit` prints these numbers).
+BEAD_CALIBRATION: dict[str, float] = {
+    "bias": 1.512, "sim": -0.060, "baseline": 4.351, "one_to_one": -1.550, "cover": 2.211,
+    "surplus": 1.192, "length": -1.651, "size": -0.363,
+}  # fmt: skip
+CALIBRATION_FEATURES = ("sim", "baseline", "one_to_one", "cover", "surplus", "length", "size")
+
+
+def bead_features(
+    sims: np.ndarray, grams: SentenceGrams, band: Band, t: int, a: int, b: int, i: int, j: int,
+    baseline: float,
+) -> dict[str, float]:  # fmt: skip
+    """The features of bead (a, b) of type index ``t`` ending at DP cell (i, j)."""
+    k = j - band.lo[i]
+    hl = grams.hcum[i] - grams.hcum[i - a]
+    rl = grams.rcum[j] - grams.rcum[j - b]
+    return {
+        "sim": float(sims[0, t, i, k]),
+        "baseline": float(baseline),
+        "one_to_one": float(a == 1 and b == 1),
+        "cover": min(float(sims[3, t, i, k]), float(sims[4, t, i, k]), 1.0),
+        "surplus": float(sims[2, t, i, k]) / ((a + b) / 2.0),
+        "length": float(abs(np.log((hl + 10.0) / (rl + 10.0)))),
+        "size": float(a + b),
+    }
+
+
+def bead_probability(features: dict[str, float], weights: dict[str, float] | None = None) -> float:
+    """Chance that the bead is exactly right (logistic over :data:`CALIBRATION_FEATURES`)."""
+    weights = weights or BEAD_CALIBRATION
+    z = weights["bias"] + sum(weights[name] * features[name] for name in CALIBRATION_FEATURES)
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
 def calibrate(margin: np.ndarray | float, params: ParallelParams) -> np.ndarray:
     """Map a bead's margin (similarity minus its sentences' k-best neighbour mean) to a
     probability that the bead is exactly right (logistic, fitted on dev gold)."""
@@ -819,7 +855,7 @@ def _align(
         path = search(gains, band, params, skips)
     index = {ab: t for t, ab in enumerate(params.bead_types)}
     row_base, col_base = baselines
-    beads, bead_sims, margins = [], [], []
+    beads, bead_sims, margins, scores, features = [], [], [], [], []
     for i0, i1, j0, j1 in path:
         beads.append((tuple(range(i0, i1)), tuple(range(j0, j1))))
         if i1 > i0 and j1 > j0:
@@ -828,15 +864,23 @@ def _align(
             base = 0.5 * (row_base[i0 + 1 : i1 + 1].mean() + col_base[j0 + 1 : j1 + 1].mean())
             bead_sims.append(sim)
             margins.append(sim - float(base))
+            if grams is not None:  # MT: the feature logistic
+                feats = bead_features(sims, grams, band, t, i1 - i0, j1 - j0, i1, j1, base)
+                features.append(feats)
+                scores.append(bead_probability(feats))
+            else:  # embeddings only: the margin logistic
+                features.append({})
+                scores.append(float(calibrate(margins[-1], params)))
         else:
             bead_sims.append(float("nan"))
             margins.append(float("nan"))
-    margin_arr = np.array(margins)
-    scores = np.where(np.isnan(margin_arr), 0.0, calibrate(np.nan_to_num(margin_arr), params))
+            features.append({})
+            scores.append(0.0)
     return ParallelResult(
         beads=beads,
         sims=bead_sims,
-        scores=[float(x) for x in scores],
+        scores=scores,
         margins=margins,
         band_cells=int((band.hi - band.lo).sum()),
+        features=features,
     )

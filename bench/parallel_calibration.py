@@ -1,0 +1,139 @@
+"""Is the parallel-mode bead score calibrated? Predicted score vs share of beads exactly right.
+
+Usage: .venv/bin/python bench/parallel_calibration.py [DATA_DIR] [--refit]
+DATA_DIR defaults to ../shared/benchmarks. For every aligned bead (1-0/0-1 excluded) of the
+Text+Berg and MAC sets (shipped Google MT, default settings), the calibrated score is compared
+with whether the bead is in the gold (strict). Prints, per set, the expected calibration error
+(ECE: the mean |score - accuracy| over ten score bins, weighted by bin size), the AUC (chance
+that a right bead outscores a wrong one: how well the score ranks beads for review) and the bins of the
+dev sets side by side with the test sets. --refit fits the logistic (slope, centre) on the
+dev beads again (Newton's method, no regularisation) and prints it beside the defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from align_benchmarks import documents  # noqa: E402
+
+from workbench.align.parallel import (  # noqa: E402
+    CALIBRATION_FEATURES,
+    align_parallel,
+    params_from_settings,
+)
+from workbench.settings import AlignSettings  # noqa: E402
+
+
+def scored_beads(
+    data: Path, name: str, params
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(score, margin, features, correct) of every aligned bead of the set."""
+    scores, margins, features, correct = [], [], [], []
+    for mt, tgt, gold in documents(data, name):
+        result = align_parallel(mt, tgt, params)
+        gold_set = {(tuple(a), tuple(b)) for a, b in gold}
+        for bead, score, margin, feats in zip(
+            result.beads, result.scores, result.margins, result.features, strict=True
+        ):
+            if not bead[0] or not bead[1]:
+                continue
+            scores.append(score)
+            margins.append(margin)
+            features.append([feats[k] for k in CALIBRATION_FEATURES])
+            correct.append((tuple(bead[0]), tuple(bead[1])) in gold_set)
+    return np.array(scores), np.array(margins), np.array(features), np.array(correct, dtype=float)
+
+
+def bins(scores: np.ndarray, correct: np.ndarray) -> list[tuple[float, float, int]]:
+    edges = np.linspace(0, 1, 11)
+    which = np.clip(np.digitize(scores, edges) - 1, 0, 9)
+    return [
+        (
+            float(scores[which == k].mean()),
+            float(correct[which == k].mean()),
+            int((which == k).sum()),
+        )
+        for k in range(10)
+        if (which == k).any()
+    ]
+
+
+def ece(scores: np.ndarray, correct: np.ndarray) -> float:
+    return sum(n * abs(p - a) for p, a, n in bins(scores, correct)) / len(scores)
+
+
+def auc(scores: np.ndarray, correct: np.ndarray) -> float:
+    """Chance that a right bead outscores a wrong one (ties count half)."""
+    right, wrong = scores[correct == 1], scores[correct == 0]
+    if not len(right) or not len(wrong):
+        return float("nan")
+    greater = (right[:, None] > wrong[None, :]).mean()
+    ties = (right[:, None] == wrong[None, :]).mean()
+    return float(greater + 0.5 * ties)
+
+
+def logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
+    """Weights (last: bias) of an L2-regularised logistic regression (Newton's method) on
+    standardised columns, returned on the raw scale."""
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
+    w = np.zeros(z.shape[1])
+    ridge = l2 * np.diag(np.r_[np.ones(z.shape[1] - 1), 0.0])
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-z @ w))
+        grad = z.T @ (y - p) - ridge @ w
+        hess = (z * (p * (1 - p))[:, None]).T @ z + ridge
+        w += np.linalg.solve(hess, grad)
+    raw = w[:-1] / sd
+    return np.r_[raw, w[-1] - (w[:-1] * mu / sd).sum()]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared/benchmarks")
+    parser.add_argument("--refit", action="store_true", help="refit slope and centre on dev")
+    args = parser.parse_args()
+    params = params_from_settings(AlignSettings())
+    results = {
+        n: scored_beads(args.data, n, params) for n in ("tb-dev", "mac-dev", "tb-test", "mac-test")
+    }
+    print(f"{'set':9} {'beads':>6} {'mean score':>11} {'share right':>12} {'ECE':>6} {'AUC':>6}")
+    for name, (s, _, _, c) in results.items():
+        print(
+            f"{name:9} {len(s):6d} {s.mean():11.3f} {c.mean():12.3f} {ece(s, c):6.3f}"
+            f" {auc(s, c):6.3f}"
+        )
+    for name in ("tb-dev", "mac-dev", "tb-test", "mac-test"):
+        s, _, _, c = results[name]
+        row = "  ".join(f"{p:.2f}:{a:.2f}({n})" for p, a, n in bins(s, c))
+        print(f"{name:9} bins score:right(beads)  {row}")
+    if args.refit:
+        dev = ("tb-dev", "mac-dev")
+        margins = np.concatenate([results[n][1] for n in dev])
+        features = np.vstack([results[n][2] for n in dev])
+        correct = np.concatenate([results[n][3] for n in dev])
+        w = logistic(features, correct)
+        print("BEAD_CALIBRATION (refit on dev):")
+        print(
+            "    "
+            + ", ".join(
+                f'"{k}": {v:.3f}'
+                for k, v in zip(("bias", *CALIBRATION_FEATURES), [w[-1], *w[:-1]], strict=True)
+            )
+        )
+        m = logistic(margins[:, None], correct, l2=0.0)
+        print(f"margin logistic (embeddings only; refit on dev): slope {m[0]:.2f} "
+              f"centre {-m[1] / m[0]:.3f} (defaults {params.calib_slope:.2f} / {params.calib_centre:.3f})")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -65,7 +65,7 @@ class AlignSettings(Section):
     max_sentence_chars: int = Field(default=2000, gt=0)  # longer sentences are a segmentation error
     # parallel mode (workbench align-pair --mode parallel; tuned on Text+Berg dev and MAC dev)
     parallel_beta: float = Field(default=1.0, gt=0.0)  # F-beta of chrF precision/recall
-    parallel_threshold: float = -0.0025  # margin-normalised similarity a bead must beat
+    parallel_threshold: float = -0.0125  # margin-normalised similarity a bead must beat
     parallel_skip: float = Field(default=-0.216, le=0.0)  # gain of an unaligned sentence
     parallel_size_exponent: float = Field(default=0.4, ge=0.0)  # bead weight ((a+b)/2)**x
     parallel_penalty: dict[str, float] = {  # extra cost per bead type ("a-b")
@@ -75,14 +75,14 @@ class AlignSettings(Section):
         "3-1": 0.129,
         "2-2": 0.1,
         "1-4": 0.2,
-        "2-3": 0.16,
-        "3-2": 0.16,
-        "3-3": 0.22,
+        "2-3": 0.13,
+        "3-2": 0.13,
+        "3-3": 0.13,
         "1-5": 0.3,
         "4-1": 0.25,
     }
     parallel_length_weight: float = Field(default=0.083, ge=0.0)  # |log length ratio| weight
-    parallel_margin_weight: float = Field(default=0.7, ge=0.0)  # minus k-best neighbour mean
+    parallel_margin_weight: float = Field(default=0.6, ge=0.0)  # minus k-best neighbour mean
     parallel_coverage_weight: float = Field(default=0.1, ge=0.0)  # uncovered member penalty
     parallel_coverage_floor: float = Field(default=0.05, ge=0.0, le=1.0)
     parallel_lexicon_weight: float = Field(default=0.0, ge=0.0, le=1.0)  # second pass (off)
@@ -98,12 +98,13 @@ class AlignSettings(Section):
     )  # merged member line of <= fragment_tokens tokens
     parallel_fragment_tokens: int = Field(default=2, ge=0)
     parallel_back_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # with --tgt-translation
-    parallel_sub_weight: float = Field(default=0.3, ge=0.0)  # merge not better than best 1-1 pair
+    parallel_sub_weight: float = Field(default=0.2, ge=0.0)  # merge not better than best 1-1 pair
     parallel_sub_margin: float = Field(default=0.04, ge=0.0, le=1.0)
     parallel_baseline_by_length: bool = True  # a merge's baseline: members weighted by characters
+    parallel_size_by_length: bool = True  # bead size: a member counts min(1, chars / median)
     parallel_pair_weight: float = Field(default=0.1, ge=0.0)  # m-n bead, uncovered member each side
     parallel_pair_floor: float = Field(default=0.1, ge=0.0, le=1.0)
-    parallel_surplus_weight: float = Field(default=0.4, ge=0.0)  # n-gram matches above chance
+    parallel_surplus_weight: float = Field(default=0.55, ge=0.0)  # n-gram matches above chance
     parallel_full_cells: int = Field(default=600_000, gt=0)  # up to n*m cells: no anchor band
     parallel_band_margin: int = Field(default=25, ge=1)  # sentences around the anchor band
     parallel_refine_radius: int = Field(default=4, ge=0)  # 1-1 pass, then beads within radius

@@ -224,7 +224,7 @@ def test_surplus_of_long_repetitive_lines_is_never_below_minus_the_smaller_side(
     assert sims[2, 0, 1, 1] >= 0.0  # all n-grams matched: chance capped at the smaller side
 
 
-def test_pair_weight_splits_a_merge_that_hides_a_short_pair():
+def test_pair_weight_and_size_by_length_split_a_merge_that_hides_a_short_pair():
     # "Go!" / "Up we get!" share no characters; merged into the neighbouring pair, each side
     # has a barely matched member: more likely a 1-1 pair of their own (Text+Berg, MAC)
     mt = ["Go !", "Quickly I dress , eat a bowl of cereal and open the door to the mountain ."]
@@ -233,9 +233,12 @@ def test_pair_weight_splits_a_merge_that_hides_a_short_pair():
         "Quickly I dress , eat a bowl of cereal and open the door to the mountain .",
     ]
     split = [((0,), (0,)), ((1,), (1,))]
-    params = ParallelParams(pair_weight=0.0, skip=-0.5, penalty={"2-2": 0.0})
+    params = ParallelParams(pair_weight=0.0, skip=-0.5, penalty={"2-2": 0.0}, size_by_length=False)
     assert align_parallel(mt, tgt, params).beads == [((0, 1), (0, 1))]
     assert align_parallel(mt, tgt, replace(params, pair_weight=0.5)).beads == split
+    # counting the short lines as a fraction of a sentence in the bead's size does it too:
+    # the merge no longer weighs its long pair's margin as if it held two sentences per side
+    assert align_parallel(mt, tgt, replace(params, size_by_length=True)).beads == split
 
 
 def test_span_baseline_weights_members_by_characters_when_asked():
@@ -278,3 +281,17 @@ def test_bead_score_is_the_feature_logistic_and_features_come_with_the_bead():
     assert BEAD_CALIBRATION["cover"] > 0 and BEAD_CALIBRATION["surplus"] > 0
     assert bead_probability(feats | {"cover": 0.0}) < bead_probability(feats | {"cover": 1.0})
     assert bead_probability(feats | {"length": 1.0}) < bead_probability(feats | {"length": 0.0})
+
+
+def test_effective_size_counts_short_members_by_characters():
+    from workbench.align.parallel import SentenceGrams, full_band
+
+    mt = ["Go !", "Quickly I dress and open the door .", "We walk up to the ridge in the fog ."]
+    tgt = ["Up !", "Quickly I dress and open the door .", "We walk to the ridge in thick fog ."]
+    grams = SentenceGrams(mt, tgt)
+    med = float(np.median(grams.lengths))
+    size = grams.effective_size(full_band(3, 3), 2, 2)
+    short = (min(1.0, 3 / med) + 1.0 + min(1.0, 2 / med) + 1.0) / 2  # "Go!" 3, "Up!" 3 chars
+    assert size[2, 2] == pytest.approx(short, rel=0.05)
+    assert size[3, 3] == pytest.approx(2.0)  # two full sentences per side
+    assert size[2, 2] < size[3, 3]

@@ -51,7 +51,7 @@ _CODE_BITS = 21
 
 DEFAULT_PENALTY = {
     "1-2": 0.051, "2-1": 0.051, "1-3": 0.129, "3-1": 0.129, "2-2": 0.1,
-    "1-4": 0.2, "2-3": 0.16, "3-2": 0.16, "3-3": 0.22, "1-5": 0.3, "4-1": 0.25,
+    "1-4": 0.2, "2-3": 0.13, "3-2": 0.13, "3-3": 0.13, "1-5": 0.3, "4-1": 0.25,
 }  # fmt: skip
 
 
@@ -64,7 +64,7 @@ class ParallelParams:
         (3, 3), (1, 5), (4, 1),
     )  # fmt: skip
     beta: float = 1.0  # F-beta of chrF precision/recall (2 = sacrebleu chrF)
-    threshold: float = -0.0025  # margin-normalised similarity a bead must beat
+    threshold: float = -0.0125  # margin-normalised similarity a bead must beat
     skip: float = -0.216  # gain of one unaligned sentence (1-0 / 0-1 beads)
     size_exponent: float = 0.4  # bead weight ((a + b) / 2) ** size_exponent
     penalty: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PENALTY))
@@ -75,17 +75,18 @@ class ParallelParams:
     symbol_weight: float = 0.1  # per member line without letters (digits/punctuation) of a merge
     fragment_weight: float = 0.01  # per member line of at most fragment_tokens tokens of a merge
     fragment_tokens: int = 2
-    sub_weight: float = 0.3  # penalty when a bead is not clearly better than its best 1-1 pair
+    sub_weight: float = 0.2  # penalty when a bead is not clearly better than its best 1-1 pair
     sub_margin: float = 0.04  # ... by this much chrF (0..1)
     back_weight: float = 0.3  # weight of chrF(source, MT of target) when it is given
     run_bonus: float = 0.07  # added to each skip that continues a run of skips (affine gap)
-    margin_weight: float = 0.7  # subtract this times the mean of the k best neighbours
+    margin_weight: float = 0.6  # subtract this times the mean of the k best neighbours
     coverage_weight: float = 0.1  # penalty when a member of a multi-sentence bead is uncovered
     coverage_floor: float = 0.05  # coverage (trigrams and up) below which the penalty applies
     pair_weight: float = 0.1  # many-to-many bead with an uncovered member on each side
     pair_floor: float = 0.1  # ... (member coverage below this)
+    size_by_length: bool = True  # bead size counts a member min(1, chars / median chars)
     baseline_by_length: bool = True  # a merge's baseline: members weighted by characters
-    surplus_weight: float = 0.4  # n-gram matches above chance, in average-sentence units
+    surplus_weight: float = 0.55  # n-gram matches above chance, in average-sentence units
     lexicon_weight: float = 0.0  # lexical second pass (0: off; it did not help on MAC dev)
     lexicon_confident: float = 0.35  # first-pass similarity of a 1-1 link that teaches the table
     full_cells: int = 600_000  # documents up to n*m cells are searched without an anchor band
@@ -95,8 +96,8 @@ class ParallelParams:
     threads: int = 0  # threads for the similarity kernel (0: one per CPU core)
     embedding_weight: float = 0.5  # share of the embedding cosine (untuned), when given
     # bead score in [0, 1]: logistic(slope * (margin - centre)), fitted on TB dev + MAC dev
-    calib_slope: float = 3.60
-    calib_centre: float = -0.460
+    calib_slope: float = 4.87
+    calib_centre: float = -0.333
 
     def __post_init__(self) -> None:
         self.bead_types = tuple((int(a), int(b)) for a, b in self.bead_types)
@@ -130,6 +131,7 @@ def params_from_settings(settings) -> ParallelParams:
         sub_weight=settings.parallel_sub_weight,
         sub_margin=settings.parallel_sub_margin,
         baseline_by_length=settings.parallel_baseline_by_length,
+        size_by_length=settings.parallel_size_by_length,
         pair_weight=settings.parallel_pair_weight,
         pair_floor=settings.parallel_pair_floor,
         surplus_weight=settings.parallel_surplus_weight,
@@ -236,6 +238,17 @@ class SentenceGrams:
         # a true pair shares several rare n-grams; a chance match usually one
         strong = pairs[support >= min_support]
         return strong if len(strong) >= 0.02 * min(self.n, self.m) else pairs
+
+    def effective_size(self, band: Band, a: int, b: int) -> np.ndarray:
+        """(a_eff + b_eff) / 2 at each band cell: members count min(1, chars / median chars)."""
+        med = max(float(np.median(self.lengths)), 1.0)
+        eh = np.concatenate([[0.0], np.cumsum(np.minimum(self.lengths[: self.n] / med, 1.0))])
+        er = np.concatenate([[0.0], np.cumsum(np.minimum(self.lengths[self.n :] / med, 1.0))])
+        rows = np.arange(self.n + 1)[:, None]
+        cols = np.clip(band.lo[:, None] + np.arange(band.width)[None, :], 0, self.m)
+        ea = eh[rows] - eh[np.maximum(rows - a, 0)]
+        eb = er[cols] - er[np.maximum(cols - b, 0)]
+        return np.maximum((ea + eb) / 2.0, 1e-3)
 
     def member_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """Characters (at least 1) per row and column, in DP coordinates (index 0 unused)."""
@@ -572,6 +585,8 @@ def bead_gains(
     gains = np.empty(sims.shape[1:], dtype=np.float64)
     for t, (a, b) in enumerate(params.bead_types):
         size = ((a + b) / 2.0) ** params.size_exponent
+        if params.size_by_length and grams is not None:
+            size = grams.effective_size(band, a, b) ** params.size_exponent
         sim = sims[0, t]
         if baselines is not None and params.margin_weight:
             weights = None
@@ -604,8 +619,8 @@ def bead_gains(
 # Bead score: logistic over the bead's features, fitted on the dev beads (Text+Berg dev + MAC
 # dev, default settings; `bench/parallel_calibration.py --refit` prints these numbers).
 BEAD_CALIBRATION: dict[str, float] = {
-    "bias": 1.512, "sim": -0.060, "baseline": 4.351, "one_to_one": -1.550, "cover": 2.211,
-    "surplus": 1.192, "length": -1.651, "size": -0.363,
+    "bias": 1.671, "sim": 0.630, "baseline": 3.807, "one_to_one": -1.561, "cover": 2.092,
+    "surplus": 1.114, "length": -1.978, "size": -0.373,
 }  # fmt: skip
 CALIBRATION_FEATURES = ("sim", "baseline", "one_to_one", "cover", "surplus", "length", "size")
 

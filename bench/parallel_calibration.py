@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from align_benchmarks import documents  # noqa: E402
+from fit_comparable_weights import fit  # noqa: E402
 
 from workbench.align.parallel import (  # noqa: E402
     CALIBRATION_FEATURES,
@@ -81,19 +82,12 @@ def auc(scores: np.ndarray, correct: np.ndarray) -> float:
 
 
 def logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
-    """Weights (last: bias) of an L2-regularised logistic regression (Newton's method) on
-    standardised columns, returned on the raw scale."""
+    """Weights (last: bias) on the raw scale of the L2-regularised logistic regression that
+    `fit_comparable_weights.fit` finds on standardised columns."""
     mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
-    z = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
-    w = np.zeros(z.shape[1])
-    ridge = l2 * np.diag(np.r_[np.ones(z.shape[1] - 1), 0.0])
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-z @ w))
-        grad = z.T @ (y - p) - ridge @ w
-        hess = (z * (p * (1 - p))[:, None]).T @ z + ridge
-        w += np.linalg.solve(hess, grad)
-    raw = w[:-1] / sd
-    return np.r_[raw, w[-1] - (w[:-1] * mu / sd).sum()]
+    w = fit((x - mu) / sd, y, l2=l2)  # w[0] is the bias
+    raw = w[1:] / sd
+    return np.r_[raw, w[0] - (w[1:] * mu / sd).sum()]
 
 
 def main() -> int:

@@ -239,15 +239,24 @@ class SentenceGrams:
         strong = pairs[support >= min_support]
         return strong if len(strong) >= 0.02 * min(self.n, self.m) else pairs
 
+    def span_sums(
+        self, hyp_cum: np.ndarray, ref_cum: np.ndarray, band: Band, a: int, b: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sums over the members of bead (a, b) at each band cell, from prefix sums per row
+        (``hyp_cum``, n+1) and per column (``ref_cum``, m+1)."""
+        rows = np.arange(self.n + 1)[:, None]
+        cols = np.clip(band.lo[:, None] + np.arange(band.width)[None, :], 0, self.m)
+        return (
+            hyp_cum[rows] - hyp_cum[np.maximum(rows - a, 0)],
+            ref_cum[cols] - ref_cum[np.maximum(cols - b, 0)],
+        )
+
     def effective_size(self, band: Band, a: int, b: int) -> np.ndarray:
         """(a_eff + b_eff) / 2 at each band cell: members count min(1, chars / median chars)."""
         med = max(float(np.median(self.lengths)), 1.0)
         eh = np.concatenate([[0.0], np.cumsum(np.minimum(self.lengths[: self.n] / med, 1.0))])
         er = np.concatenate([[0.0], np.cumsum(np.minimum(self.lengths[self.n :] / med, 1.0))])
-        rows = np.arange(self.n + 1)[:, None]
-        cols = np.clip(band.lo[:, None] + np.arange(band.width)[None, :], 0, self.m)
-        ea = eh[rows] - eh[np.maximum(rows - a, 0)]
-        eb = er[cols] - er[np.maximum(cols - b, 0)]
+        ea, eb = self.span_sums(eh, er, band, a, b)
         return np.maximum((ea + eb) / 2.0, 1e-3)
 
     def member_weights(self) -> tuple[np.ndarray, np.ndarray]:
@@ -258,11 +267,12 @@ class SentenceGrams:
 
     def length_term(self, band: Band, a: int, b: int) -> np.ndarray:
         """|log((len_mt + 10) / (len_tgt + 10))| of bead (a, b) at each band cell."""
-        rows = np.arange(self.n + 1)[:, None]
-        cols = np.clip(band.lo[:, None] + np.arange(band.width)[None, :], 0, self.m)
-        hl = self.hcum[rows] - self.hcum[np.maximum(rows - a, 0)]
-        rl = self.rcum[cols] - self.rcum[np.maximum(cols - b, 0)]
-        return np.abs(np.log((hl + 10.0) / (rl + 10.0)))
+        return length_ratio(*self.span_sums(self.hcum, self.rcum, band, a, b))
+
+
+def length_ratio(hyp_chars: np.ndarray | float, ref_chars: np.ndarray | float) -> np.ndarray:
+    """The length term: |log((hyp characters + 10) / (reference characters + 10))|."""
+    return np.abs(np.log((np.asarray(hyp_chars) + 10.0) / (np.asarray(ref_chars) + 10.0)))
 
 
 def full_band(n: int, m: int) -> Band:
@@ -639,7 +649,7 @@ def bead_features(
         "one_to_one": float(a == 1 and b == 1),
         "cover": min(float(sims[3, t, i, k]), float(sims[4, t, i, k]), 1.0),
         "surplus": float(sims[2, t, i, k]) / ((a + b) / 2.0),
-        "length": float(abs(np.log((hl + 10.0) / (rl + 10.0)))),
+        "length": float(length_ratio(hl, rl)),
         "size": float(a + b),
     }
 

@@ -190,5 +190,26 @@ def test_line_separators_and_lone_surrogates_in_text_round_trip(tmp_path):
     alignment.edits["fr-2022-cnw:4"] = "line\u2028separator\u0085next\u2029para"
     alignment.links[0].note = "broken \ud83d emoji half"
     save_alignment(alignment, path)
+    # a lone surrogate is not text (UTF-8 cannot store it, export and the screen cannot
+    # show it): written as U+FFFD, so nothing downstream ever meets one
+    alignment.links[0].note = "broken \ufffd emoji half"
     assert load_alignment(path) == alignment
     path.read_bytes().decode("utf-8")  # the file stays valid UTF-8
+
+
+def test_lone_surrogate_escapes_in_an_old_file_are_repaired_on_every_loader(tmp_path):
+    from workbench.export.stream import iter_links, read_header
+
+    path = tmp_path / "old.align.jsonl"
+    alignment = sample_alignment()
+    save_alignment(alignment, path)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace('"note": ""', '"note": "a\\ud800b"')
+    lines[0] = lines[0].replace('"edits": {', '"edits": {"x\\udfff": "\\udc00", ')
+    path.write_text("\n".join(lines), encoding="utf-8")
+    for fast in (True, False):
+        loaded = load_alignment(path, fast=fast)
+        assert loaded.links[0].note == "a\ufffdb"
+        assert loaded.edits["x\ufffd"] == "\ufffd"
+    assert next(iter_links(path)).note == "a\ufffdb"
+    assert read_header(path).edits["x\ufffd"] == "\ufffd"

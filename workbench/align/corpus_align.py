@@ -27,10 +27,10 @@ from workbench.align.comparable import Item, MiningConfig, MiningResult, Proposa
 from workbench.corpus.model import Corpus, Document, split_sentence_id
 from workbench.corpus.translations import DocumentTranslations, translations_path
 from workbench.errors import ConfigError, InputError
+from workbench.fileio import atomic_group
 from workbench.settings import AlignSettings, CorpusSettings, Settings
-from workbench.store.files import SUFFIX, load_alignment, save_alignment
-from workbench.store.journal import journal_path, read_journal
-from workbench.store.lock import LockedError, live_holder
+from workbench.store.files import SUFFIX, dumps_line, header_dict, load_alignment
+from workbench.store.guard import refuse_if_under_review
 from workbench.store.model import Alignment, Link, Status, now_iso
 
 MODE = "comparable"
@@ -296,6 +296,12 @@ def _segmenter() -> dict[str, str]:
     return out
 
 
+def write_alignment(handle, alignment: Alignment) -> None:
+    handle.write(dumps_line(header_dict(alignment)))
+    for link in alignment.links:
+        handle.write(dumps_line(link.to_dict()))
+
+
 def alignment_path(folder: Path, src_lang: str, tgt_lang: str) -> Path:
     return Path(folder) / f"{src_lang}-{tgt_lang}{SUFFIX}"
 
@@ -342,28 +348,10 @@ def align_corpus(
         runs.append(LanguageRun(src_lang, path, aligned, bool(mt_docs), mt_docs, kept))
     if write:
         out_dir.mkdir(parents=True, exist_ok=True)
-        for run in runs:
-            save_alignment(run.alignment, run.path)
+        with atomic_group() as group:  # every language's file, or none
+            for run in runs:
+                write_alignment(group.open(run.path), run.alignment)
     return runs
-
-
-def refuse_if_under_review(path: Path) -> None:
-    """Never rewrite a file that a live review session holds or whose journal holds
-    decisions not yet in the file."""
-    holder = live_holder(path)
-    if holder is not None:
-        raise LockedError(
-            f"open in a review session of {holder.describe()}; re-align from that session "
-            "(key R) or after it ends",
-            path,
-        )
-    journal = read_journal(journal_path(path))
-    if journal and any(record.get("kind") != "cursor" for _, record in journal.records):
-        raise InputError(
-            f"{journal_path(path).name} holds review decisions not yet saved into this file; "
-            "open it with `workbench review` once (that replays them) before re-aligning",
-            path,
-        )
 
 
 # --- coverage summary ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from workbench.errors import InputError, WorkbenchError
 from workbench.export.select import Selection
 from workbench.export.stream import AlignmentHeader, iter_link_dicts, link_from_dict
 from workbench.export.text import fix_surrogates
-from workbench.store.model import Link
+from workbench.store.model import Link, link_problem
 
 
 class TextSource(Protocol):
@@ -151,7 +151,15 @@ def iter_records(
         if not selection.takes_pair(header.pair):
             continue
         name, src_lang, tgt_lang, path = header.name, header.src_lang, header.tgt_lang, header.path
+        seen: set[str] = set()
         for line, data in iter_link_dicts(path):
+            # every line is checked as load_alignment checks it, selected or not
+            problem = link_problem(data)
+            if problem is not None:
+                raise InputError(f"invalid link: {problem}", path, line)
+            if data["id"] in seen:
+                raise InputError(f"link id {data['id']!r} appears twice", path, line)
+            seen.add(data["id"])
             # the filter of wanted(), inlined: this loop runs once per link
             if data.get("status", "auto") not in statuses:
                 continue
@@ -159,7 +167,7 @@ def iter_records(
                 continue
             if pairs_only and (not data.get("src") or not data.get("tgt")):
                 continue
-            link = link_from_dict(data, path, line)
+            link = link_from_dict(data, path, line, checked=True)
             mt = _mt(link.src, source)
             yield ExportRecord(
                 name,

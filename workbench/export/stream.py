@@ -7,18 +7,17 @@ does not need that. The header goes through the same checks as ``load_alignment`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from workbench.errors import InputError
-from workbench.export.text import fix_surrogates
+from workbench.jsontext import has_surrogate_escape, parse_json_object
 from workbench.store.files import SUFFIX, alignment_from_header
-from workbench.store.model import Link, Status, now_iso
+from workbench.store.model import Link, Status, link_problem, now_iso
 
 
 @dataclass
@@ -48,14 +47,9 @@ def _parse(line: str, path: Path, number: int) -> dict[str, Any]:
     try:
         data = orjson.loads(line)  # about twice as fast as json.loads
     except orjson.JSONDecodeError:
-        data = None  # NaN, lone surrogates...: json accepts what store.files writes
-    try:
-        if data is None:
-            data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg}); the file is damaged", path, number) from None
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object", path, number)
+        data = None  # NaN, lone surrogates, deep nesting...: the shared parser decides
+    if type(data) is not dict or has_surrogate_escape(line):
+        data = parse_json_object(line, path, number)
     return data
 
 
@@ -90,7 +84,7 @@ def _header(data: dict[str, Any], path: Path) -> AlignmentHeader:
         src_docs=checked.src_docs,
         tgt_docs=checked.tgt_docs,
         provenance=checked.provenance,
-        edits={k: fix_surrogates(v) for k, v in checked.edits.items()},
+        edits=checked.edits,
     )
 
 
@@ -112,7 +106,7 @@ def iter_link_dicts(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     if not line.strip():
                         continue
                     data = _parse(line, path, number)  # json fallback and error message
-                if type(data) is not dict:
+                if type(data) is not dict or "\\u" in line:
                     data = _parse(line, path, number)
                 yield number, data
         except UnicodeDecodeError:
@@ -126,36 +120,28 @@ def iter_links(path: str | Path) -> Iterator[Link]:
         yield link_from_dict(data, path, number)
 
 
-_LINK_FIELDS = frozenset(f.name for f in fields(Link))
+def link_from_dict(data: dict[str, Any], path: Path, number: int, *, checked: bool = False) -> Link:
+    """``Link.from_dict`` with a fast path for the common, well-formed line; both refuse
+    what ``link_problem`` refuses, as ``load_alignment`` does (``checked``: the caller has
+    already run ``link_problem``)."""
+    problem = None if checked else link_problem(data)
+    if problem is not None:
+        raise InputError(f"invalid link: {problem}", path, number)
+    if data.get("flags"):
+        return Link.from_dict(data)
+    return Link(
+        data["id"],
+        data.get("src", []),
+        data.get("tgt", []),
+        _STATUSES[data.get("status", "auto")],
+        data.get("score"),
+        data.get("features") or {},
+        [],
+        data.get("reviewer"),
+        data.get("note", ""),
+        data.get("created") or now_iso(),
+        data.get("modified"),
+    )
+
+
 _STATUSES = {s.value: s for s in Status}
-
-
-def link_from_dict(data: dict[str, Any], path: Path, number: int) -> Link:
-    """``Link.from_dict`` with a fast path for the common, well-formed line."""
-    try:
-        status = _STATUSES.get(data.get("status", "auto"))
-        src, tgt, flags = data.get("src", []), data.get("tgt", []), data.get("flags")
-        if (
-            status is None
-            or flags
-            or not _LINK_FIELDS.issuperset(data)
-            or type(src) is not list
-            or type(tgt) is not list
-        ):
-            return Link.from_dict(data)  # the slow path checks and reports everything
-        link = Link(
-            data["id"],
-            src,
-            tgt,
-            status,
-            data.get("score"),
-            data.get("features") or {},
-            [],
-            data.get("reviewer"),
-            data.get("note", ""),
-            data.get("created") or now_iso(),
-            data.get("modified"),
-        )
-        return link
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"invalid link: {exc}", path, number) from None

@@ -20,7 +20,12 @@ from typing import Any
 
 from workbench.errors import InputError
 from workbench.fileio import atomic_writer
-from workbench.store.model import Alignment, Flag, Link, Status
+from workbench.jsontext import (
+    fix_surrogates_deep,
+    has_surrogate_escape,
+    parse_json_object,
+)
+from workbench.store.model import Alignment, Flag, Link, Status, link_problem
 
 FORMAT_NAME = "workbench-alignment"
 SCHEMA_VERSION = 1
@@ -28,13 +33,15 @@ SUFFIX = ".align.jsonl"
 
 
 def dumps_line(data: dict[str, Any]) -> str:
-    """One JSON line, readable (non-ASCII unescaped) unless text holds lone surrogates,
-    which UTF-8 cannot store: that line is then written with ASCII escapes."""
+    """One JSON line, readable (non-ASCII unescaped). Lone surrogates, which UTF-8 cannot
+    store, are written as U+FFFD (readers repair old files the same way)."""
     line = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
     try:
         line.encode("utf-8")
     except UnicodeEncodeError:
-        line = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(", ", ": "))
+        line = json.dumps(
+            fix_surrogates_deep(data), ensure_ascii=False, sort_keys=True, separators=(", ", ": ")
+        )
     return line + "\n"
 
 
@@ -91,30 +98,48 @@ def load_alignment(path: str | Path, *, fast: bool = True) -> Alignment:
 
 def alignment_from_header(header: dict[str, Any], path: Path) -> Alignment:
     """An :class:`Alignment` without links from a parsed header line, checked: format name,
-    schema version, required fields (errors name ``path``, line 1)."""
+    schema version, every field's type (errors name ``path``, line 1)."""
     if header.get("format") != FORMAT_NAME:
         raise InputError(
             f"not a workbench alignment file (format {header.get('format')!r})", path, 1
         )
     schema = header.get("schema")
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+    if type(schema) is not int or schema < 1:
+        raise InputError(f"schema version must be a whole number >= 1, not {schema!r}", path, 1)
+    if schema > SCHEMA_VERSION:
         raise InputError(
-            f"schema version {schema!r} is newer than this workbench reads ({SCHEMA_VERSION}); "
+            f"schema version {schema} is newer than this workbench reads ({SCHEMA_VERSION}); "
             "upgrade workbench",
             path,
             1,
         )
-    try:
-        return Alignment(
-            src_lang=str(header["src_lang"]),
-            tgt_lang=str(header["tgt_lang"]),
-            src_docs=list(header.get("src_docs", [])),
-            tgt_docs=list(header.get("tgt_docs", [])),
-            provenance=dict(header.get("provenance", {})),
-            edits=dict(header.get("edits", {})),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"header is missing or has a wrong field: {exc}", path, 1) from None
+    problem = _header_problem(header)
+    if problem:
+        raise InputError(f"header is missing or has a wrong field: {problem}", path, 1)
+    return Alignment(
+        src_lang=header["src_lang"],
+        tgt_lang=header["tgt_lang"],
+        src_docs=list(header.get("src_docs", [])),
+        tgt_docs=list(header.get("tgt_docs", [])),
+        provenance=dict(header.get("provenance", {})),
+        edits=dict(header.get("edits", {})),
+    )
+
+
+def _header_problem(header: dict[str, Any]) -> str | None:
+    for name in ("src_lang", "tgt_lang"):
+        if type(header.get(name)) is not str or not header[name]:
+            return f"{name!r} must be a non-empty string"
+    for name in ("src_docs", "tgt_docs"):
+        docs = header.get(name, [])
+        if type(docs) is not list or any(type(d) is not str for d in docs):
+            return f"{name!r} must be a list of document ids (strings)"
+    if type(header.get("provenance", {})) is not dict:
+        return "'provenance' must be an object"
+    edits = header.get("edits", {})
+    if type(edits) is not dict or any(type(v) is not str for v in edits.values()):
+        return "'edits' must be an object of sentence id -> text"
+    return None
 
 
 def _links_strict(body: list[str], path: Path) -> list[Link]:
@@ -142,17 +167,23 @@ _LINK_FIELDS = set(Link.__dataclass_fields__)
 def _links_fast(body: list[str]) -> list[Link] | None:
     """All links in one ``json.loads`` with the garbage collector paused (100,000 links
     load several times faster than line by line). ``None`` when anything is unusual, so
-    that the strict path reports it."""
+    that the strict path reports it: every record passes the same check (``link_problem``)
+    as on the strict path, so both accept and refuse the same files."""
     if any(not line.strip() for line in body):
         return None
     try:
         with gc_paused():
-            records = json.loads("[" + ",".join(body) + "]") if body else []
+            joined = "[" + ",".join(body) + "]"
+            records = json.loads(joined) if body else []
             if len(records) != len(body):  # a line held two values: "{...},{...}"
                 return None
+            if has_surrogate_escape(joined):
+                records = fix_surrogates_deep(records)
             links = []
             new = object.__new__
             for record in records:
+                if link_problem(record) is not None:
+                    return None
                 record["status"] = _STATUS[record.get("status", "auto")]
                 if record.get("flags"):
                     record["flags"] = [Flag(**flag) for flag in record["flags"]]
@@ -161,10 +192,8 @@ def _links_fast(body: list[str]) -> list[Link] | None:
                     link.__dict__ = record
                 else:
                     link = Link(**record)
-                if not isinstance(link.src, list) or not isinstance(link.tgt, list):
-                    return None
                 links.append(link)
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     if len({link.id for link in links}) != len(links):
         return None
@@ -184,13 +213,7 @@ def gc_paused() -> Iterator[None]:
 
 
 def _parse_line(line: str, path: Path, number: int) -> dict[str, Any]:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg}); the file is damaged", path, number) from None
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object", path, number)
-    return data
+    return parse_json_object(line, path, number)
 
 
 def alignment_files(folder: str | Path) -> list[Path]:

@@ -42,6 +42,9 @@ class Flag:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Flag:
+        problem = flag_problem(data)
+        if problem:
+            raise ValueError(problem)
         return cls(**data)
 
 
@@ -72,12 +75,75 @@ class Link:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Link:
+        """A link from a parsed record, every field type-checked (``ValueError`` names it)."""
+        problem = link_problem(data)
+        if problem:
+            raise ValueError(problem)
         data = dict(data)
         data["status"] = Status(data.get("status", "auto"))
         data["flags"] = [Flag.from_dict(f) for f in data.get("flags", [])]
         data["src"] = list(data.get("src", []))
         data["tgt"] = list(data.get("tgt", []))
         return cls(**data)
+
+
+_LINK_FIELDS = frozenset(Link.__dataclass_fields__)
+_FLAG_FIELDS = frozenset(Flag.__dataclass_fields__)
+_STATUS_VALUES = frozenset(status.value for status in Status)
+_NUMBER = (int, float)
+
+
+def _is_str_list(value: Any) -> bool:
+    return type(value) is list and all(type(item) is str for item in value)
+
+
+def flag_problem(data: Any) -> str | None:
+    """Why ``data`` is not a valid flag record, or ``None``."""
+    if type(data) is not dict:
+        return f"a flag must be an object, not {type(data).__name__}"
+    if not _FLAG_FIELDS.issuperset(data):
+        return f"unknown flag field(s) {sorted(set(data) - _FLAG_FIELDS)}"
+    for name in ("kind", "src", "tgt"):
+        if type(data.get(name)) is not str:
+            return f"flag field {name!r} must be a string"
+    if type(data.get("detail", "")) is not str:
+        return "flag field 'detail' must be a string"
+    return None
+
+
+def link_problem(data: Any) -> str | None:
+    """Why ``data`` is not a valid link record, or ``None``. The one definition of a valid
+    link line, shared by every loader (strict, fast, streaming, journal replay)."""
+    if type(data) is not dict:
+        return f"a link must be an object, not {type(data).__name__}"
+    if not _LINK_FIELDS.issuperset(data):
+        return f"unknown field(s) {sorted(set(data) - _LINK_FIELDS)}"
+    if type(data.get("id")) is not str or not data["id"]:
+        return "field 'id' must be a non-empty string"
+    if not _is_str_list(data.get("src", [])) or not _is_str_list(data.get("tgt", [])):
+        return "fields 'src' and 'tgt' must be lists of sentence ids (strings)"
+    status = data.get("status", "auto")
+    if type(status) is not str or status not in _STATUS_VALUES:
+        return f"field 'status' must be one of {sorted(_STATUS_VALUES)}, not {status!r}"
+    score = data.get("score")
+    if score is not None and (type(score) not in _NUMBER):
+        return "field 'score' must be a number or null"
+    features = data.get("features", {})
+    if type(features) is not dict or any(type(v) not in _NUMBER for v in features.values()):
+        return "field 'features' must be an object of numbers"
+    flags = data.get("flags", [])
+    if type(flags) is not list:
+        return "field 'flags' must be a list"
+    for flag in flags:
+        problem = flag_problem(flag)
+        if problem:
+            return problem
+    if type(data.get("note", "")) is not str or type(data.get("created", "")) is not str:
+        return "fields 'note' and 'created' must be strings"
+    for name in ("reviewer", "modified"):
+        if data.get(name) is not None and type(data[name]) is not str:
+            return f"field {name!r} must be a string or null"
+    return None
 
 
 @dataclass

@@ -52,6 +52,10 @@ class TranslateSettings(Section):
 
 class AlignSettings(Section):
     mode: str = "comparable"
+    # sentence encoder: a registry name (use-multilingual-v3), "none", or a
+    # sentence-transformers hub id / local folder (workbench/align/signals/encoder.py)
+    encoder: str = "use-multilingual-v3"
+    embedding_cache: Path | None = Path(".workbench/embeddings.sqlite")  # None: no cache
     # comparable mode (workbench align over the corpus)
     comparable_k: int = Field(default=4, gt=0)  # nearest neighbours for candidates and margin
     comparable_threshold: float = Field(
@@ -124,6 +128,7 @@ class ReviewSettings(Section):
     score_low: float = 0.4  # score colour bands: below low red, below high yellow, else green
     score_high: float = 0.7
     show_mt: bool = True  # the source's English MT under it (toggle with t)
+    rescore: bool = True  # re-score a link with the aligner's scorer after every edit of it
 
 
 class ExportSettings(Section):

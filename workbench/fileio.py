@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,142 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
+def check_output_path(path: Path) -> None:
+    """Refuse an output path that exists and is not a regular file (a folder, a device such
+    as ``/dev/full``, a FIFO, a socket, a symbolic link): it would be replaced by a file."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise WorkbenchError(f"cannot use this output path ({exc.strerror})", path) from None
+    if stat.S_ISREG(info.st_mode):
+        return
+    kind = (
+        "a folder"
+        if stat.S_ISDIR(info.st_mode)
+        else "a symbolic link"
+        if stat.S_ISLNK(info.st_mode)
+        else "a device, FIFO or socket"
+    )
+    raise WorkbenchError(f"output path is {kind}, not a regular file; give a new file name", path)
+
+
+def _check_target(path: Path) -> Path:
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise WorkbenchError(f"folder {directory} does not exist", path)
+    if not is_writable(directory):
+        raise WorkbenchError(f"folder {directory} is not writable", path)
+    check_output_path(path)
+    if path.exists() and not is_writable(path):
+        raise WorkbenchError("file is read-only", path)
+    return directory
+
+
+class AtomicGroup:
+    """Output files written as one unit: :meth:`open` gives a temporary file beside each
+    target; :meth:`commit` renames them all into place, or (on any failure) none."""
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[Path, str, IO]] = []  # (target, temporary name, handle)
+
+    def open(self, path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> IO:
+        path = Path(path)
+        if any(target == path for target, _, _ in self._entries):
+            raise WorkbenchError("two outputs of this command would be one file", path)
+        directory = _check_target(path)
+        binary = "b" in mode
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        try:
+            handle = os.fdopen(
+                fd, mode, encoding=None if binary else encoding, newline=None if binary else ""
+            )
+        except BaseException:
+            os.close(fd)
+            os.unlink(tmp_name)
+            raise
+        self._entries.append((path, tmp_name, handle))
+        return handle
+
+    def commit(self) -> None:
+        for _path, _tmp, handle in self._entries:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        for path, tmp_name, _ in self._entries:
+            check_output_path(path)  # it may have become a folder or a device meanwhile
+            if path.exists():
+                with contextlib.suppress(OSError):
+                    os.chmod(tmp_name, path.stat().st_mode & 0o777)
+        backups = self._backups() if len(self._entries) > 1 else {}
+        done: list[Path] = []
+        try:
+            for path, tmp_name, _ in self._entries:
+                os.replace(tmp_name, path)
+                done.append(path)
+        except BaseException:
+            self._roll_back(done, backups)
+            raise
+        finally:
+            for backup in backups.values():
+                with contextlib.suppress(OSError):
+                    os.unlink(backup)
+        for directory in {path.parent if str(path.parent) else Path(".") for path in done}:
+            _fsync_dir(directory)
+
+    def _backups(self) -> dict[Path, str]:
+        """A hard link to each file about to be replaced, to put it back if a later rename
+        fails (where the file system has no hard links, there is no roll-back)."""
+        backups = {}
+        for path, _, _ in self._entries:
+            if path.exists():
+                name = os.path.join(path.parent, f".{path.name}.{os.getpid()}.bak")
+                with contextlib.suppress(OSError):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(name)
+                    os.link(path, name)
+                    backups[path] = name
+        return backups
+
+    @staticmethod
+    def _roll_back(done: list[Path], backups: dict[Path, str]) -> None:
+        for path in done:
+            with contextlib.suppress(OSError):
+                if path in backups:
+                    os.replace(backups.pop(path), path)
+                else:
+                    os.unlink(path)
+
+    def discard(self) -> None:
+        for _path, tmp_name, handle in self._entries:
+            with contextlib.suppress(OSError):
+                handle.close()
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+        self._entries = []
+
+
+@contextlib.contextmanager
+def atomic_group() -> Iterator[AtomicGroup]:
+    """Write several files as one unit::
+
+        with atomic_group() as group:
+            group.open(a).write(...)
+            group.open(b).write(...)
+
+    Nothing is in place until the block ends without error; then every file is renamed
+    into place (if a rename fails, those already renamed are put back). On an error, or
+    a kill, no target changes (a kill may leave ignorable ``.*.tmp`` files).
+    """
+    group = AtomicGroup()
+    try:
+        yield group
+        group.commit()
+    finally:
+        group.discard()
+
+
 @contextlib.contextmanager
 def atomic_writer(
     path: str | Path, mode: str = "w", encoding: str | None = "utf-8"
@@ -33,34 +170,11 @@ def atomic_writer(
     """Open a temporary file beside ``path``; on success fsync it and rename it over ``path``.
 
     If the block raises (or the process dies), ``path`` keeps its old content and the
-    temporary file is removed (or, after a kill, left as an ignorable ``.*.tmp``).
+    temporary file is removed (or, after a kill, left as an ignorable ``.*.tmp``). A ``path``
+    that exists and is not a regular file (folder, device, link) is refused.
     """
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise WorkbenchError(f"folder {directory} does not exist", path)
-    if not is_writable(directory):
-        raise WorkbenchError(f"folder {directory} is not writable", path)
-    if path.exists() and not is_writable(path):
-        raise WorkbenchError("file is read-only", path)
-    binary = "b" in mode
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(
-            fd, mode, encoding=None if binary else encoding, newline=None if binary else ""
-        ) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp_name, path.stat().st_mode & 0o777)
-        os.replace(tmp_name, path)
-        _fsync_dir(directory)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    with atomic_group() as group:
+        yield group.open(path, mode, encoding)
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

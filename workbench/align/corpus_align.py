@@ -28,7 +28,7 @@ from workbench.corpus.model import Corpus, Document, split_sentence_id
 from workbench.corpus.translations import DocumentTranslations, translations_path
 from workbench.errors import ConfigError, InputError
 from workbench.fileio import atomic_group
-from workbench.settings import AlignSettings, CorpusSettings, Settings
+from workbench.settings import AlignSettings, Settings
 from workbench.store.files import SUFFIX, dumps_line, header_dict, load_alignment
 from workbench.store.guard import refuse_if_under_review
 from workbench.store.model import Alignment, Link, Status, now_iso
@@ -64,11 +64,17 @@ def settings_provenance(settings: AlignSettings) -> dict[str, Any]:
 # --- input checks -------------------------------------------------------------------------------
 
 
-def check_documents(corpus: Corpus, documents: list[Document], settings: AlignSettings) -> None:
-    """Refuse what would make a meaningless alignment: no sentences, runaway sentences, wrong language."""
+def check_documents(
+    corpus: Corpus,
+    documents: list[Document],
+    settings: AlignSettings,
+    languages: list[str] | tuple[str, ...] = (),
+) -> None:
+    """Refuse what would make a meaningless alignment: no sentences, runaway sentences, wrong
+    language. ``languages``: the configured ones (``[corpus] languages``), besides the corpus's."""
     from workbench.corpus.langid import detect_language
 
-    known = {d.language for d in corpus.documents} | set(CorpusSettings().languages)
+    known = {d.language for d in corpus.documents} | set(languages)
     for doc in documents:
         if not doc.sentences:
             raise InputError("document has no sentences to align", doc.path)
@@ -313,6 +319,7 @@ def align_corpus(
     out_dir: Path,
     tgt_lang: str = "en",
     write: bool = True,
+    languages: list[str] | tuple[str, ...] = (),
 ) -> list[LanguageRun]:
     """Align every source language of ``corpus`` with ``tgt_lang``; write one file per language.
 
@@ -328,7 +335,7 @@ def align_corpus(
     src_langs = sorted({d.language for d in corpus.documents if d.language != tgt_lang})
     if not tgt_docs:
         raise InputError(f"the corpus has no {tgt_lang!r} documents to align with", corpus.root)
-    check_documents(corpus, corpus.documents, settings)
+    check_documents(corpus, corpus.documents, settings, languages)
     check_translations(corpus, translations, tgt_lang)
     out_dir = Path(out_dir)
     runs: list[LanguageRun] = []
@@ -439,7 +446,13 @@ def run_align(
     tgt_lang = settings.corpus.target_language
     translations = load_translations(corpus.root, tgt_lang)
     runs = align_corpus(
-        corpus, translations, settings.align, settings.paths.alignments, tgt_lang, write
+        corpus,
+        translations,
+        settings.align,
+        settings.paths.alignments,
+        tgt_lang,
+        write,
+        languages=settings.corpus.languages,
     )
     print_summary(corpus, runs)
     return runs

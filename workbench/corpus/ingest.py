@@ -11,6 +11,7 @@ from workbench.corpus.manifest import ManifestEntry, load_manifest
 from workbench.corpus.model import Corpus, Document, Sentence, sentence_id
 from workbench.corpus.segment import paragraph_spans, split_paragraph
 from workbench.errors import InputError
+from workbench.names import file_id_problem
 from workbench.settings import CorpusSettings
 
 # Some feeds prefix the article with a stray metadata field: " date 2022-11-26 On October ..."
@@ -87,8 +88,16 @@ def load_document(path: Path, entry: ManifestEntry | None, settings: CorpusSetti
             "(set the language in manifest.toml or add it to corpus.languages)",
             path,
         )
+    doc_id = entry.id or path.stem
+    problem = file_id_problem(doc_id)
+    if problem is not None:  # ids from manifest.toml are checked when it is read
+        raise InputError(
+            f"document id {doc_id!r} (from the file name) {problem}; rename the file or give "
+            "it an id in manifest.toml",
+            path,
+        )
     doc = Document(
-        id=entry.id or path.stem,
+        id=doc_id,
         path=path,
         language=language,
         raw=raw,

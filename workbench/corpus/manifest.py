@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from workbench.errors import InputError
+from workbench.names import validate_file_id
 
 MANIFEST_NAME = "manifest.toml"
 
@@ -53,6 +54,12 @@ def load_manifest(corpus_dir: Path) -> Manifest:
         if entry.file in seen:
             raise InputError(f"file {entry.file!r} is listed twice", path)
         seen.add(entry.file)
+        if entry.file != Path(entry.file).name or entry.file in (".", ".."):
+            raise InputError(
+                f"file {entry.file!r} must be a file name in the corpus folder, not a path", path
+            )
+        if entry.id is not None:
+            validate_file_id("document id", entry.id, path)
         if not (corpus_dir / entry.file).is_file():
             raise InputError(f"entry for {entry.file!r}, but that file does not exist", path)
     return manifest

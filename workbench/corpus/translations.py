@@ -15,6 +15,7 @@ from typing import Any
 
 from workbench.errors import InputError
 from workbench.fileio import atomic_writer
+from workbench.names import validate_file_id
 
 TRANSLATIONS_DIR = "translations"
 FORMAT_NAME = "workbench-translations"
@@ -29,6 +30,8 @@ class DocumentTranslations:
 
 
 def translations_path(corpus_dir: Path, doc_id: str, tgt_lang: str) -> Path:
+    validate_file_id("document id", doc_id)
+    validate_file_id("language", tgt_lang)
     return Path(corpus_dir) / TRANSLATIONS_DIR / f"{doc_id}.{tgt_lang}.jsonl"
 
 

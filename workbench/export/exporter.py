@@ -17,11 +17,12 @@ from workbench.export.records import (
     counted,
     iter_records,
     pre_count,
+    sidecar_path,
 )
 from workbench.export.registry import get_format
 from workbench.export.select import Selection
 from workbench.export.stream import read_header
-from workbench.fileio import is_writable
+from workbench.fileio import check_output_path, is_writable
 
 
 @dataclass
@@ -42,6 +43,8 @@ def check_output(out: Path) -> None:
         raise WorkbenchError(f"output folder {folder} is not writable", out)
     if out.is_dir():
         raise WorkbenchError("output path is a folder; give a file name (or prefix)", out)
+    check_output_path(out)  # a device (/dev/full), FIFO or link is never replaced
+    check_output_path(sidecar_path(out))
 
 
 def export_alignments(

@@ -16,7 +16,10 @@ from typing import Any
 from workbench.errors import InputError, WorkbenchError
 from workbench.export.records import unique_docs
 from workbench.export.registry import format_for_file, get_format
-from workbench.store.files import SUFFIX, save_alignment
+from workbench.fileio import atomic_group
+from workbench.names import validate_file_id
+from workbench.store.files import SUFFIX, dumps_line, header_dict
+from workbench.store.guard import refuse_if_under_review
 from workbench.store.model import Alignment
 
 
@@ -40,6 +43,8 @@ def read_export(
     for item in imported.links:
         alignment = groups.get(item.alignment)
         if alignment is None:
+            # a name from the file is data, never a path (``../alignments/fr-en``, ``/tmp/x``)
+            validate_file_id("alignment name", item.alignment, path, item.line)
             alignment = groups[item.alignment] = Alignment(item.src_lang, item.tgt_lang)
             seen[item.alignment] = set()
         elif (alignment.src_lang, alignment.tgt_lang) != (item.src_lang, item.tgt_lang):
@@ -105,10 +110,15 @@ def import_file(
             )
         if not target.parent.is_dir():
             raise WorkbenchError(f"output folder {target.parent} does not exist", target)
+        refuse_if_under_review(target, "quit that review")  # --force included
     written = {}
-    for name, target in targets.items():
-        save_alignment(groups[name], target)
-        written[target] = len(groups[name].links)
+    with atomic_group() as group:  # every file, or none
+        for name, target in targets.items():
+            handle = group.open(target)
+            handle.write(dumps_line(header_dict(groups[name])))
+            for link in groups[name].links:
+                handle.write(dumps_line(link.to_dict()))
+            written[target] = len(groups[name].links)
     return ImportResult(fmt_name, written)
 
 
@@ -116,7 +126,15 @@ def _targets(
     groups: dict[str, Alignment], out: Path, folder_wanted: bool = False
 ) -> dict[str, Path]:
     if out.is_dir():
-        return {name: out / f"{name}{SUFFIX}" for name in groups}
+        targets = {name: out / f"{name}{SUFFIX}" for name in groups}
+        folded: dict[str, str] = {}
+        for name in groups:  # fr-en and FR-EN are one file on a case-insensitive disk
+            other = folded.setdefault(name.casefold(), name)
+            if other != name:
+                raise WorkbenchError(
+                    f"alignments {other!r} and {name!r} would be written to one file", out
+                )
+        return targets
     if folder_wanted:
         raise WorkbenchError("output folder does not exist", out)
     if len(groups) > 1:

@@ -7,7 +7,6 @@ record, which would break that schema.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -20,7 +19,7 @@ from workbench.errors import InputError
 from workbench.export.records import ExportRecord, sidecar_path
 from workbench.export.registry import ExportFormat, ImportedFile, ImportedLink, register_format
 from workbench.export.sidecar import read_sidecar, write_sidecar
-from workbench.fileio import atomic_writer
+from workbench.fileio import atomic_group
 from workbench.store.model import Flag, Link, Status
 
 # Keys of every row, in output order.
@@ -84,9 +83,9 @@ class JsonlFormat(ExportFormat):
         self, records: Iterator[ExportRecord], out: Path, provenance: Callable[[], dict[str, Any]]
     ) -> list[Path]:
         meta = sidecar_path(out)
-        with contextlib.ExitStack() as stack:
-            handle = stack.enter_context(atomic_writer(out, "wb"))
-            side = stack.enter_context(atomic_writer(meta))
+        with atomic_group() as group:  # data and manifest: both, or neither
+            handle = group.open(out, "wb")
+            side = group.open(meta)
             write = handle.write
             for record in records:
                 write(record_line(record))

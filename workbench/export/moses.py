@@ -9,7 +9,6 @@ left out. There is no reader: the files carry no sentence ids (import TMX, TSV o
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -18,10 +17,13 @@ from workbench.export.records import ExportRecord, sidecar_path
 from workbench.export.registry import ExportFormat, register_format
 from workbench.export.sidecar import write_sidecar
 from workbench.export.text import one_line
-from workbench.fileio import atomic_writer
+from workbench.fileio import atomic_group
+from workbench.names import validate_file_id
 
 
 def moses_paths(out: Path, src_lang: str, tgt_lang: str) -> tuple[Path, Path]:
+    validate_file_id("language", src_lang)  # from the alignment file: part of the file names
+    validate_file_id("language", tgt_lang)
     pair = f"{src_lang}-{tgt_lang}"
     return out.with_name(f"{out.name}.{pair}.{src_lang}"), out.with_name(
         f"{out.name}.{pair}.{tgt_lang}"
@@ -37,33 +39,29 @@ class MosesFormat(ExportFormat):
     def write(
         self, records: Iterator[ExportRecord], out: Path, provenance: Callable[[], dict[str, Any]]
     ) -> list[Path]:
-        files: dict[str, tuple[IO[str], IO[str]]] = {}
-        counts: dict[str, int] = {}
+        files: dict[tuple[str, str], tuple[IO[str], IO[str]]] = {}
+        counts: dict[tuple[str, str], int] = {}
         paths: list[Path] = []
-        # All temporary files are complete before the first rename (ExitStack unwinds last).
-        with contextlib.ExitStack() as stack:
+        # one unit: every file is complete before the first rename, or none is renamed
+        with atomic_group() as group:
             for record in records:
-                pair = record.pair
+                pair = (record.src_lang, record.tgt_lang)
                 handles = files.get(pair)
                 if handles is None:
-                    src_path, tgt_path = moses_paths(out, record.src_lang, record.tgt_lang)
-                    handles = (
-                        stack.enter_context(atomic_writer(src_path)),
-                        stack.enter_context(atomic_writer(tgt_path)),
-                    )
-                    files[pair] = handles
+                    src_path, tgt_path = moses_paths(out, *pair)
+                    handles = files[pair] = (group.open(src_path), group.open(tgt_path))
                     counts[pair] = 0
                     paths += [src_path, tgt_path]
                 handles[0].write(one_line(record.src) + "\n")
                 handles[1].write(one_line(record.tgt) + "\n")
                 counts[pair] += 1
             meta = sidecar_path(out)
-            listing = {
-                pair: {"src": moses_paths(out, *pair.split("-"))[0].name,
-                       "tgt": moses_paths(out, *pair.split("-"))[1].name,
-                       "lines": counts[pair]}
-                for pair in sorted(counts)
-            }  # fmt: skip
-            write_sidecar(stack.enter_context(atomic_writer(meta)), provenance(), listing)
+            listing = {}
+            for pair in sorted(counts):
+                src_path, tgt_path = moses_paths(out, *pair)
+                listing[f"{pair[0]}-{pair[1]}"] = {
+                    "src": src_path.name, "tgt": tgt_path.name, "lines": counts[pair]
+                }  # fmt: skip
+            write_sidecar(group.open(meta), provenance(), listing)
             paths.append(meta)
         return paths

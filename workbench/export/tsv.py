@@ -7,7 +7,6 @@ space-separated. A ``OUT.meta.json`` manifest beside the file holds provenance.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from workbench.export.records import ExportRecord, sidecar_path
 from workbench.export.registry import ExportFormat, ImportedFile, ImportedLink, register_format
 from workbench.export.sidecar import read_sidecar, write_sidecar
 from workbench.export.text import one_line
-from workbench.fileio import atomic_writer
+from workbench.fileio import atomic_group
 from workbench.store.model import Link, Status
 
 COLUMNS = (
@@ -60,9 +59,9 @@ class TsvFormat(ExportFormat):
         self, records: Iterator[ExportRecord], out: Path, provenance: Callable[[], dict[str, Any]]
     ) -> list[Path]:
         meta = sidecar_path(out)
-        with contextlib.ExitStack() as stack:
-            handle = stack.enter_context(atomic_writer(out))
-            side = stack.enter_context(atomic_writer(meta))
+        with atomic_group() as group:  # data and manifest: both, or neither
+            handle = group.open(out)
+            side = group.open(meta)
             handle.write("\t".join(COLUMNS) + "\n")
             write = handle.write
             for record in records:

@@ -1,0 +1,95 @@
+"""Issue 11 items 1-2: ids that become file names are data, never paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workbench.cli import main
+from workbench.corpus.translations import translations_path
+from workbench.errors import InputError
+from workbench.names import file_id_problem, validate_file_id
+
+HOSTILE = [
+    "/tmp/x",
+    "../../x",
+    "sub/dir/x",
+    "..",
+    ".",
+    "",
+    "a\nb",
+    "a b",
+    "a:b",
+    "x\\y",
+    "\u2028x",
+    "-x",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_ids_are_refused(value):
+    with pytest.raises(InputError, match="becomes a file name"):
+        validate_file_id("document id", value, Path("manifest.toml"), 3)
+
+
+@pytest.mark.parametrize("value", ["fr-2022-cnw", "th-2021-xinhua", "ไทย-ข่าว", "a.b_c+d", "7"])
+def test_ordinary_ids_pass(value):
+    assert validate_file_id("document id", value) == value
+
+
+@given(st.text(max_size=40))
+def test_a_valid_id_is_always_one_plain_file_name(value):
+    if file_id_problem(value) is None:
+        assert Path(value).name == value and value not in (".", "..")
+        assert not Path(value).is_absolute()
+        assert "/" not in value and "\n" not in value and ":" not in value and " " not in value
+
+
+def _manifest(corpus: Path, doc_id: str) -> None:
+    text = (corpus / "manifest.toml").read_text(encoding="utf-8")
+    text = text.replace('id = "th-2021-xinhua"', f"id = {doc_id!r}".replace("'", '"'), 1)
+    (corpus / "manifest.toml").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("doc_id", ["/tmp/x", "../../x", "sub/dir/x"])
+def test_manifest_id_that_is_a_path_is_refused_at_ingestion(corpus_copy, capsys, doc_id):
+    _manifest(corpus_copy, doc_id)
+    assert main(["ingest", str(corpus_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "manifest.toml" in err and "document id" in err
+    assert "Traceback" not in err
+
+
+def test_translate_refuses_before_writing_anything(corpus_copy, tmp_path, capsys):
+    _manifest(corpus_copy, "../../escaped")
+    code = main(
+        ["translate", "--corpus", str(corpus_copy), "--backend", "command", "--model", "cat"]
+    )
+    assert code == 2
+    assert not (corpus_copy / "translations").exists()
+    assert not (tmp_path / "escaped.en.jsonl").exists()
+
+
+def test_file_name_stem_is_checked_too(corpus_copy, capsys):
+    (corpus_copy / "bad name.txt").write_text("The expo opened in Wuxi today. " * 3)
+    assert main(["ingest", str(corpus_copy)]) == 2
+    assert "rename the file" in capsys.readouterr().err
+
+
+def test_manifest_file_must_not_be_a_path(corpus_copy, capsys):
+    text = (corpus_copy / "manifest.toml").read_text(encoding="utf-8")
+    (corpus_copy / "manifest.toml").write_text(
+        text.replace(
+            'file = "000_34c08f21bc854ebe.txt"', 'file = "../corpus/000_34c08f21bc854ebe.txt"'
+        )
+    )
+    assert main(["ingest", str(corpus_copy)]) == 2
+    assert "not a path" in capsys.readouterr().err
+
+
+def test_translations_path_refuses_a_path_id(tmp_path):
+    with pytest.raises(InputError):
+        translations_path(tmp_path, "../x", "en")

@@ -134,10 +134,10 @@ def run_realign(args: argparse.Namespace) -> int:
     from workbench.corpus.ingest import ingest
     from workbench.review.data import corpus_validator
     from workbench.store.lock import current_user
-    from workbench.store.realign import _aligner, realign_session
+    from workbench.jobs.realign import check_aligner, realign_session
     from workbench.store.session import ReviewSession
 
-    _aligner()  # a clear message before anything is opened when the aligner is missing
+    check_aligner()  # a clear message before anything is opened when the aligner is missing
     corpus = ingest(corpus_dir, settings.corpus)
     session = ReviewSession.open(
         args.alignment,

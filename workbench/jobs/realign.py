@@ -30,7 +30,9 @@ class RealignSummary:
         )
 
 
-def _aligner():
+def check_aligner():
+    """The aligner's ``realign``; a :class:`WorkbenchError` naming what is missing if it
+    cannot be imported (call it before opening anything, for a clear message)."""
     try:
         from workbench.align.corpus_align import realign
     except ImportError as exc:
@@ -47,7 +49,7 @@ def realign_session(
     align_settings: Any,
 ) -> tuple[Transaction | None, RealignSummary]:
     """Re-align ``session``'s pending links; apply and journal the result as one step."""
-    realign = _aligner()
+    realign = check_aligner()
     from workbench.corpus.translations import load_translations
 
     alignment = session.alignment

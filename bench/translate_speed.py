@@ -2,6 +2,14 @@
 
     .venv/bin/python bench/translate_speed.py                  # CPU: int8 CTranslate2, float32 torch
     python3 bench/translate_speed.py --device cuda             # GPU: float16 for both
+    .venv/bin/python bench/translate_speed.py --defaults       # translate-file at its defaults
+                                                               # vs a plain CTranslate2 loop
+
+``--defaults`` times whole processes, side by side in each round: a plain CTranslate2 script
+(load the tokenizer and the int8 model, ``translate_batch`` over chunks of ``--plain-batch``
+lines, write the output) and ``workbench translate-file`` with no batch or thread option (only
+the model, the beam and the forced lengths), for beam 1 and beam 4 (``--beams``). ``--wb-args``
+adds options to the workbench command (to try candidate defaults).
 
 The model is a random-weight Marian with opus-mt dimensions (d_model 512, 6+6 layers, 8 heads,
 FFN 2048, a 60,000-entry vocabulary), built once into the work folder. Its sentencepiece
@@ -169,6 +177,82 @@ def machine() -> str:
     )
 
 
+PLAIN_SCRIPT = """
+import sys, time
+started = time.perf_counter()
+import ctranslate2
+from transformers import AutoTokenizer
+from transformers.utils import logging
+logging.set_verbosity_error()
+ct2_dir, model_dir, source, output, beam, steps, batch, threads = sys.argv[1:9]
+tok = AutoTokenizer.from_pretrained(model_dir)
+translator = ctranslate2.Translator(ct2_dir, device="cpu", compute_type="int8",
+                                    intra_threads=int(threads))
+lines = open(source, encoding="utf-8").read().splitlines()
+out = []
+for i in range(0, len(lines), int(batch)):
+    chunk = lines[i : i + int(batch)]
+    tokens = [tok.convert_ids_to_tokens(ids) for ids in tok(chunk)["input_ids"]]
+    results = translator.translate_batch(tokens, beam_size=int(beam),
+        max_decoding_length=int(steps), min_decoding_length=int(steps))
+    out += [tok.decode(tok.convert_tokens_to_ids(r.hypotheses[0]), skip_special_tokens=True)
+            for r in results]
+open(output, "w", encoding="utf-8").write("".join(t + "\\n" for t in out))
+"""
+
+
+def whole_process(argv: list[str]) -> float:
+    """Seconds from the process's start to its exit (imports, load, decoding, output)."""
+    import subprocess
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    started = time.perf_counter()
+    subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def defaults_rounds(work: Path, config: Path, model_dir: Path, ct2_dir: Path, args) -> int:
+    """translate-file at its defaults vs a plain CTranslate2 loop, whole processes, per beam."""
+    from statistics import median
+
+    from workbench.translate.backends.ctranslate2 import cpu_threads
+
+    script = work / "plain_ct2.py"
+    script.write_text(PLAIN_SCRIPT)
+    source, steps = work / "source.txt", str(args.out_tokens)
+    workbench_bin = str(Path(sys.executable).with_name("workbench"))
+    ratios: dict[int, list[tuple[float, float]]] = {}
+    for round_ in range(args.repeat):
+        for beam in args.beams:
+            plain = [sys.executable, str(script), str(ct2_dir), str(model_dir), str(source)]
+            plain += [str(work / "plain.txt"), str(beam), steps, str(args.plain_batch)]
+            plain_s = whole_process([*plain, str(cpu_threads())])
+            cache = work / f"cache-defaults-{time.time_ns()}.sqlite"
+            wb = [workbench_bin, "--config", str(config), "translate-file", str(source)]
+            wb += [str(work / "wb.txt"), "--src-lang", "fr", "--model", str(model_dir)]
+            wb += ["--backend", "ctranslate2", "--cache", str(cache), "--no-progress"]
+            wb += ["--beam-size", str(beam), "--min-length", steps, "--max-length", steps]
+            wb_s = whole_process([*wb, *args.wb_args.split()])
+            ratios.setdefault(beam, []).append((plain_s, wb_s))
+            print(
+                f"  round {round_ + 1} beam {beam}: plain {plain_s:.2f} s, "
+                f"workbench {wb_s:.2f} s, {plain_s / wb_s:.2f}x",
+                flush=True,
+            )
+    extra = f" {args.wb_args}" if args.wb_args else " (defaults)"
+    print(
+        f"\n| beam | plain CTranslate2 s (best) | workbench{extra} s (best) | best/best | median ratio |"
+    )
+    print("|---:|---:|---:|---:|---:|")
+    for beam, pairs in ratios.items():
+        plain_best, wb_best = min(p for p, _ in pairs), min(w for _, w in pairs)
+        med = median(p / w for p, w in pairs)
+        print(
+            f"| {beam} | {plain_best:.2f} | {wb_best:.2f} | {plain_best / wb_best:.2f}x | {med:.2f}x |"
+        )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -191,7 +275,17 @@ def main() -> int:
     parser.add_argument(
         "--skip-transformers", action="store_true", help="CTranslate2 runs only (noisy machines)"
     )
+    parser.add_argument(
+        "--defaults",
+        action="store_true",
+        help="translate-file at defaults vs plain, whole processes",
+    )
+    parser.add_argument("--beams", type=int, nargs="+", default=[1, 4], help="with --defaults")
+    parser.add_argument("--plain-batch", type=int, default=32, help="plain loop's chunk size")
+    parser.add_argument("--wb-args", default="", help="extra workbench options (--defaults)")
     args = parser.parse_args()
+    if args.defaults and "--sentences" not in sys.argv:
+        args.sentences = 400
     args.compute = "float16" if args.device == "cuda" else "int8"
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers.utils import logging as hf_logging
@@ -232,6 +326,9 @@ def main() -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
 
     print(machine())
+    if args.defaults:
+        print(f"{len(sentences)} sentences, {args.out_tokens} decoder steps each, whole processes")
+        return defaults_rounds(work, config, model_dir, ct2_dir, args)
     print(
         f"{len(sentences)} sentences, beam {args.beam_size}, batch {args.batch_size}, "
         f"{args.out_tokens} decoder steps each, device {args.device} "

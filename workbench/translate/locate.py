@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +38,7 @@ TOKENIZER_FILES = (
 )
 # what a translation model needs from a hub repository (no TF/Flax/Rust/ONNX copies)
 SKIP_PATTERNS = ["*.h5", "*.msgpack", "*.ot", "*.onnx", "onnx/*", "*.tflite"]
-PROBE_SECONDS = 3.0
+PROBE_SECONDS = 2.0
 
 
 class ModelUnavailable(WorkbenchError):
@@ -134,10 +136,11 @@ def locate(spec: ModelSpec, models_dir: Path, download: bool = True) -> Path:
     """A checked local folder for ``spec``, downloading it first when allowed and possible."""
     folder = find_local(spec, models_dir)
     if folder is None:
-        reason = download_refused(download)
-        if reason is None:
-            return pull(spec, models_dir)
-        raise ModelUnavailable(unavailable_message(spec, models_dir, reason))
+        if not download:
+            raise ModelUnavailable(
+                unavailable_message(spec, models_dir, "downloads are off for this job")
+            )
+        return pull(spec, models_dir)
     check_model_dir(folder)
     return folder
 
@@ -153,26 +156,81 @@ def download_refused(download: bool = True) -> str | None:
     return None
 
 
+def partial_dir(spec: ModelSpec, models_dir: Path) -> Path:
+    """Where a download in progress lives (with the hub client's per-file metadata, so that a
+    re-run fetches only the files that are not finished); renamed into place when complete."""
+    return Path(models_dir) / ".partial" / spec.slug
+
+
 def pull(
     spec: ModelSpec, models_dir: Path, check: Callable[[Path], None] = check_model_dir
 ) -> Path:
-    """Download ``spec`` at its pinned revision into ``models/<org>--<name>/``; ``check``
-    refuses a download that lacks needed files (default: a translation model's)."""
+    """Download ``spec`` at its pinned revision into ``models/<org>--<name>/``: resumable (files
+    already fetched are kept in ``models/.partial/``), each file's checksum verified against the
+    hub's (sha256 for LFS files, git blob sha1 for the others), then ``check`` (default: a
+    translation model's files) and one rename into place. Offline or unreachable: refused."""
     if spec.hub_id is None:
         raise InputError("a local model folder cannot be pulled", spec.path)
+    reason = download_refused()
+    if reason is not None:
+        raise ModelUnavailable(unavailable_message(spec, models_dir, reason))
     from huggingface_hub import HfApi, snapshot_download
+    from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
 
-    target = pulled_dir(spec, models_dir)
+    endpoint, target = hub_endpoint(), pulled_dir(spec, models_dir)
+    work = partial_dir(spec, models_dir)
+    api = HfApi(endpoint=endpoint)
     try:
-        revision = spec.revision or HfApi().model_info(spec.hub_id).sha
-        snapshot_download(
-            spec.hub_id, revision=revision, local_dir=target, ignore_patterns=SKIP_PATTERNS
+        revision = spec.revision or api.model_info(spec.hub_id).sha
+        assert revision is not None
+        print(
+            f"workbench: downloading {spec.hub_id} at {revision[:12]} from {endpoint} into {target}",
+            file=sys.stderr,
         )
-    except Exception as exc:
-        raise ModelUnavailable(f"could not download {spec.hub_id}: {exc}") from None
-    (target / MARKER).write_text(json.dumps({"hub_id": spec.hub_id, "revision": revision}) + "\n")
-    check(target)
+        snapshot_download(
+            spec.hub_id,
+            revision=revision,
+            local_dir=work,
+            ignore_patterns=SKIP_PATTERNS,
+            endpoint=endpoint,
+        )
+        _verify_checksums(api, spec.hub_id, revision, work)
+    except RevisionNotFoundError:
+        raise ModelUnavailable(
+            f"{spec.hub_id} has no revision {spec.revision} on {endpoint}; fix the pin in the registry"
+        ) from None
+    except RepositoryNotFoundError:
+        raise ModelUnavailable(f"no model {spec.hub_id} on {endpoint}") from None
+    except ModelUnavailable:
+        raise
+    except Exception as exc:  # the hub library raises many kinds (HTTP, OS, timeouts)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelUnavailable(
+            f"could not download {spec.hub_id}: {first} (run the command again: finished files are kept)"
+        ) from None
+    (work / MARKER).write_text(json.dumps({"hub_id": spec.hub_id, "revision": revision}) + "\n")
+    check(work)
+    shutil.rmtree(work / ".cache", ignore_errors=True)
+    if target.exists():  # an unfinished folder of an older pull: replaced, never mixed
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(work, target)
     return target
+
+
+def _verify_checksums(api: object, hub_id: str, revision: str, folder: Path) -> None:
+    """Every downloaded file against the hub's checksum; a mismatch deletes the file (a re-run
+    fetches it again) and fails naming it."""
+    result = api.verify_repo_checksums(hub_id, revision=revision, local_dir=folder)  # type: ignore[attr-defined]
+    if result.mismatches:
+        for bad in result.mismatches:
+            (folder / bad["path"]).unlink(missing_ok=True)
+        first = result.mismatches[0]
+        raise ModelUnavailable(
+            f"checksum mismatch in the download of {hub_id}: {first['path']} has "
+            f"{first['algorithm']} {first['actual'][:12]}, the hub says {first['expected'][:12]} "
+            "(the file was deleted; run the command again)"
+        )
 
 
 def folder_revision(spec: ModelSpec, folder: Path | None) -> str:

@@ -15,7 +15,7 @@ from workbench.settings import Settings, TranslateSettings
 from workbench.translate.cache import TranslationCache
 from workbench.translate.engine import make_engine
 from workbench.translate.job import JobStats, translate_texts
-from workbench.translate.locate import find_local
+from workbench.translate.locate import download_refused, find_local, pull
 from workbench.translate.registry import load_registry, resolve_spec
 
 
@@ -191,26 +191,32 @@ def translate_file(
 def translate_if_available(
     corpus: Corpus, settings: Settings, echo: Callable[[str], None] = print
 ) -> None:
-    """The main job's step: translate with the models on this machine; for pairs without one,
-    say in one line that the job goes on without machine translation. Never downloads."""
+    """The main job's step: translate with the registered models, downloading (and converting)
+    those not on this machine when the hub can be reached; for pairs without a model, say in one
+    line that the job goes on without machine translation."""
     tsettings, tgt_lang = settings.translate, settings.corpus.target_language
     languages = list(dict.fromkeys(d.language for d in corpus.documents if d.language != tgt_lang))
     ready, missing = [], []
+    refused: list[str | None] = []  # why downloads cannot happen (asked once, when first needed)
     for language in languages:
         try:
             spec = resolve_spec(
                 load_registry(tsettings.registry), language, tgt_lang, None, tsettings.backend
             )
-        except WorkbenchError:
-            missing.append(f"{language}→{tgt_lang} (no registered model)")
+            if spec.command is None and find_local(spec, settings.paths.models) is None:
+                if not refused:
+                    refused.append(download_refused())
+                if refused[0] is not None:
+                    missing.append(f"{language}→{tgt_lang} ({spec.model_id}: {refused[0]})")
+                    continue
+                pull(spec, settings.paths.models)
+        except WorkbenchError as exc:
+            missing.append(f"{language}→{tgt_lang} ({exc})")
             continue
-        if spec.command is None and find_local(spec, settings.paths.models) is None:
-            missing.append(f"{language}→{tgt_lang} ({spec.model_id})")
-        else:
-            ready.append(language)
+        ready.append(language)
     if missing:
         echo(
-            f"translate: no local MT model for {', '.join(missing)}; continuing without machine "
+            f"translate: no local MT model for {'; '.join(missing)}; continuing without machine "
             "translation (bring models with `workbench models pull`, see README)"
         )
     if not ready:

@@ -2,13 +2,78 @@
 
 from __future__ import annotations
 
+import ipaddress
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
+
+
+# -- no test touches the network (issue 11) --------------------------------------------------
+# Sockets may reach this machine (loopback: the local hub server, Ray's local cluster) and
+# nothing else. Any other connection or name lookup raises NetworkBlocked, a BaseException so
+# that no "except Exception" (or OSError retry loop) in a library can hide it: a test that
+# needs the network fails loudly, whether or not the machine is online.
+
+
+class NetworkBlocked(BaseException):
+    """A test tried to reach the network."""
+
+
+_LOCAL_NAMES = {"", "localhost", "localhost.localdomain", "ip6-localhost", socket.gethostname()}
+
+
+def _loopback(host: object) -> bool:
+    """Whether ``host`` names this machine (loopback, "any" for a server's bind, its name)."""
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if host is None or host in _LOCAL_NAMES:
+        return True
+    if not isinstance(host, str):
+        return False
+    try:
+        address = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def _check_address(sock: socket.socket, address: object) -> None:
+    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return  # Unix sockets (tmux, multiprocessing) stay local
+    host = address[0] if isinstance(address, tuple) else address
+    if not _loopback(host) and sock.type != socket.SOCK_DGRAM:
+        raise NetworkBlocked(f"tests may not use the network: connect to {address!r}")
+
+
+def _install_network_guard() -> None:
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self, address):
+        _check_address(self, address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        _check_address(self, address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if not _loopback(host):
+            raise NetworkBlocked(f"tests may not use the network: name lookup of {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect_ex
+    socket.getaddrinfo = getaddrinfo
+
+
+def pytest_configure(config) -> None:
+    _install_network_guard()
 
 
 @pytest.fixture(scope="session")

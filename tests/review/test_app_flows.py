@@ -197,6 +197,6 @@ async def test_filter_stays_while_deciding_and_never_hides_edits(
         await pilot.press("a", "a")  # approve #2, #3: both stay visible, the filter stays
         assert app.filter_name == "pending" and app.links.rows == 8
         assert statuses(app)[1:3] == ["approved", "approved"] and app.current_index() == 3
-        await pilot.press("m")  # structural change: filtered again, the merged link kept
-        assert app.filter_name == "pending" and app.current_index() == 3
-        assert app.data.alignment.links[3].kind == "2-2"
+        await pilot.press("j", "j", "m")  # #6 + #7 (fr 6/13 + 7/13): filtered again, kept
+        assert app.filter_name == "pending" and app.current_index() == 5
+        assert app.data.alignment.links[5].kind == "2-1"

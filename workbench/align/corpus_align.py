@@ -32,6 +32,7 @@ from workbench.settings import AlignSettings, Settings
 from workbench.store.files import SUFFIX, dumps_line, header_dict, load_alignment
 from workbench.store.guard import refuse_if_under_review
 from workbench.store.model import Alignment, Link, Status, now_iso
+from workbench.store.order import article_order
 
 MODE = "comparable"
 
@@ -253,11 +254,7 @@ def realign(
             counter += 1
             link = _link(proposal, f"L{counter:05d}")
         new_links.append(link)
-    order = {s.id: n for n, s in enumerate(s for d in corpus.documents for s in d.sentences)}
-    links = sorted(
-        [*kept, *new_links],
-        key=lambda link: min((order.get(s, 10**9) for s in link.src + link.tgt), default=10**9),
-    )
+    links = article_order([*kept, *new_links], [d.id for d in src_docs], [d.id for d in tgt_docs])
     mt_provenance = {
         doc.id: translations[doc.id].provenance
         for doc in src_docs

@@ -26,10 +26,19 @@ ACTIONS: tuple[ReviewAction, ...] = (
         "approve", "a", "approve", "Approve", "approve the link and go to the next pending one"
     ),
     ReviewAction(
-        "reject", "x", "reject", "Reject", "reject the link (kept as a negative decision)"
+        "reject",
+        "x",
+        "reject",
+        "Reject",
+        "reject the link (a negative decision) and go to the next pending one",
     ),
     ReviewAction(
-        "flag", "b", "flag", "Flag", "flag for a second opinion (again: back to auto)", show=False
+        "flag",
+        "b",
+        "flag",
+        "Flag",
+        "flag for a second opinion (again: back to auto) and go to the next pending one",
+        show=False,
     ),
     ReviewAction("undo", "u,ctrl+z", "undo", "Undo", "undo the last action (one key = one step)"),
     ReviewAction("redo", "ctrl+r,ctrl+y", "redo", "Redo", "redo what was undone"),

@@ -13,11 +13,12 @@ back the same links (ids and sides); undo restores exactly what was there.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from workbench.store.history import ReplaceLinks, SetText, Step, Transaction
 from workbench.store.model import Alignment, Link, Status
+from workbench.store.order import sentence_position
 
 # Features a merge leaves on the merged link so that a split can undo the grouping.
 MERGE_SRC_CUT = "merge.src_cut"
@@ -87,6 +88,7 @@ def merge(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
     if index + 1 >= len(alignment.links) or index < 0:
         raise OpError("there is no next link to merge with")
     first, second = alignment.links[index], alignment.links[index + 1]
+    check_adjacent(first, second)
     features: dict[str, float] = {
         MERGE_SRC_CUT: float(len(first.src)),
         MERGE_TGT_CUT: float(len(first.tgt)),
@@ -108,6 +110,27 @@ def merge(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
         modified=stamp.time,
     )
     return Transaction("merge", [ReplaceLinks(index, [first, second], [merged])], cursor=first.id)
+
+
+def _not_adjacent(ids: list[str]) -> str | None:
+    """Why the sentences ``ids`` are not one run of neighbours of one document (``None``: they are)."""
+    positions = sorted(sentence_position(sid) for sid in ids)
+    if len({doc for doc, _ in positions}) > 1:
+        return f"{positions[0][0]} and {positions[-1][0]} are different documents"
+    numbers = [n for _, n in positions]
+    if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        gaps = [f"{positions[k][0]}:{numbers[k]}" for k in range(len(numbers))]
+        return f"{', '.join(gaps)} are not neighbouring sentences"
+    return None
+
+
+def check_adjacent(first: Link, second: Link) -> None:
+    """A merge joins neighbouring sentences of one document on each side, or raises :class:`OpError`."""
+    for mine, theirs in ((first.src, second.src), (first.tgt, second.tgt)):
+        if mine and theirs:
+            why = _not_adjacent(_unique([*mine, *theirs]))
+            if why:
+                raise OpError(f"not merged: {why} (m joins neighbouring sentences only)")
 
 
 def merge_next(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
@@ -279,3 +302,40 @@ def duplicate_sentences(alignment: Alignment) -> dict[str, list[str]]:
             for sid in ids:
                 seen.setdefault(f"{side}:{sid}", []).append(link.id)
     return {key: ids for key, ids in seen.items() if len(ids) > 1}
+
+
+def rescored(
+    alignment: Alignment,
+    transaction: Transaction | None,
+    rescore: Callable[[Link, Alignment], Link] | None,
+) -> Transaction | None:
+    """``transaction`` with fresh evidence (score, features, flags) on every link whose
+    sentences or text it changes, computed by ``rescore`` (the aligner's scorer) against the
+    alignment as it will be. Links only re-stamped or re-statused keep their evidence."""
+    if transaction is None or rescore is None:
+        return transaction
+    texts = {step.sid for step in transaction.steps if isinstance(step, SetText)}
+    after = alignment
+    if texts:
+        edits = dict(alignment.edits)
+        for step in transaction.steps:
+            if isinstance(step, SetText):
+                if step.new is None:
+                    edits.pop(step.sid, None)
+                else:
+                    edits[step.sid] = step.new
+        after = replace(alignment, edits=edits)
+    steps: list[Step] = []
+    for step in transaction.steps:
+        if isinstance(step, ReplaceLinks):
+            before = {(old.id, tuple(old.src), tuple(old.tgt)) for old in step.old}
+            new = [
+                rescore(link, after)
+                if (link.id, tuple(link.src), tuple(link.tgt)) not in before
+                or texts & {*link.src, *link.tgt}
+                else link
+                for link in step.new
+            ]
+            step = ReplaceLinks(step.at, step.old, new)
+        steps.append(step)
+    return Transaction(transaction.label, steps, transaction.cursor, transaction.number)

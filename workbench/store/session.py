@@ -84,6 +84,8 @@ class ReviewSession:
         self._closed = False
         self._conflict_path: Path | None = None
         self.snapshot_error: WorkbenchError | None = None  # the last failed periodic snapshot
+        # recomputes a changed link's score, features and flags (jobs/rescoring.py); None: off
+        self.rescorer: Callable[[Link, Alignment], Link] | None = None
 
     # -- opening and closing ---------------------------------------------------------------
 
@@ -384,6 +386,9 @@ class ReviewSession:
 
     # -- operations (by link position) -------------------------------------------------------
 
+    def _rescored(self, transaction: Transaction | None) -> Transaction | None:
+        return ops.rescored(self.alignment, transaction, self.rescorer)
+
     def approve(self, index: int) -> Transaction | None:
         return self.execute(ops.approve(self.alignment, index, self.stamp()))
 
@@ -394,23 +399,27 @@ class ReviewSession:
         return self.execute(ops.toggle_flag(self.alignment, index, self.stamp()))
 
     def merge_next(self, index: int) -> Transaction | None:
-        return self.execute(ops.merge_next(self.alignment, index, self.stamp()))
+        return self.execute(self._rescored(ops.merge_next(self.alignment, index, self.stamp())))
 
     def merge_previous(self, index: int) -> Transaction | None:
-        return self.execute(ops.merge_previous(self.alignment, index, self.stamp()))
+        return self.execute(self._rescored(ops.merge_previous(self.alignment, index, self.stamp())))
 
     def split(self, index: int) -> Transaction | None:
-        return self.execute(ops.split(self.alignment, index, self.stamp()))
+        return self.execute(self._rescored(ops.split(self.alignment, index, self.stamp())))
 
     def relink(
         self, index: int, tgt: list[str], src: list[str] | None = None
     ) -> Transaction | None:
-        return self.execute(ops.relink(self.alignment, index, tgt, self.stamp(), src))
+        return self.execute(
+            self._rescored(ops.relink(self.alignment, index, tgt, self.stamp(), src))
+        )
 
     def edit_text(
         self, sid: str, text: str, original: str, index: int | None = None
     ) -> Transaction | None:
-        return self.execute(ops.edit_text(self.alignment, sid, text, original, self.stamp(), index))
+        return self.execute(
+            self._rescored(ops.edit_text(self.alignment, sid, text, original, self.stamp(), index))
+        )
 
 
 def open_session(path: str | Path, reviewer: str, **options: Any) -> ReviewSession:

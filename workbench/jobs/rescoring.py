@@ -1,0 +1,136 @@
+"""Honest evidence after every edit: the review session's link rescorer.
+
+:class:`LinkRescorer` turns a link whose members changed (re-link, merge, split, corrected
+text) into the same link with the score, features and discrepancy flags the aligner would
+give it now (``workbench.align.rescore``). It builds the aligner's scoring context lazily and
+keeps it until the text it was built from changes (a reviewer's correction).
+
+The context covers the whole language pair, as the aligner mined it, while the pair has at
+most ``whole_pair_limit`` sentences; above that (a 100,000-link file) it covers the documents
+of the link being rescored, so that a keystroke never waits for a corpus-wide index; such a
+link carries the feature ``local_context = 1``.
+
+The aligner (numpy, scipy) is imported on the first rescoring, not when a review opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from workbench.store.model import Alignment, Link
+
+Rescore = Callable[[Link, Alignment], Link]
+WHOLE_PAIR_LIMIT = 20_000
+
+
+class LinkRescorer:
+    """``rescorer(link, alignment) -> link`` with fresh ``score``, ``features`` and ``flags``."""
+
+    def __init__(
+        self,
+        corpus: Any,
+        mt: dict[str, str] | None = None,
+        config: Any = None,  # AlignSettings or a MiningConfig; None: the defaults
+        whole_pair_limit: int = WHOLE_PAIR_LIMIT,
+    ) -> None:
+        self.corpus = corpus
+        self.mt = mt or {}
+        self.config = config
+        self.whole_pair_limit = whole_pair_limit
+        self._contexts: dict[tuple, Any] = {}
+        self.builds = 0  # contexts built so far (tests, benchmarks)
+
+    def _documents(self, alignment: Alignment, link: Link) -> tuple[list, list, bool]:
+        src_docs = self.corpus.by_language(alignment.src_lang)
+        tgt_docs = self.corpus.by_language(alignment.tgt_lang)
+        size = sum(len(d.sentences) for d in (*src_docs, *tgt_docs))
+        if size <= self.whole_pair_limit:
+            return src_docs, tgt_docs, False
+        mine = {sid.rpartition(":")[0] for sid in (*link.src, *link.tgt)}
+        return (
+            [d for d in src_docs if d.id in mine],
+            [d for d in tgt_docs if d.id in mine],
+            True,
+        )
+
+    def _mining_config(self) -> Any:
+        """The aligner's settings as its mining config (``config`` may be ``AlignSettings``)."""
+        if not hasattr(self.config, "comparable_k"):
+            return self.config
+        from workbench.align.corpus_align import mining_config
+
+        return mining_config(self.config)
+
+    def context(self, alignment: Alignment, link: Link) -> tuple[Any, bool]:
+        """The scoring context for ``link`` (built once per document set and text version)."""
+        src_docs, tgt_docs, local = self._documents(alignment, link)
+        doc_ids = {d.id for d in (*src_docs, *tgt_docs)}
+        edits = tuple(
+            sorted((s, t) for s, t in alignment.edits.items() if s.rpartition(":")[0] in doc_ids)
+        )
+        key = (tuple(d.id for d in src_docs), tuple(d.id for d in tgt_docs), edits)
+        context = self._contexts.get(key)
+        if context is None:
+            from workbench.align.comparable import Item
+            from workbench.align.rescore import build_context
+
+            def items(docs, with_mt: bool) -> list:
+                return [
+                    Item(
+                        s.id,
+                        doc.id,
+                        s.index,
+                        alignment.edits.get(s.id, s.text),
+                        doc.language,
+                        self.mt.get(s.id) if with_mt else None,
+                        doc.edition,
+                    )
+                    for doc in docs
+                    for s in doc.sentences
+                ]
+
+            if len(self._contexts) >= 8:  # a few documents' worth; drop the oldest
+                self._contexts.pop(next(iter(self._contexts)))
+            src_items, tgt_items = items(src_docs, True), items(tgt_docs, False)
+            context = (
+                build_context(src_items, tgt_items, self._mining_config())
+                if src_items and tgt_items
+                else None
+            )
+            self._contexts[key] = context
+            self.builds += 1
+        return context, local
+
+    def __call__(self, link: Link, alignment: Alignment) -> Link:
+        from workbench.align.rescore import rescore_link
+
+        if not link.src:  # 0-1: nothing to score
+            return replace(link, score=None, features=_kept(link.features), flags=[])
+        if not link.tgt:  # 1-0: as the aligner writes it, confidence that none exists
+            best = self.best_candidates(alignment, link, 1)
+            top = best[0][0] if best else 0.0
+            features = {"best_score": top, **_kept(link.features)}
+            return replace(link, score=round(1.0 - top, 4), features=features, flags=[])
+        context, local = self.context(alignment, link)
+        if context is None:
+            return replace(link, score=None, features=_kept(link.features), flags=[])
+        score, features, flags = rescore_link(link.src, None, link.tgt, context)
+        if local and score is not None:
+            features["local_context"] = 1.0
+        return replace(
+            link, score=score, features={**features, **_kept(link.features)}, flags=flags
+        )
+
+    def best_candidates(self, alignment: Alignment, link: Link, limit: int = 5):
+        """For a link without English sentences: ``[(score, English id)]``, best first."""
+        from workbench.align.rescore import best_candidates
+
+        context, _ = self.context(alignment, replace(link, tgt=[]))
+        return best_candidates(link.src, context, limit) if context is not None else []
+
+
+def _kept(features: dict[str, float]) -> dict[str, float]:
+    """Features that are not evidence but bookkeeping (a merge's cut point) survive rescoring."""
+    return {k: v for k, v in features.items() if k.startswith("merge.")}

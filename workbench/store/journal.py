@@ -96,6 +96,7 @@ class Journal:
         self.path = path
         self.base_sha256 = base_sha256
         self._handle: IO[bytes] | None = None
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the open journal
         self.records_since_snapshot = 0
 
     def adopt(self, good_bytes: int, records: int) -> None:
@@ -104,7 +105,7 @@ class Journal:
             handle.truncate(good_bytes)
             handle.flush()
             os.fsync(handle.fileno())
-        self._handle = open(self.path, "ab")  # noqa: SIM115 - kept open for appends
+        self._open_for_append()
         self.records_since_snapshot = records
 
     def start(self, base_sha256: str, cursor: str | None) -> None:
@@ -119,8 +120,26 @@ class Journal:
             "started": now_iso(),
         }
         atomic_write_text(self.path, _dumps(header))
-        self._handle = open(self.path, "ab")  # noqa: SIM115 - kept open for appends
+        self._open_for_append()
         self.records_since_snapshot = 0
+
+    def _open_for_append(self) -> None:
+        self._handle = open(self.path, "ab")  # noqa: SIM115 - kept open for appends
+        info = os.fstat(self._handle.fileno())
+        self._identity = (info.st_dev, info.st_ino)
+
+    def problem(self) -> str | None:
+        """Why the journal file this session appends to is no longer at its path (removed, or
+        replaced by another session's), or ``None`` when it still is."""
+        if self._handle is None:
+            return None
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            return f"its journal {self.path.name} was removed"
+        if (info.st_dev, info.st_ino) != self._identity:
+            return f"its journal {self.path.name} was replaced by another program or session"
+        return None
 
     @property
     def started(self) -> bool:

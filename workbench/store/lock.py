@@ -81,12 +81,41 @@ def live_holder(alignment_path: Path) -> LockInfo | None:
     return info
 
 
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """``(device, inode)`` of ``path``; ``None`` when it does not exist."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 @dataclass
 class FileLock:
     """A held lock; :meth:`release` removes it (only if it is still ours)."""
 
     path: Path
     info: LockInfo
+    identity: tuple[int, int] | None = None  # the lock file we created, to notice a new one
+
+    def __post_init__(self) -> None:
+        if self.identity is None:
+            self.identity = file_identity(self.path)
+
+    def problem(self) -> str | None:
+        """Why this lock is no longer ours (removed, taken over), or ``None`` if it is."""
+        identity = file_identity(self.path)
+        if identity is None:
+            return f"its lock file {self.path.name} was removed"
+        current = read_lock(self.path)
+        if (
+            identity != self.identity
+            or current is None
+            or ((current.host, current.pid) != (self.info.host, self.info.pid))
+        ):
+            who = current.describe() if current is not None else "another program"
+            return f"its lock {self.path.name} was taken over by {who}"
+        return None
 
     def release(self) -> None:
         current = read_lock(self.path)

@@ -49,6 +49,10 @@ def check_openable(path: Path) -> None:
         raise InputError(f"folder {folder} is not writable (the journal and lock go there)", path)
 
 
+class SessionLostError(WorkbenchError):
+    """The session's lock or journal is no longer its own: it must stop writing."""
+
+
 class ReviewSession:
     """Alignment + undo history + journal + lock. Use :meth:`open`, then :meth:`close`."""
 
@@ -196,13 +200,33 @@ class ReviewSession:
         if record.get("cursor"):
             self.cursor = record["cursor"]
 
+    def ownership_problem(self) -> str | None:
+        """Why this session no longer owns its file (lock removed or taken over, journal
+        replaced), or ``None``. Checked before every write: appending to a journal that
+        another session has replaced or adopted would lose decisions."""
+        problem = self.lock.problem() if self.lock is not None else None
+        return problem or self.journal.problem()
+
+    def check_owner(self) -> None:
+        """Raise :class:`SessionLostError` (nothing written) when the session lost its file."""
+        problem = self.ownership_problem()
+        if problem is not None:
+            raise SessionLostError(
+                f"this review session no longer owns the file: {problem}. This decision was "
+                "not saved; quit and open the file again (decisions made before it are kept "
+                "in the file and its journal)",
+                self.path,
+            )
+
     def save(self) -> None:
         """Write a snapshot of the alignment (atomic) and start a fresh journal.
 
         If another program rewrote the file since it was opened (``workbench align``, a git
         checkout), it is not overwritten: the session's alignment goes to a
         ``.conflict-<time>.align.jsonl`` copy beside it and :class:`WorkbenchError` says so.
+        A session that lost its lock or journal writes nothing (:class:`SessionLostError`).
         """
+        self.check_owner()
         if self.path.exists() and file_sha256(self.path) != self.journal.base_sha256:
             if self._conflict_path is None:
                 stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -227,6 +251,9 @@ class ReviewSession:
         """Snapshot if anything changed, keep the cursor, release the lock."""
         if self._closed:
             return
+        if self.ownership_problem() is not None:
+            self.release()  # the lock is released only if it is still ours
+            self.check_owner()
         try:
             if self.dirty:
                 self.save()
@@ -241,7 +268,7 @@ class ReviewSession:
     def prepare(self) -> None:
         """Create the journal now (it is otherwise created by the first decision), so that
         the first decision costs one append, not a file creation."""
-        if not self.journal.started and not self._closed:
+        if not self.journal.started and not self._closed and self.ownership_problem() is None:
             self.journal.start(self.journal.base_sha256, self.cursor)
 
     def release(self) -> None:
@@ -295,7 +322,7 @@ class ReviewSession:
         if link_id == self.cursor:
             return
         self.cursor = link_id
-        if self.journal.started:
+        if self.journal.started and self.ownership_problem() is None:
             self.journal.append({"kind": "cursor", "cursor": link_id}, durable=False)
 
     # -- changes ---------------------------------------------------------------------------
@@ -328,6 +355,7 @@ class ReviewSession:
             "cursor": transaction.cursor,
             "steps": [step.to_dict() for step in steps],
         }
+        self.check_owner()  # before the append: another session may have the journal now
         self.journal.append(record, cursor=self.cursor)
         if transaction.cursor:
             self.cursor = transaction.cursor
@@ -427,4 +455,4 @@ def open_session(path: str | Path, reviewer: str, **options: Any) -> ReviewSessi
     return ReviewSession.open(path, reviewer, **options)
 
 
-__all__ = ["ReviewSession", "WorkbenchError", "check_openable", "open_session"]
+__all__ = ["ReviewSession", "SessionLostError", "WorkbenchError", "check_openable", "open_session"]

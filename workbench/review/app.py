@@ -20,6 +20,7 @@ from textual.widgets import Footer
 
 from workbench.corpus.model import Corpus
 from workbench.errors import ConfigError, WorkbenchError
+from workbench.jobs.rescoring import LinkRescorer
 from workbench.review.actions import ACTIONS, unknown_ids
 from workbench.review.data import FILTERS, ReviewData, ScoreBands, corpus_validator, load_mt
 from workbench.review.screens import (
@@ -194,10 +195,10 @@ class ReviewApp(App[None]):
         self.run_op(self.session.approve, then_next=True)
 
     def action_reject(self) -> None:
-        self.run_op(self.session.reject)
+        self.run_op(self.session.reject, then_next=True)
 
     def action_flag(self) -> None:
-        self.run_op(self.session.toggle_flag)
+        self.run_op(self.session.toggle_flag, then_next=True)
 
     def action_merge_next(self) -> None:
         self.run_op(self.session.merge_next)
@@ -373,8 +374,8 @@ class ReviewApp(App[None]):
         self.push_screen(RelinkScreen(self.data, link), done)
 
     def action_realign(self) -> None:
-        from workbench.settings import AlignSettings
         from workbench.jobs.realign import realign_session
+        from workbench.settings import AlignSettings
 
         self.notify("re-aligning the links not yet reviewed...", timeout=2)
         settings = self.align_settings or AlignSettings()
@@ -457,6 +458,8 @@ def make_app(
         )
     if notice:
         session.notices.append(notice)
+    if settings.rescore:
+        session.rescorer = LinkRescorer(corpus, mt, align_settings)
     data = ReviewData(session, corpus, mt, ScoreBands(settings.score_low, settings.score_high))
     app = ReviewApp(data, settings)
     app.corpus_dir = Path(corpus_dir) if corpus_dir is not None else None

@@ -93,3 +93,40 @@ def test_manifest_file_must_not_be_a_path(corpus_copy, capsys):
 def test_translations_path_refuses_a_path_id(tmp_path):
     with pytest.raises(InputError):
         translations_path(tmp_path, "../x", "en")
+
+
+# --- item 7: symbolic links that leave the corpus folder -------------------------------------
+
+
+def test_symlink_leaving_the_corpus_is_refused(corpus_copy, tmp_path, capsys):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\nThe expo opened today in Wuxi.\n")
+    (corpus_copy / "zz.txt").symlink_to(outside)
+    assert main(["ingest", str(corpus_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "zz.txt" in err and "outside the corpus folder" in err and "Traceback" not in err
+
+
+def test_symlink_inside_the_corpus_is_read(corpus_copy, tmp_path):
+    from workbench.corpus.ingest import ingest
+
+    sub = corpus_copy / "store"
+    sub.mkdir()
+    (corpus_copy / "001_20bceecdab9505ef.txt").rename(sub / "a.txt")
+    (corpus_copy / "001_20bceecdab9505ef.txt").symlink_to(Path("store") / "a.txt")
+    corpus = ingest(corpus_copy)
+    assert "en-2022-chinadaily" in {d.id for d in corpus.documents}
+
+
+def test_dangling_symlink_is_refused(corpus_copy, capsys):
+    (corpus_copy / "gone.txt").symlink_to(corpus_copy / "nothing.txt")
+    assert main(["ingest", str(corpus_copy)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_manifest_symlink_leaving_the_corpus_is_refused(corpus_copy, tmp_path, capsys):
+    real = tmp_path / "manifest.toml"
+    (corpus_copy / "manifest.toml").rename(real)
+    (corpus_copy / "manifest.toml").symlink_to(real)
+    assert main(["ingest", str(corpus_copy)]) == 2
+    assert "leaves the corpus folder" in capsys.readouterr().err

@@ -19,7 +19,33 @@ _DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+")
 
 
 def article_paths(corpus_dir: Path, suffixes: tuple[str, ...] = (".txt",)) -> list[Path]:
-    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix in suffixes)
+    """The article files of ``corpus_dir``. A symbolic link is followed only when its target
+    is inside the corpus folder: one that leaves it (``zz.txt -> /etc/passwd``) is refused,
+    as is one whose target is missing, so that nothing outside the corpus is read as an
+    article and no article silently drops out (README: "The corpus folder")."""
+    root = corpus_dir.resolve()
+    paths = []
+    for path in sorted(corpus_dir.iterdir()):
+        if path.suffix not in suffixes:
+            continue
+        if path.is_symlink():
+            check_inside(path, root)
+        if path.is_file():
+            paths.append(path)
+    return paths
+
+
+def check_inside(path: Path, root: Path) -> None:
+    """Refuse a symbolic link in the corpus folder that leaves it or leads nowhere."""
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        raise InputError(
+            f"is a symbolic link to {target}, outside the corpus folder; copy the file into "
+            "the corpus folder instead",
+            path,
+        )
+    if not target.exists():
+        raise InputError(f"is a symbolic link to {target}, which does not exist", path)
 
 
 def read_article(path: Path, max_bytes: int) -> str:

@@ -39,6 +39,8 @@ def load_manifest(corpus_dir: Path) -> Manifest:
     path = corpus_dir / MANIFEST_NAME
     if not path.exists():
         return Manifest()
+    if path.is_symlink() and not path.resolve().is_relative_to(corpus_dir.resolve()):
+        raise InputError("is a symbolic link that leaves the corpus folder", path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         manifest = Manifest.model_validate(data)

@@ -74,3 +74,17 @@ def test_bleu_matches_sacrebleu():
     expected = sacrebleu.metrics.BLEU(effective_order=True).sentence_score(hyp, [ref]).score
     assert sentence_bleu(hyp, ref) == pytest.approx(expected)
     assert bleu_pairs([hyp, "x"], [ref, "y"])[0] == pytest.approx(expected)
+
+
+def test_characters_outside_the_bmp_are_distinct_ngrams():
+    """One n-gram core for every chrF: astral characters keep their own code (no collapse)."""
+    from workbench.align.comparable import NgramCounts, _selection, char_ngram_counts
+
+    texts = ["\U0001f600\U0001f600\U0001f600 abc", "\U0001f601\U0001f601\U0001f601 abc"]
+    assert chrf_pairs(texts[:1], texts[1:])[0] < 100.0
+    counts = char_ngram_counts(texts)
+    assert (counts[0].toarray() != counts[1].toarray()).any()
+    ngram = NgramCounts(texts)
+    same = ngram.chrf(_selection([(0,)], 2), _selection([(0,)], 2))[0]
+    other = ngram.chrf(_selection([(0,)], 2), _selection([(1,)], 2))[0]
+    assert same == 1.0 and other < 1.0

@@ -6,8 +6,8 @@ n-grams, the reference n-grams and the clipped matches ``sum min(count_h, count_
 precision and recall over the orders where both sides have n-grams; chrF is the F-beta of
 the two averages, on a 0..100 scale.
 
-How it is vectorised: every text is turned into code points in one numpy array; n-grams get
-exact integer ids (no hashing); the k-th occurrence of n-gram g in a text becomes the binary
+How it is vectorised: n-gram ids come from the one n-gram core
+(:func:`workbench.align.signals.ngrams.ngram_ids`: exact integer ids, no hashing); the k-th occurrence of n-gram g in a text becomes the binary
 feature (g, k). Then ``min(a, b)`` is the dot product of two binary rows, so the clipped
 matches of all pairs are sparse matrix products (:meth:`Profiles.matches_pairs`,
 :meth:`Profiles.match_matrix`). A text is profiled once, however many pairs it is in.
@@ -22,10 +22,11 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
+from workbench.align.signals.ngrams import ngram_ids
+
 CHAR_ORDER = 6
 BETA = 2
 _EPS = 1e-16
-_CODE_BITS = 21  # Unicode code points are < 2**21
 
 
 def _strip(text: str) -> str:
@@ -81,29 +82,10 @@ def profile(texts: Sequence[str], order: int = CHAR_ORDER) -> Profiles:
     """Build the n-gram profiles of ``texts`` (one vocabulary for all of them)."""
     stripped = [_strip(t) for t in texts]
     lengths = np.fromiter((len(t) for t in stripped), dtype=np.int64, count=len(stripped))
-    n_texts = len(stripped)
-    codes = np.frombuffer("".join(stripped).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    total = len(codes)
-    starts = np.zeros(n_texts + 1, dtype=np.int64)
-    np.cumsum(lengths, out=starts[1:])
-    text_of = np.repeat(np.arange(n_texts, dtype=np.int64), lengths)
-    end_of = starts[1:][text_of]  # end (exclusive) of each position's text
-    matrices: list[sp.csr_matrix] = []
-    gram = codes.copy()  # dense id of the n-gram starting at each position (order n)
-    for n in range(1, order + 1):
-        if n > 1:
-            # extend the (n-1)-gram at p by the character at p+n-1; re-rank to keep ids small
-            valid_prev = np.arange(total - n + 1)
-            key = (gram[valid_prev] << _CODE_BITS) | codes[n - 1 :]
-            _, gram = np.unique(key, return_inverse=True)
-            gram = gram.astype(np.int64)
-        m = len(gram)
-        pos = np.arange(m)
-        ok = pos + n <= end_of[:m]
-        sent = text_of[:m][ok]
-        g = gram[ok]
-        matrices.append(_occurrence_matrix(sent, g, n_texts))
-        # keep ``gram`` over all positions (including invalid ones) for the next order
+    matrices = [
+        _occurrence_matrix(grams.rows, grams.ids, len(stripped))
+        for grams in ngram_ids(stripped, order)
+    ]
     return Profiles(matrices=matrices, lengths=lengths, order=order)
 
 

@@ -43,6 +43,7 @@ from workbench.align.anchors import (
     merge_anchors,
     sentence_anchors,
 )
+from workbench.align.signals.ngrams import dense_ids, ngram_ids
 from workbench.store.model import Flag
 
 # features that come from the anchors (computed in Python, only where they can matter)
@@ -156,23 +157,14 @@ def char_ngram_counts(texts: Sequence[str], n: int = NGRAM) -> sp.csr_matrix:
     # spaces between characters of unspaced scripts removed: tokenised and unsegmented
     # Chinese (or Thai) then agree; elsewhere spaces stay, word boundaries help
     padded = [" " + _UNSPACED_GAP.sub("", " ".join(t.lower().split())) + " " for t in texts]
-    lengths = np.fromiter((len(t) for t in padded), dtype=np.int64, count=len(padded))
-    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
-    codes = np.minimum(codes, 0xFFFF).astype(np.uint64)
-    total = len(codes)
-    positions = max(total - n + 1, 0)
-    keys = np.zeros(positions, dtype=np.uint64)
-    for offset in range(n):
-        keys = (keys << np.uint64(16)) | codes[offset : offset + positions]
-    ends = np.cumsum(lengths)
-    row_of = np.repeat(np.arange(len(padded)), lengths)[:positions]
-    valid = np.arange(positions) + n <= ends[row_of]
-    keys, rows = keys[valid], row_of[valid]
-    if len(keys) == 0:
+    (grams,) = ngram_ids(padded, n, min_order=n)
+    if len(grams.ids) == 0:
         return sp.csr_matrix((len(padded), 1), dtype=np.float32)
-    _, cols = np.unique(keys, return_inverse=True)
-    data = np.ones(len(rows), dtype=np.float32)
-    return sp.csr_matrix((data, (rows, cols.ravel())), shape=(len(padded), int(cols.max()) + 1))
+    cols = dense_ids(grams.ids)
+    data = np.ones(len(grams.rows), dtype=np.float32)
+    return sp.csr_matrix(
+        (data, (grams.rows, cols)), shape=(len(padded), int(cols.max()) + 1), dtype=np.float32
+    )
 
 
 def token_counts(token_lists: Sequence[list[str]]) -> sp.csr_matrix:
@@ -277,22 +269,11 @@ class NgramCounts:
         stripped = ["".join(t.split()) for t in texts]
         self.order = order
         self.lengths = np.fromiter((len(t) for t in stripped), dtype=np.int64, count=len(stripped))
-        codes = np.frombuffer("".join(stripped).encode("utf-32-le"), dtype=np.uint32).astype(
-            np.int64
-        )
-        ends = np.cumsum(self.lengths)
-        row_of = np.repeat(np.arange(len(stripped)), self.lengths)
         self.matrices: list[sp.csr_matrix] = []
-        gram = np.zeros(0, dtype=np.int64)
-        for n in range(1, order + 1):
-            m = max(len(codes) - n + 1, 0)
-            key = codes[:m] if n == 1 else (gram[:m] << 21) | codes[n - 1 : n - 1 + m]
-            gram = _factorise(key)
-            valid = np.arange(m) + n <= ends[row_of[:m]] if m else np.zeros(0, dtype=bool)
-            rows, cols = row_of[:m][valid], gram[valid]
-            width = int(gram.max()) + 1 if m else 1
+        for grams in ngram_ids(stripped, order):
             matrix = sp.csr_matrix(
-                (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(stripped), width)
+                (np.ones(len(grams.rows), dtype=np.float32), (grams.rows, grams.ids)),
+                shape=(len(stripped), grams.width),
             )
             matrix.sum_duplicates()
             self.matrices.append(matrix)
@@ -316,18 +297,6 @@ class NgramCounts:
             matches[:, k] = np.asarray(a.minimum(b).sum(axis=1)).ravel()
         tl, tr = self._totals(left), self._totals(right)
         return chrf_from_stats(tl, tr, matches, beta=self.beta) / 100.0
-
-
-def _factorise(key: np.ndarray) -> np.ndarray:
-    """Dense ids (0..distinct-1) for the values of ``key``, in sorted order."""
-    if len(key) == 0:
-        return key
-    order = np.argsort(key)
-    ordered = key[order]
-    starts = np.concatenate(([0], (ordered[1:] != ordered[:-1]).astype(np.int64)))
-    ids = np.empty(len(key), dtype=np.int64)
-    ids[order] = np.cumsum(starts)
-    return ids
 
 
 def _selection(groups: Sequence[tuple[int, ...]], width: int, offset: int = 0) -> sp.csr_matrix:

@@ -28,6 +28,7 @@ from workbench.corpus.model import Corpus, Document, split_sentence_id
 from workbench.corpus.translations import DocumentTranslations, translations_path
 from workbench.errors import ConfigError, InputError
 from workbench.fileio import atomic_group
+from workbench.jsonlines import split_lines
 from workbench.settings import AlignSettings, Settings
 from workbench.store.files import SUFFIX, dumps_line, header_dict, load_alignment
 from workbench.store.guard import refuse_if_under_review
@@ -137,7 +138,7 @@ def _recorded_sources(path: Path) -> list[tuple[str, str | None]]:
     if not path.exists():
         return []
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+    for line in split_lines(path.read_text(encoding="utf-8"))[1:]:  # "\n" only
         if line.strip():
             record = json.loads(line)
             out.append((record.get("id"), record.get("source")))

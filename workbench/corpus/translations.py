@@ -7,7 +7,6 @@ sentence. The translation engine writes these; the aligner and the review UI rea
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,8 @@ from typing import Any
 
 from workbench.errors import InputError
 from workbench.fileio import atomic_writer
+from workbench.jsonlines import dumps_line, split_lines
+from workbench.jsontext import parse_json_object as loads
 from workbench.names import validate_file_id
 
 TRANSLATIONS_DIR = "translations"
@@ -52,25 +53,30 @@ def save_document_translations(
         "provenance": provenance,
     }
     with atomic_writer(path) as handle:
-        handle.write(json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n")
+        handle.write(dumps_line(header, sort_keys=True))
         for sid, source, translation in records:
             record = {"id": sid, "source": source, "translation": translation}
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.write(dumps_line(record))
     return path
 
 
 def load_document_translations(path: Path) -> DocumentTranslations:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        lines = split_lines(path.read_text(encoding="utf-8"))  # "\n" only, never U+2028
+    except UnicodeDecodeError:
+        raise InputError("translations file is not UTF-8 text (damaged?)", path) from None
     number = 1
     try:
-        header = json.loads(lines[0])
+        header = loads(lines[0], path, number)
         if header.get("format") != FORMAT_NAME:
             raise ValueError(f"format {header.get('format')!r}")
         result = DocumentTranslations(
             header["doc_id"], header["tgt_lang"], header.get("provenance", {})
         )
         for number, line in enumerate(lines[1:], start=2):  # noqa: B007 (used in the error)
-            record = json.loads(line)
+            record = loads(line, path, number)
+            if not isinstance(record["id"], str) or not isinstance(record["translation"], str):
+                raise ValueError("'id' and 'translation' must be strings")
             result.by_sentence[record["id"]] = record["translation"]
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         raise InputError(f"damaged translations file: {exc}", path, number) from None

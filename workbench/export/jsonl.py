@@ -20,6 +20,7 @@ from workbench.export.records import ExportRecord, sidecar_path
 from workbench.export.registry import ExportFormat, ImportedFile, ImportedLink, register_format
 from workbench.export.sidecar import read_sidecar, write_sidecar
 from workbench.fileio import atomic_group
+from workbench.jsonlines import escape_breaks_bytes, open_lines
 from workbench.store.model import Flag, Link, Status
 
 # Keys of every row, in output order.
@@ -36,16 +37,7 @@ def record_line(record: ExportRecord) -> bytes:
     than json.dumps here). U+2028/U+2029/U+0085, legal raw in JSON, are escaped so that
     ``str.splitlines()`` readers also see one record per line."""
     line = orjson.dumps(record_dict(record), option=orjson.OPT_APPEND_NEWLINE)
-    link = record.link
-    # checked on the free-text fields as str: 4x cheaper than searching the bytes
-    text = "".join((record.src, record.tgt, record.mt or "", link.note, link.reviewer or ""))
-    if link.flags or "\u2028" in text or "\u2029" in text or "\x85" in text:
-        line = (
-            line.replace(b"\xe2\x80\xa8", b"\\u2028")
-            .replace(b"\xe2\x80\xa9", b"\\u2029")
-            .replace(b"\xc2\x85", b"\\u0085")
-        )
-    return line
+    return escape_breaks_bytes(line)  # every field: ids and names too (workbench.jsonlines)
 
 
 def record_dict(record: ExportRecord) -> dict[str, Any]:
@@ -103,7 +95,7 @@ class JsonlFormat(ExportFormat):
 
 def _read_links(path: Path) -> Iterator[ImportedLink]:
     try:
-        handle = path.open(encoding="utf-8")
+        handle = open_lines(path)  # records end at "\n" only
     except FileNotFoundError:
         raise InputError("file does not exist", path) from None
     counters: dict[str, int] = {}

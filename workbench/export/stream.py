@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from workbench.errors import InputError
+from workbench.jsonlines import open_lines
 from workbench.jsontext import has_surrogate_escape, parse_json_object
 from workbench.store.files import SUFFIX, alignment_from_header
 from workbench.store.model import Link, Status, link_problem, now_iso
@@ -55,7 +56,7 @@ def _parse(line: str, path: Path, number: int) -> dict[str, Any]:
 
 def _open(path: Path):
     try:
-        return path.open(encoding="utf-8", newline="")
+        return open_lines(path)  # records end at "\n" only
     except FileNotFoundError:
         raise InputError("alignment file does not exist", path) from None
     except IsADirectoryError:

@@ -20,6 +20,7 @@ from typing import Any
 
 from workbench.errors import InputError
 from workbench.fileio import atomic_writer
+from workbench.jsonlines import escape_breaks
 from workbench.jsontext import (
     fix_surrogates_deep,
     has_surrogate_escape,
@@ -42,7 +43,7 @@ def dumps_line(data: dict[str, Any]) -> str:
         line = json.dumps(
             fix_surrogates_deep(data), ensure_ascii=False, sort_keys=True, separators=(", ", ": ")
         )
-    return line + "\n"
+    return escape_breaks(line) + "\n"  # U+2028...: one record, one line (workbench.jsonlines)
 
 
 def header_dict(alignment: Alignment) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from workbench.errors import InputError
 from workbench.fileio import atomic_write_text
+from workbench.jsonlines import dumps_line
 from workbench.store.model import now_iso
 
 FORMAT_NAME = "workbench-journal"
@@ -48,7 +49,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return dumps_line(data, separators=(",", ":"))  # U+2028 escaped, lone surrogates repaired
 
 
 @dataclass

@@ -44,6 +44,7 @@ from workbench.align.anchors import (
     sentence_anchors,
 )
 from workbench.align.signals.ngrams import dense_ids, ngram_ids
+from workbench.align.signals.semantic import EncoderSignal, TextEncoder
 from workbench.store.model import Flag
 
 # features that come from the anchors (computed in Python, only where they can matter)
@@ -82,6 +83,46 @@ WEIGHTS_NO_MT: dict[str, float] = {
     "same_edition": 2.0,
 }
 
+# With the encoder (fitted on the NTREX comparable simulation's dev split and the seeds:
+# bench/fit_comparable_encoder.py; see docs/benchmarks.md "Comparable mode with the sentence encoder")
+WEIGHTS_ENC_NO_MT: dict[str, float] = {
+    "bias": -12.0,
+    "enc_cos": 6.0,
+    "enc_margin": 5.0,
+    "surface": 1.0,
+    "margin": 1.0,
+    "numbers": 2.0,
+    "dates": 1.0,
+    "names": 0.5,
+    "length": 1.5,
+    "number_conflict": -2.0,
+    "date_conflict": 0.0,
+    "year_conflict": -3.0,
+}
+WEIGHTS_ENC_MT: dict[str, float] = {
+    "bias": -12.0,
+    "enc_cos": 4.0,
+    "enc_margin": 4.0,
+    "chrf": 4.0,
+    "margin": 2.0,
+    "numbers": 2.0,
+    "dates": 1.0,
+    "names": 0.5,
+    "length": 1.5,
+    "number_conflict": -2.0,
+    "date_conflict": 0.0,
+    "year_conflict": -3.0,
+}
+# (MT, encoder) -> weights; the edition term is MiningConfig.edition_prior in every set
+WEIGHTS: dict[tuple[bool, bool], dict[str, float]] = {
+    (True, False): WEIGHTS_MT,
+    (False, False): WEIGHTS_NO_MT,
+    (True, True): WEIGHTS_ENC_MT,
+    (False, True): WEIGHTS_ENC_NO_MT,
+}
+# weights applied to the vectorised features (the rest: anchors, computed per link)
+_VECTOR_FEATURES = ("chrf", "surface", "margin", "length", "enc_cos", "enc_margin")
+
 
 @dataclass(frozen=True)
 class Item:
@@ -107,6 +148,10 @@ class MiningConfig:
         0.02  # a merged link's chrF (surface overlap without MT) must grow this much
     )
     merge_part: float = 0.2  # and the added sentence alone must score this much with the other side
+    encoder_merge_gain: float = (
+        0.02  # with the encoder: the concatenation's cosine must grow this much
+    )
+    encoder_k: int = 4  # neighbours for the encoder margin and candidates
     rounds: int = 3  # mutual-best rounds
     max_df: float = 0.01  # drop n-grams in more than this share of sentences (above 2,000)
     chunk: int = 2048  # rows per sparse product chunk
@@ -127,6 +172,7 @@ class MiningResult:
     unmatched: list[Proposal]  # 1-0: source sentences with no counterpart, best score as features
     with_mt: bool
     stats: dict[str, float] = field(default_factory=dict)
+    unread: dict[str, str] = field(default_factory=dict)  # doc -> language the encoder lacks
 
 
 # --- vectors and neighbours ------------------------------------------------------------------
@@ -305,31 +351,44 @@ def _selection(groups: Sequence[tuple[int, ...]], width: int, offset: int = 0) -
     return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(groups), width))
 
 
-class Scorer:
-    """Scores groups of source and English items: features, calibrated score and flags."""
+def weights_for(mt: bool, encoder: bool) -> dict[str, float]:
+    """The logistic weights of a link scored with or without MT, with or without the encoder."""
+    return WEIGHTS[(mt, encoder)]
 
-    def __init__(self, src, tgt, vectors, knn_src, knn_tgt, anchors, edition_weight: float):
+
+class Scorer:
+    """Scores groups of source and English items: features, calibrated score and flags.
+
+    Signals: the text similarity (chrF of the MT, or the surface overlap without MT) and the
+    candidate-vector margin, the encoder (``semantic``: cosine and margin of the sentence
+    embeddings, when there is an encoder that reads both sides), length, anchors and edition.
+    One logistic per (MT, encoder) combination turns them into the calibrated score.
+    """
+
+    def __init__(
+        self,
+        src,
+        tgt,
+        vectors,
+        knn_src,
+        knn_tgt,
+        anchors,
+        edition_weight: float,
+        semantic: EncoderSignal | None = None,
+    ):
         self.src, self.tgt = src, tgt
         self.anchors = anchors  # source items first, then English items (as ``vectors``)
         self.vectors = vectors
         self.knn = np.concatenate([knn_src, knn_tgt])
         self.edition_weight = edition_weight
+        self.semantic = semantic
         texts = [i.mt if i.mt is not None else i.text for i in src] + [i.text for i in tgt]
         self.counts = NgramCounts(texts)
         self.text_len = np.array([len(t) for t in texts])
         self.has_mt = np.array([i.mt is not None for i in src] + [False] * len(tgt), dtype=float)
 
-    def score_groups(
-        self, groups: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], floor: float | None = None
-    ) -> list[Proposal]:
-        """Score (source indices, English indices) groups of consecutive sentences.
-
-        The text features are computed for all groups at once; the anchor features (Python)
-        only for groups that could still reach ``floor`` with the best anchors possible. The
-        others keep a score without anchor features, below ``floor`` (``partial`` = 1).
-        """
-        if not groups:
-            return []
+    def text_features(self, groups) -> dict[str, np.ndarray]:
+        """The vectorised features of (source indices, English indices) groups."""
         n_src = len(self.src)
         n_all = n_src + len(self.tgt)
         left = _selection([s for s, _ in groups], n_all)
@@ -355,53 +414,84 @@ class Scorer:
             np.minimum(len_l, len_r) / np.maximum(np.maximum(len_l, len_r), 1),
             np.exp(-np.abs(np.log(np.maximum(len_l, 1) / (factor * np.maximum(len_r, 1))))),
         )
-        same = np.array([self._same_edition(s, t) for s, t in groups], dtype=float)
+        out = {
+            "sim": sim,
+            "cosine": cosine,
+            "margin": margin,
+            "length": length,
+            "mt": has_mt.astype(float),
+            "same_edition": np.array([self._same_edition(s, t) for s, t in groups], dtype=float),
+        }
+        if self.semantic is not None:
+            out.update(self.semantic.features(groups))
+        else:
+            out["usable"] = np.zeros(len(groups))
+        return out
+
+    def score_groups(
+        self, groups: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], floor: float | None = None
+    ) -> list[Proposal]:
+        """Score (source indices, English indices) groups of consecutive sentences.
+
+        The text features are computed for all groups at once; the anchor features (Python)
+        only for groups that could still reach ``floor`` with the best anchors possible. The
+        others keep a score without anchor features, below ``floor`` (``partial`` = 1).
+        """
+        if not groups:
+            return []
+        f = self.text_features(groups)
+        f["chrf"] = f["surface"] = f["sim"]
         z = np.empty(len(groups))
         room = np.empty(len(groups))  # the most the anchor features can add
-        for flag, weights in ((True, WEIGHTS_MT), (False, WEIGHTS_NO_MT)):
-            rows = has_mt == flag
-            z[rows] = (
-                weights["bias"]
-                + weights["chrf" if flag else "surface"] * sim[rows]
-                + weights["margin"] * margin[rows]
-                + weights["length"] * length[rows]
-                + self.edition_weight * same[rows]
-            )
-            room[rows] = sum(max(weights.get(f, 0.0), 0.0) for f in ANCHOR_FEATURES)
+        for (mt, enc), weights in WEIGHTS.items():
+            rows = (f["mt"] == mt) & (f["usable"] == enc)
+            if not rows.any():
+                continue
+            z[rows] = weights["bias"] + self.edition_weight * f["same_edition"][rows]
+            for name, weight in weights.items():
+                if name in _VECTOR_FEATURES:
+                    z[rows] += weight * f[name][rows]
+            room[rows] = sum(max(weights.get(a, 0.0), 0.0) for a in ANCHOR_FEATURES)
         need = np.ones(len(groups), dtype=bool) if floor is None else z + room >= _logit(floor)
-        proposals = []
-        for g, (s, t) in enumerate(groups):
-            mt = bool(has_mt[g])
-            features = {
-                "chrf" if mt else "surface": float(sim[g]),
-                "cosine": float(cosine[g]),
-                "margin": float(margin[g]),
-                "length": float(length[g]),
-                "same_edition": float(same[g]),
-                "mt": 1.0 if mt else 0.0,
-            }
-            flags: list[Flag] = []
-            zg = float(z[g])
-            if need[g]:
-                a_src = merge_anchors([self.anchors[i] for i in s])
-                a_tgt = merge_anchors([self.anchors[n_src + j] for j in t])
-                anchor, flags = compare_anchors(a_src, a_tgt)
-                weights = WEIGHTS_MT if mt else WEIGHTS_NO_MT
-                for name in ANCHOR_FEATURES:
-                    features[name] = anchor[name]
-                    zg += weights.get(name, 0.0) * anchor[name]
-            else:
-                features["partial"] = 1.0
-            proposals.append(
-                Proposal(
-                    src=[self.src[i].id for i in s],
-                    tgt=[self.tgt[j].id for j in t],
-                    score=1.0 / (1.0 + math.exp(-zg)),
-                    features=features,
-                    flags=flags,
-                )
-            )
-        return proposals
+        return [
+            self._proposal(groups[g], g, f, float(z[g]), bool(need[g])) for g in range(len(groups))
+        ]
+
+    def _proposal(
+        self, group, g: int, f: dict[str, np.ndarray], z: float, anchors: bool
+    ) -> Proposal:
+        s, t = group
+        mt, enc = bool(f["mt"][g]), bool(f["usable"][g])
+        features = {
+            "chrf" if mt else "surface": float(f["sim"][g]),
+            "cosine": float(f["cosine"][g]),
+            "margin": float(f["margin"][g]),
+            "length": float(f["length"][g]),
+            "same_edition": float(f["same_edition"][g]),
+            "mt": 1.0 if mt else 0.0,
+        }
+        if enc:
+            features["enc_cos"] = float(f["enc_cos"][g])
+            features["enc_margin"] = float(f["enc_margin"][g])
+        flags: list[Flag] = []
+        if anchors:
+            n_src = len(self.src)
+            a_src = merge_anchors([self.anchors[i] for i in s])
+            a_tgt = merge_anchors([self.anchors[n_src + j] for j in t])
+            anchor, flags = compare_anchors(a_src, a_tgt)
+            weights = weights_for(mt, enc)
+            for name in ANCHOR_FEATURES:
+                features[name] = anchor[name]
+                z += weights.get(name, 0.0) * anchor[name]
+        else:
+            features["partial"] = 1.0
+        return Proposal(
+            src=[self.src[i].id for i in s],
+            tgt=[self.tgt[j].id for j in t],
+            score=1.0 / (1.0 + math.exp(-z)),
+            features=features,
+            flags=flags,
+        )
 
     def _same_edition(self, s: tuple[int, ...], t: tuple[int, ...]) -> bool:
         editions = {self.src[i].edition for i in s} | {self.tgt[j].edition for j in t}
@@ -434,8 +524,10 @@ def prepare(
     tgt: Sequence[Item],
     config: MiningConfig,
     timings: dict[str, float] | None = None,
+    encoder: TextEncoder | None = None,
 ) -> tuple[np.ndarray, Scorer]:
-    """Candidate pairs (index pairs, shape (P, 2): each side's k nearest neighbours) and a scorer."""
+    """Candidate pairs (index pairs, shape (P, 2): each side's k nearest neighbours by the
+    candidate vectors and, with an ``encoder``, by sentence embeddings) and a scorer."""
     timings = {} if timings is None else timings
     texts = [i.mt if i.mt is not None else i.text for i in src] + [i.text for i in tgt]
     clock = time.perf_counter()
@@ -449,10 +541,31 @@ def prepare(
     timings["neighbours"] = time.perf_counter() - clock
     forward = np.stack([np.repeat(np.arange(len(src)), fwd_idx.shape[1]), fwd_idx.ravel()], axis=1)
     backward = np.stack([bwd_idx.ravel(), np.repeat(np.arange(len(tgt)), bwd_idx.shape[1])], axis=1)
-    cand = np.unique(np.concatenate([forward, backward]), axis=0)
+    found = [forward, backward]
+    semantic = None
+    if encoder is not None:
+        clock = time.perf_counter()
+        semantic = EncoderSignal(
+            encoder,
+            [i.text for i in src],
+            [i.lang for i in src],
+            [i.text for i in tgt],
+            [i.lang for i in tgt],
+            config.encoder_k,
+        )
+        found.append(semantic.candidates())
+        timings["encoder"] = time.perf_counter() - clock
+    cand = np.unique(np.concatenate(found), axis=0)
     clock = time.perf_counter()
     scorer = Scorer(
-        src, tgt, vectors, fwd_sim.mean(axis=1), bwd_sim.mean(axis=1), anchors, config.edition_prior
+        src,
+        tgt,
+        vectors,
+        fwd_sim.mean(axis=1),
+        bwd_sim.mean(axis=1),
+        anchors,
+        config.edition_prior,
+        semantic,
     )
     timings["chrf_profile"] = time.perf_counter() - clock
     return cand, scorer
@@ -463,11 +576,13 @@ def mine(
     tgt: Sequence[Item],
     config: MiningConfig | None = None,
     forbidden: set[tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+    encoder: TextEncoder | None = None,
 ) -> MiningResult:
     """Mine links between source items and English items (both in document order).
 
     ``forbidden`` holds (source ids, English ids) pairs that must not be proposed again
-    (links a reviewer rejected).
+    (links a reviewer rejected). ``encoder``: a sentence encoder (best a ``CachedEncoder``)
+    whose similarity joins the other signals; None: MT/surface and anchors only.
     """
     config = config or MiningConfig()
     forbidden = forbidden or set()
@@ -476,7 +591,7 @@ def mine(
         unmatched = [Proposal([i.id], [], 0.0, {"best_score": 0.0}) for i in src]
         return MiningResult([], unmatched, with_mt, {"candidates": 0})
     timings: dict[str, float] = {}
-    cand, scorer = prepare(src, tgt, config, timings)
+    cand, scorer = prepare(src, tgt, config, timings, encoder)
     clock = time.perf_counter()
     if forbidden and len(cand):
         keep = [((src[i].id,), (tgt[j].id,)) not in forbidden for i, j in cand]
@@ -532,7 +647,17 @@ def mine(
         _add_bleu(result_links, src, tgt)
     stats = {"candidates": float(len(cand)), "links": float(len(result_links))}
     stats.update({f"seconds_{name}": round(value, 2) for name, value in timings.items()})
-    return MiningResult(result_links, unmatched, with_mt, stats)
+    return MiningResult(
+        result_links, unmatched, with_mt, stats, _unread(scorer.semantic, [*src, *tgt])
+    )
+
+
+def _unread(semantic: EncoderSignal | None, items: Sequence[Item]) -> dict[str, str]:
+    """Documents (id -> language) the encoder was not trained on: scored without it."""
+    if semantic is None:
+        return {}
+    languages = set(semantic.unsupported)
+    return {item.doc: item.lang for item in items if item.lang in languages}
 
 
 def _add_bleu(links: Sequence[Proposal], src: Sequence[Item], tgt: Sequence[Item]) -> None:
@@ -552,10 +677,14 @@ def _add_bleu(links: Sequence[Proposal], src: Sequence[Item], tgt: Sequence[Item
         p.features["bleu"] = round(float(value) / 100.0, 4)
 
 
-def _similarity(proposal: Proposal) -> float:
-    """The text similarity a link rests on: chrF with MT, the surface overlap without."""
+def _similarity(proposal: Proposal) -> tuple[float, bool]:
+    """The similarity a link's extent is judged on, and whether it is the encoder's: the
+    cosine of the embeddings (a merge embeds the concatenation) when the encoder reads both
+    sides, else chrF with MT or the surface overlap without."""
     features = proposal.features
-    return features["chrf"] if features.get("mt") else features.get("surface", 0.0)
+    if "enc_cos" in features:
+        return features["enc_cos"], True
+    return (features["chrf"] if features.get("mt") else features.get("surface", 0.0)), False
 
 
 def _added(group: tuple[tuple[int, ...], tuple[int, ...]], i: int, j: int) -> list[int]:
@@ -566,14 +695,8 @@ def _added(group: tuple[tuple[int, ...], tuple[int, ...]], i: int, j: int) -> li
     )
 
 
-def _merge(links, src, tgt, scorer, config, linked_tgt, forbidden):
-    """Grow links into 2-1 / 1-2 with a free adjacent sentence when the group scores higher.
-
-    All options of all links are scored in one batch; they are then taken greedily, best
-    link first, skipping a sentence another merge has taken meanwhile.
-    """
-    taken_src = {i for i, _, _ in links}
-    taken_tgt = set(linked_tgt)
+def _merge_options(links, src, tgt, taken_src, taken_tgt, forbidden):
+    """(link number, merged group, (side, added index)) for every free adjacent sentence."""
     options: list[tuple[int, tuple[tuple[int, ...], tuple[int, ...]], tuple[str, int]]] = []
     for k, (i, j, _) in enumerate(links):
         for n in _neighbours(src, i):
@@ -582,17 +705,30 @@ def _merge(links, src, tgt, scorer, config, linked_tgt, forbidden):
         for n in _neighbours(tgt, j):
             if n not in taken_tgt:
                 options.append((k, ((i,), (j, n) if n > j else (n, j)), ("tgt", n)))
-    options = [
+    return [
         o
         for o in options
         if (tuple(src[a].id for a in o[1][0]), tuple(tgt[b].id for b in o[1][1])) not in forbidden
     ]
-    # the added sentence alone, against the other side: it must be a plausible part
+
+
+def _merge(links, src, tgt, scorer, config, linked_tgt, forbidden):
+    """Grow links into 2-1 / 1-2 with a free adjacent sentence when the group scores higher.
+
+    The added sentence alone must be a plausible part of the other side (``merge_part``);
+    only those options are scored as groups (with the encoder: their concatenation is
+    embedded), in one batch; they are then taken greedily, best link first, skipping a
+    sentence another merge has taken meanwhile.
+    """
+    taken_src = {i for i, _, _ in links}
+    taken_tgt = set(linked_tgt)
+    options = _merge_options(links, src, tgt, taken_src, taken_tgt, forbidden)
     parts = [
         ((n,), (links[k][1],)) if side == "src" else ((links[k][0],), (n,))
         for k, _, (side, n) in options
     ]
     part_scores = [p.score for p in scorer.score_groups(parts)]
+    options = [o for o, p in zip(options, part_scores, strict=True) if p >= config.merge_part]
     scored = scorer.score_groups([group for _, group, _ in options])
     by_link: dict[int, list[int]] = {}
     for o, (k, _, _) in enumerate(options):
@@ -605,11 +741,10 @@ def _merge(links, src, tgt, scorer, config, linked_tgt, forbidden):
             if n in (taken_src if side == "src" else taken_tgt):
                 continue
             # the raw similarity must grow (the calibrated score saturates near 1)
-            if (
-                scored[o].score >= config.threshold
-                and part_scores[o] >= config.merge_part
-                and _similarity(scored[o]) > _similarity(best) + config.merge_gain
-            ):
+            new, enc_new = _similarity(scored[o])
+            old, enc_old = _similarity(best)
+            gain = config.encoder_merge_gain if enc_new and enc_old else config.merge_gain
+            if scored[o].score >= config.threshold and enc_new == enc_old and new > old + gain:
                 best, best_added = scored[o], (side, n)
         if best_added is not None:
             (taken_src if best_added[0] == "src" else taken_tgt).add(best_added[1])

@@ -48,6 +48,13 @@ class TranslateSettings(Section):
     dtype: str = "auto"  # transformers: auto (float32 on CPU, float16 on CUDA), bfloat16...
     cache: Path = Path(".workbench/translations.sqlite")
     registry: Path = Path("models/registry.toml")
+    threads: int = Field(default=0, ge=0)  # CPU threads per model (0: every core it may use)
+    # batch jobs: local (one process) or ray (workbench translate[-file] --engine ray)
+    engine: Literal["local", "ray"] = "local"
+    ray_address: str | None = None  # None: a Ray cluster on this machine; "auto", "ray://host:port"
+    workers: int = Field(default=1, gt=0)  # Ray: model replicas (actors), one translator each
+    gpus_per_worker: float = Field(default=0.0, ge=0.0)  # Ray: > 0 runs each worker on CUDA
+    block_lines: int = Field(default=512, gt=0)  # Ray: sentences per block (one output shard)
 
 
 class AlignSettings(Section):
@@ -72,7 +79,7 @@ class AlignSettings(Section):
     parallel_threshold: float = -0.0125  # margin-normalised similarity a bead must beat
     parallel_skip: float = Field(default=-0.216, le=0.0)  # gain of an unaligned sentence
     parallel_size_exponent: float = Field(default=0.4, ge=0.0)  # bead weight ((a+b)/2)**x
-    parallel_penalty: dict[str, float] = {  # extra cost per bead type ("a-b")
+    parallel_penalty: dict[str, float] = {  # extra cost per bead type ("a-b"), 0 if absent
         "1-2": 0.051,
         "2-1": 0.051,
         "1-3": 0.129,
@@ -112,10 +119,11 @@ class AlignSettings(Section):
     parallel_full_cells: int = Field(default=600_000, gt=0)  # up to n*m cells: no anchor band
     parallel_band_margin: int = Field(default=25, ge=1)  # sentences around the anchor band
     parallel_refine_radius: int = Field(default=4, ge=0)  # 1-1 pass, then beads within radius
-    # optional sentence encoder (hub id or local folder; align-pair --embeddings overrides it)
-    parallel_embedding_model: str | None = None
-    parallel_embedding_weight: float = Field(default=0.5, ge=0.0, le=1.0)  # cosine share (untuned)
-    parallel_embedding_batch_size: int = Field(default=32, gt=0)  # sentences per encoder batch
+    # the sentence encoder (align.encoder) in parallel mode: share of the bead cosine in the
+    # similarity when there is MT too, and the longest span embedded as one concatenated text
+    # (longer spans: the normalised sum of their sentences' vectors; 1 = sums only)
+    parallel_encoder_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    parallel_encoder_concat: int = Field(default=5, ge=1)
 
 
 class ReviewSettings(Section):

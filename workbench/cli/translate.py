@@ -51,6 +51,29 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         "--no-cache", action="store_true", help="neither read nor write the translation cache"
     )
     group.add_argument("--cache", type=Path, metavar="FILE", help="translation cache file (SQLite)")
+    ray = parser.add_argument_group(
+        "engine (default: local, one process; ray: workers on a Ray cluster, pip install workbench[ray])"
+    )
+    ray.add_argument("--engine", choices=("local", "ray"), help="where the model runs")
+    ray.add_argument(
+        "--address",
+        metavar="auto|HOST:PORT|ray://HOST:PORT",
+        help="Ray: the cluster to join (default: start one on this machine)",
+    )
+    ray.add_argument("--workers", type=int, metavar="N", help="Ray: translators (actors)")
+    ray.add_argument(
+        "--gpus-per-worker", type=float, metavar="G", help="Ray: GPUs per worker (> 0: CUDA)"
+    )
+    ray.add_argument("--threads", type=int, metavar="N", help="CPU threads per model (0: all)")
+    ray.add_argument(
+        "--block-lines", type=int, metavar="N", help="Ray: sentences per block (one shard each)"
+    )
+    ray.add_argument(
+        "--shards",
+        type=Path,
+        metavar="DIR",
+        help="Ray: shard folder (default: OUTPUT.shards/, or beside the cache for the corpus)",
+    )
     bar = parser.add_mutually_exclusive_group()
     bar.add_argument(
         "--progress", dest="progress", action="store_true", default=None, help="always show the bar"
@@ -112,11 +135,21 @@ def _job(args: argparse.Namespace):  # noqa: ANN202 - (settings, translate setti
         "compute_type": args.compute_type,
         "dtype": args.dtype,
         "cache": args.cache,
+        "engine": args.engine,
+        "ray_address": args.address,
+        "workers": args.workers,
+        "gpus_per_worker": args.gpus_per_worker,
+        "threads": args.threads,
+        "block_lines": args.block_lines,
     }
+    if args.gpus_per_worker:  # the workers decode on CUDA (and the cache key says float16)
+        overrides["device"] = "cuda"
     tsettings = settings.translate.model_validate(
         {**settings.translate.model_dump(), **{k: v for k, v in overrides.items() if v is not None}}
     )
-    options = JobOptions(model=args.model, use_cache=not args.no_cache, progress=args.progress)
+    options = JobOptions(
+        model=args.model, use_cache=not args.no_cache, progress=args.progress, shards=args.shards
+    )
     return settings, tsettings, options
 
 

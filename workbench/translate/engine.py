@@ -45,6 +45,7 @@ class Engine:
     models_dir: Path
     model_dir: Path | None
     revision: str
+    threads: int = 0  # CPU threads for the model (0: every core this process may use)
     _translator: Translator | None = field(default=None, repr=False)
 
     @property
@@ -61,23 +62,31 @@ class Engine:
     def provenance(self) -> dict[str, Any]:
         return {**self.identity, "device": self.decoding.device, "workbench": __version__}
 
+    def load_request(self) -> LoadRequest:
+        """What the backend needs to open the model (downloading it first when allowed)."""
+        model_dir = self.model_dir
+        if self.backend.needs_model_dir and model_dir is None:
+            model_dir = self.model_dir = locate(self.spec, self.models_dir)
+        src_code, tgt_code = language_codes(self.spec, model_dir, self.src_lang, self.tgt_lang)
+        return LoadRequest(
+            self.spec,
+            model_dir,
+            src_code,
+            tgt_code,
+            self.decoding,
+            self.models_dir,
+            self.src_lang,
+            self.tgt_lang,
+            self.threads,
+        )
+
+    def prepare(self) -> None:
+        """Download and convert the model once, without loading it (before workers start)."""
+        self.backend.prepare(self.load_request())
+
     def translator(self) -> Translator:
         if self._translator is None:
-            model_dir = self.model_dir
-            if self.backend.needs_model_dir and model_dir is None:
-                model_dir = locate(self.spec, self.models_dir)
-            src_code, tgt_code = language_codes(self.spec, model_dir, self.src_lang, self.tgt_lang)
-            request = LoadRequest(
-                self.spec,
-                model_dir,
-                src_code,
-                tgt_code,
-                self.decoding,
-                self.models_dir,
-                self.src_lang,
-                self.tgt_lang,
-            )
-            self._translator = self.backend.load(request)
+            self._translator = self.backend.load(self.load_request())
         return self._translator
 
     def close(self) -> None:
@@ -108,5 +117,13 @@ def make_engine(
     model_dir = find_local(spec, models_dir) if backend.needs_model_dir else None
     revision = folder_revision(spec, model_dir)
     return Engine(
-        spec, backend, src_lang, tgt_lang, decoding, Path(models_dir), model_dir, revision
+        spec,
+        backend,
+        src_lang,
+        tgt_lang,
+        decoding,
+        Path(models_dir),
+        model_dir,
+        revision,
+        settings.threads,
     )

@@ -10,10 +10,9 @@ from pathlib import Path
 from workbench.corpus.model import Corpus, Document
 from workbench.corpus.translations import save_document_translations
 from workbench.errors import InputError, WorkbenchError
-from workbench.fileio import atomic_write_text
 from workbench.settings import Settings, TranslateSettings
 from workbench.translate.cache import TranslationCache
-from workbench.translate.engine import make_engine
+from workbench.translate.engine import Engine, make_engine
 from workbench.translate.job import JobStats, translate_texts
 from workbench.translate.locate import download_refused, find_local, pull
 from workbench.translate.registry import load_registry, resolve_spec
@@ -26,6 +25,7 @@ class JobOptions:
     model: str | None = None  # registry name, hub id, local folder, or the command
     use_cache: bool = True
     progress: bool | None = None  # None: a bar when stderr is a terminal
+    shards: Path | None = None  # Ray engine: the shard folder (default: beside the output)
 
 
 @dataclass
@@ -108,14 +108,13 @@ def translate_corpus(
             engine = make_engine(language, tgt_lang, settings, models_dir, options.model)
             writer = _DocumentWriter(corpus, docs, tgt_lang, engine.provenance(), report)
             try:
-                _, stats = translate_texts(
+                _, stats = run_texts(
                     [s.text for d in docs for s in d.sentences],
                     engine,
                     cache,
-                    batch_size=settings.batch_size,
-                    batch_tokens=settings.batch_tokens,
-                    labels=[s.id for d in docs for s in d.sentences],
-                    progress=options.progress,
+                    settings,
+                    _with_shards(options, settings, corpus, f"{language}-{tgt_lang}"),
+                    [s.id for d in docs for s in d.sentences],
                     on_done=writer,
                 )
             finally:
@@ -125,6 +124,16 @@ def translate_corpus(
                 f"{language}→{tgt_lang} ({engine.spec.model_id}, {engine.backend.name}): {stats.line()}"
             )
     return report
+
+
+def _with_shards(
+    options: JobOptions, settings: TranslateSettings, corpus: Corpus, pair: str
+) -> JobOptions:
+    """The corpus job's shard folder for one language pair (Ray engine): beside the cache."""
+    if options.shards is not None:
+        return options
+    shards = Path(settings.cache).parent / "shards" / f"{Path(corpus.root).resolve().name}.{pair}"
+    return JobOptions(options.model, options.use_cache, options.progress, shards)
 
 
 def read_lines(path: Path) -> list[str]:
@@ -151,6 +160,64 @@ def read_lines(path: Path) -> list[str]:
     return [line.rstrip("\r") for line in lines]
 
 
+def _run_local(
+    texts: Sequence[str],
+    engine: Engine,
+    cache: TranslationCache,
+    settings: TranslateSettings,
+    options: JobOptions,
+    labels: Sequence[str] | None = None,
+    on_done: Callable[[dict[str, str]], None] | None = None,
+) -> tuple[dict[str, str], JobStats]:
+    return translate_texts(
+        texts,
+        engine,
+        cache,
+        batch_size=settings.batch_size,
+        batch_tokens=settings.batch_tokens,
+        labels=labels,
+        progress=options.progress,
+        on_done=on_done,
+    )
+
+
+def _run_ray(
+    texts: Sequence[str],
+    engine: Engine,
+    cache: TranslationCache,
+    settings: TranslateSettings,
+    options: JobOptions,
+    labels: Sequence[str] | None = None,
+    on_done: Callable[[dict[str, str]], None] | None = None,
+) -> tuple[dict[str, str], JobStats]:
+    from workbench.translate.distributed import translate_texts_ray
+
+    assert options.shards is not None
+    results, stats = translate_texts_ray(
+        texts, engine, cache, settings, options.shards, progress=options.progress
+    )
+    if on_done:
+        on_done(results)
+    return results, stats
+
+
+# the engines a batch job runs on (settings.translate.engine, --engine)
+ENGINES = {"local": _run_local, "ray": _run_ray}
+
+
+def run_texts(
+    texts: Sequence[str],
+    engine: Engine,
+    cache: TranslationCache,
+    settings: TranslateSettings,
+    options: JobOptions,
+    labels: Sequence[str] | None = None,
+    on_done: Callable[[dict[str, str]], None] | None = None,
+) -> tuple[dict[str, str], JobStats]:
+    """Translate ``texts`` on the chosen engine: ``{source: translation}`` and what was done."""
+    return ENGINES[settings.engine](texts, engine, cache, settings, options, labels, on_done)
+
+
 def translate_file(
     input_path: Path,
     output_path: Path,
@@ -160,31 +227,30 @@ def translate_file(
     models_dir: Path,
     options: JobOptions | None = None,
 ) -> JobStats:
-    """Translate a file with one sentence per line into a line-parallel file (blank stays blank).
+    """Translate a file (one sentence per line, JSONL or Parquet records; see ``records``) into a
+    line-parallel file or JSONL records, in input order.
 
-    Each finished batch is committed to the cache on disk; the output file is written
-    atomically once every line is done, so a killed job leaves no partial output and a re-run
-    takes the finished batches from the cache."""
+    Each finished batch (Ray: block) is committed to the cache on disk (Ray: and to a shard);
+    the output file is written atomically once every line is done, so a killed job leaves no
+    partial output and a re-run takes the finished work from the cache."""
+    from workbench.translate.records import read_records, write_records
+
     options = options or JobOptions()
-    lines = read_lines(Path(input_path))
+    records = read_records(Path(input_path))
     output_path = Path(output_path)
     if not output_path.parent.is_dir():
         raise InputError(f"output folder {output_path.parent} does not exist", output_path)
     engine = make_engine(src_lang, tgt_lang, settings, models_dir, options.model)
+    if options.shards is None:
+        options.shards = output_path.with_name(output_path.name + ".shards")
     with open_cache(settings, options.use_cache) as cache:
         try:
-            results, stats = translate_texts(
-                lines,
-                engine,
-                cache,
-                batch_size=settings.batch_size,
-                batch_tokens=settings.batch_tokens,
-                labels=[f"{input_path}:{n}" for n in range(1, len(lines) + 1)],
-                progress=options.progress,
+            results, stats = run_texts(
+                records.texts, engine, cache, settings, options, records.labels(input_path)
             )
         finally:
             engine.close()
-    atomic_write_text(output_path, "".join(results[line] + "\n" for line in lines))
+    write_records(output_path, records, [results[t] for t in records.texts])
     return stats
 
 

@@ -56,6 +56,7 @@ class LoadRequest:
     models_dir: Path  # where converted models are kept
     src_lang: str
     tgt_lang: str
+    threads: int = 0  # CPU threads (0: every core this process may use)
 
 
 class Translator(ABC):
@@ -68,6 +69,11 @@ class Translator(ABC):
     @classmethod
     @abstractmethod
     def load(cls, request: LoadRequest) -> Translator: ...
+
+    @classmethod
+    def prepare(cls, request: LoadRequest) -> None:
+        """Make the model ready to load (e.g. convert it) without loading it."""
+        return None
 
     @classmethod
     def precision(cls, requested_dtype: str, requested_compute: str, device: str) -> str:

@@ -103,19 +103,29 @@ class CTranslate2Translator(Translator):
         )
 
     @classmethod
+    def prepare(cls, request: LoadRequest) -> None:
+        cls.converted(request)
+
+    @staticmethod
+    def converted(request: LoadRequest) -> Path:
+        assert request.model_dir is not None
+        compute = request.decoding.precision
+        return convert(
+            request.model_dir,
+            converted_dir(request.spec, request.model_dir, request.models_dir, compute),
+            compute,
+        )
+
+    @classmethod
     def load(cls, request: LoadRequest) -> CTranslate2Translator:
         assert request.model_dir is not None
         import ctranslate2
 
         compute = request.decoding.precision
-        folder = convert(
-            request.model_dir,
-            converted_dir(request.spec, request.model_dir, request.models_dir, compute),
-            compute,
-        )
+        folder = cls.converted(request)
         tokenizer = load_tokenizer(request.model_dir, request.src_code)
         device = request.decoding.device
-        threads = cpu_threads() if device == "cpu" else 0
+        threads = (request.threads or cpu_threads()) if device == "cpu" else 0
         try:
             translator = ctranslate2.Translator(
                 str(folder), device=device, compute_type=compute, intra_threads=threads

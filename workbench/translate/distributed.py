@@ -1,0 +1,266 @@
+"""The Ray engine: batch translation scaled out over workers (``--engine ray``).
+
+The driver keeps what the local engine keeps (the cache, the input order, the output file);
+the sentences not in the cache are cut into blocks of ``block_lines``, and Ray Data runs
+``map_batches`` over the blocks with an actor class that holds one translator per worker (one
+per GPU with ``--gpus-per-worker``). Inside a worker a block goes through the same
+``translate_texts`` as the local engine (same splitting, batching and decoding), so the output
+is the local engine's, byte for byte.
+
+Exactly-once in effect: each finished block is written by the driver as a shard, atomically,
+named by a hash of the model/decoding identity and the block's sentences; a re-run after a
+crash (driver or worker killed) reads the shards that exist and sends only the missing blocks.
+The shard folder records the identity it belongs to and refuses another model's job.
+Ray is imported only here, and only when the engine runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from workbench.errors import InputError, WorkbenchError
+from workbench.fileio import atomic_write_text
+from workbench.settings import TranslateSettings
+from workbench.translate.cache import TranslationCache, identity_digest
+from workbench.translate.engine import Engine
+from workbench.translate.job import JobStats, translate_texts
+
+MANIFEST = "manifest.json"
+CONNECT_SECONDS = 5.0
+
+
+def shard_name(identity: str, block: Sequence[str]) -> str:
+    digest = hashlib.sha256(identity.encode())
+    for text in block:
+        digest.update(text.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:32] + ".jsonl"
+
+
+def open_shard_folder(folder: Path, identity: dict[str, Any]) -> None:
+    """Create ``folder`` for this job, or accept it when it holds the same job's shards."""
+    folder = Path(folder)
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        try:
+            saved = json.loads(manifest.read_text(encoding="utf-8")).get("identity")
+        except (ValueError, AttributeError):
+            saved = None
+        if saved != json.loads(json.dumps(identity)):
+            theirs = saved.get("model") if isinstance(saved, dict) else "unknown"
+            raise InputError(
+                f"shard folder holds another job's shards (model {theirs}, other decoding or "
+                "languages); remove it or choose another folder, shards are never mixed",
+                folder,
+            )
+        return
+    if folder.exists() and any(folder.iterdir()):
+        raise InputError(
+            "shard folder is not empty and has no manifest: not a shard folder", folder
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(manifest, json.dumps({"identity": identity}, indent=1) + "\n")
+
+
+def read_shard(path: Path, block: Sequence[str]) -> list[str] | None:
+    """The block's translations from its shard, or None when it is missing or unusable."""
+    try:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    except (OSError, ValueError):
+        return None
+    if [r.get("s") for r in rows] != list(block):
+        return None
+    return [r["t"] for r in rows]
+
+
+def write_shard(path: Path, block: Sequence[str], translations: Sequence[str]) -> None:
+    rows = (
+        json.dumps({"s": s, "t": t}, ensure_ascii=False)
+        for s, t in zip(block, translations, strict=True)
+    )
+    try:
+        atomic_write_text(path, "".join(row + "\n" for row in rows))
+    except OSError as exc:  # disk full, folder gone: nothing half-written is left as a shard
+        raise WorkbenchError(f"cannot write the shard: {exc.strerror or exc}", path) from None
+
+
+def _probe(address: str) -> None:
+    """A TCP connection to a ``host:port`` / ``ray://host:port`` address within seconds."""
+    url = urlparse(address if "://" in address else f"tcp://{address}")
+    if not url.hostname or not url.port:
+        raise WorkbenchError(f"Ray address {address!r} is not host:port, ray://host:port or auto")
+    try:
+        socket.create_connection((url.hostname, url.port), timeout=CONNECT_SECONDS).close()
+    except OSError as exc:
+        raise WorkbenchError(
+            f"Ray cluster at {address} does not answer within {CONNECT_SECONDS:.0f} s ({exc}); "
+            "is `ray start --head` running there, and is the port open?"
+        ) from None
+
+
+def connect(address: str | None, cpus: int) -> None:
+    """Join the cluster at ``address`` (``auto``, ``host:port``, ``ray://host:port``), or start
+    one on this machine with ``cpus`` CPUs; nothing when this process is already connected."""
+    if address not in (None, "auto"):
+        _probe(address)
+    import ray
+
+    if ray.is_initialized():
+        return
+    options: dict[str, Any] = {"log_to_driver": False, "include_dashboard": False}
+    if address is None:
+        ray.init(num_cpus=cpus, **options)
+        return
+    try:
+        ray.init(address=address, **{k: v for k, v in options.items() if k != "include_dashboard"})
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise WorkbenchError(f"cannot join the Ray cluster at {address}: {first}") from None
+
+
+class BlockTranslator:
+    """The Ray Data actor: one engine (one loaded translator) per worker."""
+
+    def __init__(self, engine: Engine, batch_size: int, batch_tokens: int):
+        if engine.model_dir is not None and not Path(engine.model_dir).is_dir():
+            engine.model_dir = None  # another machine: found or downloaded there
+        self.engine = engine
+        self.batch_size, self.batch_tokens = batch_size, batch_tokens
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {"index": [], "translations": [], "worker": []}
+        for index, block in zip(batch["index"], batch["texts"], strict=True):
+            texts = json.loads(block)
+            with TranslationCache(":memory:") as cache:
+                results, _ = translate_texts(
+                    texts,
+                    self.engine,
+                    cache,
+                    batch_size=self.batch_size,
+                    batch_tokens=self.batch_tokens,
+                    progress=False,
+                )
+            out["index"].append(int(index))
+            out["translations"].append(json.dumps([results[t] for t in texts]))
+            out["worker"].append(self.worker)
+        return out
+
+
+def worker_threads(settings: TranslateSettings) -> int:
+    """CPU threads per worker: the setting, else this machine's cores shared by the workers."""
+    from workbench.translate.backends.ctranslate2 import cpu_threads
+
+    return settings.threads or max(1, cpu_threads() // settings.workers)
+
+
+def translate_texts_ray(
+    texts: Sequence[str],
+    engine: Engine,
+    cache: TranslationCache,
+    settings: TranslateSettings,
+    shards: Path,
+    progress: bool | None = None,
+) -> tuple[dict[str, str], JobStats]:
+    """Translate ``texts`` on Ray; returns ``{source: translation}`` like ``translate_texts``.
+    Cached sentences are taken from the cache; new translations go into it and into shards."""
+    started = time.perf_counter()
+    identity = identity_digest(engine.identity)
+    from workbench.translate.cache import cache_key
+
+    sources = list(dict.fromkeys(t for t in texts if t.strip()))
+    keys = {s: cache_key(identity, s) for s in sources}
+    hits = cache.get_many(keys.values())
+    results = {t: "" for t in texts if not t.strip()}
+    results.update({s: hits[keys[s]] for s in sources if keys[s] in hits})
+    missing = [s for s in sources if keys[s] not in hits]
+    stats = JobStats(sentences=len(sources), cached=len(sources) - len(missing))
+    if missing:
+        open_shard_folder(shards, engine.identity)
+        blocks = [
+            missing[i : i + settings.block_lines]
+            for i in range(0, len(missing), settings.block_lines)
+        ]
+        names = [Path(shards) / shard_name(identity, block) for block in blocks]
+        done = {i: read_shard(names[i], b) for i, b in enumerate(blocks)}
+        todo = [i for i, found in done.items() if found is None]
+        for i, found in done.items():
+            if found is not None:
+                results.update(zip(blocks[i], found, strict=True))
+                stats.cached += len(blocks[i])
+        if todo:
+            _run_blocks(engine, settings, blocks, names, todo, results, cache, identity, progress)
+            stats.translated = sum(len(blocks[i]) for i in todo)
+    stats.seconds = time.perf_counter() - started
+    return results, stats
+
+
+def _run_blocks(
+    engine: Engine,
+    settings: TranslateSettings,
+    blocks: list[list[str]],
+    names: list[Path],
+    todo: list[int],
+    results: dict[str, str],
+    cache: TranslationCache,
+    identity: str,
+    progress: bool | None,
+) -> None:
+    """Send the missing blocks to the workers; write each finished block's shard as it comes."""
+    import ray.data
+    from tqdm import tqdm
+
+    from workbench.translate.cache import cache_key
+
+    engine.prepare()  # download and convert once, here, not in every worker
+    threads = worker_threads(settings)
+    worker_engine = replace(engine, threads=threads, _translator=None)
+    connect(settings.ray_address, threads * settings.workers)
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    rows = [{"index": i, "texts": json.dumps(blocks[i])} for i in todo]
+    dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
+        BlockTranslator,
+        batch_size=1,
+        concurrency=settings.workers,
+        num_cpus=threads if settings.gpus_per_worker == 0 else 1,
+        num_gpus=settings.gpus_per_worker or None,
+        fn_constructor_args=(worker_engine, settings.batch_size, settings.batch_tokens),
+        max_restarts=3,
+        max_task_retries=3,
+    )
+    seen: dict[str, float] = {}
+    bar = tqdm(
+        total=sum(len(blocks[i]) for i in todo),
+        unit="sent",
+        desc=f"{engine.src_lang}→{engine.tgt_lang} ray",
+        file=sys.stderr,
+        disable=None if progress is None else not progress,
+        dynamic_ncols=True,
+    )
+    with bar:
+        for row in dataset.iter_rows():
+            index = int(row["index"])
+            translations = json.loads(row["translations"])
+            write_shard(names[index], blocks[index], translations)
+            results.update(zip(blocks[index], translations, strict=True))
+            cache.put_many(
+                identity,
+                [
+                    (cache_key(identity, s), s, t)
+                    for s, t in zip(blocks[index], translations, strict=True)
+                ],
+            )
+            now = time.monotonic()
+            seen[row["worker"]] = now
+            bar.set_postfix_str(f"workers {sum(1 for t in seen.values() if now - t < 60)}")
+            bar.update(len(blocks[index]))

@@ -1,0 +1,102 @@
+"""Inputs and outputs of ``translate-file``: one sentence per line, JSONL with an id and a text
+field, or Parquet (``id`` and ``text`` columns); a registry of formats by file suffix.
+
+Text in, text out: a line-parallel file (blank stays blank). JSONL or Parquet in: one JSON
+record per input record, ``{"id": ..., "text": ..., "translation": ...}``, in input order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import InputError
+from workbench.fileio import atomic_writer
+
+
+@dataclass
+class Records:
+    """What a job translates: ``texts`` in input order, with ``ids`` (line numbers for text)."""
+
+    ids: list[Any]
+    texts: list[str]
+    kind: str  # "text" or "records"
+
+    def labels(self, path: Path) -> list[str]:
+        return [f"{path}:{i}" if self.kind == "text" else f"{path} id {i}" for i in self.ids]
+
+
+def read_text(path: Path) -> Records:
+    from workbench.translate.tasks import read_lines
+
+    lines = read_lines(path)
+    return Records(list(range(1, len(lines) + 1)), lines, "text")
+
+
+def read_jsonl(path: Path) -> Records:
+    """One JSON object per line with ``id`` and ``text`` (a string); a bad line is named."""
+    ids, texts = [], []
+    try:
+        data = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("input file does not exist", path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 (byte {exc.start})", path) from None
+    for number, line in enumerate(data.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg}", path, number) from None
+        if not isinstance(record, dict) or "id" not in record:
+            raise InputError('a record needs an "id" and a "text" field', path, number)
+        if not isinstance(record.get("text"), str):
+            raise InputError('"text" must be a string', path, number)
+        ids.append(record["id"])
+        texts.append(record["text"])
+    if not texts:
+        raise InputError("empty input file: no record to translate", path)
+    return Records(ids, texts, "records")
+
+
+def read_parquet(path: Path) -> Records:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path, columns=["id", "text"])
+    except FileNotFoundError:
+        raise InputError("input file does not exist", path) from None
+    except (OSError, KeyError, ValueError) as exc:  # pyarrow: not Parquet, missing column
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"cannot read id and text columns: {first}", path) from None
+    texts = table.column("text").to_pylist()
+    for row, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InputError(f'row {row}: "text" must be a string, not {text!r}', path)
+    return Records(table.column("id").to_pylist(), texts, "records")
+
+
+READERS: dict[str, Callable[[Path], Records]] = {
+    ".jsonl": read_jsonl,
+    ".parquet": read_parquet,
+}
+
+
+def read_records(path: Path) -> Records:
+    """The input by its suffix (``.jsonl``, ``.parquet``; anything else: one sentence a line)."""
+    return READERS.get(Path(path).suffix.lower(), read_text)(Path(path))
+
+
+def write_records(path: Path, records: Records, translations: Sequence[str]) -> None:
+    """The output, atomically: line-parallel text, or one JSON record per input record."""
+    with atomic_writer(path) as handle:
+        if records.kind == "text":
+            handle.writelines(t + "\n" for t in translations)
+            return
+        for id_, text, translation in zip(records.ids, records.texts, translations, strict=True):
+            row = {"id": id_, "text": text, "translation": translation}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")

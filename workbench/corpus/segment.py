@@ -88,6 +88,45 @@ def _locate(text: str, pieces: list[str]) -> list[Span]:
     return spans
 
 
+# Splitters are run on windows of at most this many characters: pySBD's abbreviation pass
+# is quadratic in the length of its input (a 200 KB one-line article took 37 s), windows
+# make ingestion linear (bench/ingest_speed.py --long).
+WINDOW_CHARS = 5000
+
+
+def windowed(paragraph: str, pieces_of: Callable[[str], list[Span]]) -> list[Span]:
+    """``pieces_of(paragraph)``, computed window by window on a long paragraph.
+
+    Each window keeps every piece but its last (which the window edge may have cut); the
+    next window starts where that piece starts. A window with no break at all (a sentence
+    longer than a window) goes on at its last space, and its text joins the next piece.
+    """
+    if len(paragraph) <= WINDOW_CHARS:
+        return pieces_of(paragraph)
+    spans: list[Span] = []
+    pos, size = 0, len(paragraph)
+    carry: int | None = None  # start of a sentence longer than a window
+    while pos < size:
+        end = min(size, pos + WINDOW_CHARS)
+        local = [(pos + s, pos + e) for s, e in pieces_of(paragraph[pos:end])]
+        if carry is not None and local:
+            local[0], carry = (carry, local[0][1]), None
+        if end == size:
+            spans += local
+            break
+        if len(local) >= 2:
+            spans += local[:-1]
+            pos = local[-1][0]
+            continue
+        if local and carry is None:
+            carry = local[0][0]
+        cut = paragraph.rfind(" ", pos + 1, end)
+        pos = cut if cut > pos else end
+    if carry is not None:
+        spans.append((carry, _strip_span(paragraph, carry, size)[1]))
+    return spans
+
+
 def _fill_gaps(text: str, spans: list[Span]) -> list[Span]:
     """Make spans cover every non-space character: stray text joins a neighbouring span."""
     if not spans:
@@ -112,7 +151,10 @@ def split_thai(paragraph: str) -> list[Span]:
     """Statements of one Thai paragraph: crfcut pieces, clause fragments merged."""
     from pythainlp.tokenize import sent_tokenize
 
-    spans = _fill_gaps(paragraph, _locate(paragraph, sent_tokenize(paragraph, engine="crfcut")))
+    def pieces(text: str) -> list[Span]:
+        return _locate(text, sent_tokenize(text, engine="crfcut"))
+
+    spans = _fill_gaps(paragraph, windowed(paragraph, pieces))
     return merge_thai_fragments(paragraph, spans)
 
 
@@ -167,8 +209,12 @@ def _pysbd_segmenter(language: str):
 
 def split_latin(paragraph: str, language: str) -> list[Span]:
     """Sentences of one paragraph in a Latin-script language, via pySBD."""
-    pieces = _pysbd_segmenter(language).segment(paragraph)
-    spans = _fill_gaps(paragraph, _locate(paragraph, pieces))
+    segmenter = _pysbd_segmenter(language)
+
+    def pieces(text: str) -> list[Span]:
+        return _locate(text, segmenter.segment(text))
+
+    spans = _fill_gaps(paragraph, windowed(paragraph, pieces))
     out: list[Span] = []
     for start, end in spans:
         if out and _LIST_CONTINUATION.match(paragraph[start:end]):

@@ -27,7 +27,8 @@ REQUIRED = ("src_lang", "tgt_lang", "src_ids", "tgt_ids")
 
 
 def _ids(ids: list[str]) -> str:
-    return " ".join(one_line(i).replace(" ", "_") for i in ids)
+    """Space-separated; whitespace inside an id (the reader splits at any) becomes ``_``."""
+    return " ".join("_".join(one_line(i).split()) for i in ids)
 
 
 def row(record: ExportRecord) -> str:
@@ -37,10 +38,10 @@ def row(record: ExportRecord) -> str:
         one_line(record.tgt),
         "" if link.score is None else repr(float(link.score)),
         str(link.status),
-        record.src_lang,
-        record.tgt_lang,
-        " ".join(record.src_docs),
-        " ".join(record.tgt_docs),
+        one_line(record.src_lang),
+        one_line(record.tgt_lang),
+        _ids(record.src_docs),  # every column cleaned: a document id may hold a line break
+        _ids(record.tgt_docs),
         _ids(link.src),
         _ids(link.tgt),
         one_line(record.alignment),

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from workbench.errors import ConfigError
 
@@ -28,7 +28,7 @@ class PathSettings(Section):
 
 
 class CorpusSettings(Section):
-    languages: list[str] = ["th", "fr", "en"]
+    languages: list[str] = Field(default=["th", "fr", "en"], min_length=1)
     suffixes: list[str] = [".txt"]
     max_document_bytes: int = Field(default=10_000_000, gt=0)
     target_language: str = "en"
@@ -43,6 +43,7 @@ class TranslateSettings(Section):
     beam_size: int = Field(default=4, gt=0)
     max_length: int = Field(default=256, gt=0)  # tokens, input (longer is split) and output
     min_length: int = Field(default=0, ge=0)  # output tokens, at least (benchmarks force lengths)
+    command_timeout: float = Field(default=600.0, gt=0)  # seconds per batch, command backend
     device: Literal["auto", "cpu", "cuda"] = "auto"
     compute_type: str = "auto"  # CTranslate2: auto (int8 on CPU, float16 on CUDA), int8, float32...
     dtype: str = "auto"  # transformers: auto (float32 on CPU, float16 on CUDA), bfloat16...
@@ -138,6 +139,14 @@ class ReviewSettings(Section):
     show_mt: bool = True  # the source's English MT under it (toggle with t)
     rescore: bool = True  # re-score a link with the aligner's scorer after every edit of it
 
+    @model_validator(mode="after")
+    def _bands_in_order(self) -> ReviewSettings:
+        if self.score_low > self.score_high:
+            raise ValueError(
+                f"score_low ({self.score_low}) must not be above score_high ({self.score_high})"
+            )
+        return self
+
 
 class ExportSettings(Section):
     format: str = "jsonl"  # tmx, moses, tsv or jsonl
@@ -170,14 +179,41 @@ def load_settings(path: str | Path | None = None) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError("settings file does not exist", path) from None
+    except IsADirectoryError:
+        raise ConfigError("is a folder, not a settings file", path) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the settings file: {exc.strerror or exc}", path) from None
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: "
-            + ("unknown key" if err["type"] == "extra_forbidden" else err["msg"])
-            for err in exc.errors()
-        )
-        raise ConfigError(problems, path) from None
+        raise ConfigError(describe_errors(exc), path) from None
+
+
+def describe_errors(exc: ValidationError, names: dict[str, str] | None = None) -> str:
+    """One line for a pydantic error: ``where: what`` per problem; ``names`` maps a field
+    name to what the user typed (``comparable_threshold`` -> ``--threshold``)."""
+    names = names or {}
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        where = names.get(where, where) or "settings"
+        what = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        problems.append(f"{where}: {what.removeprefix('Value error, ')}")
+    return "; ".join(problems)
+
+
+S = TypeVar("S", bound=Section)
+
+
+def with_options(section: S, options: dict[str, tuple[str, Any]]) -> S:
+    """A validated copy of ``section`` with command-line values applied: ``options`` maps a
+    field to ``(option name, value)``; a ``None`` value was not given. Out-of-range values
+    are a :class:`ConfigError` naming the option (``--beam-size: ...``), not a traceback."""
+    given = {field: value for field, (_, value) in options.items() if value is not None}
+    try:
+        return section.model_validate({**section.model_dump(), **given})
+    except ValidationError as exc:
+        names = {field: option for field, (option, _) in options.items()}
+        raise ConfigError(describe_errors(exc, names)) from None

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+from workbench.settings import ValidationError, describe_errors
 
 
 def _command_modules() -> list[str]:
@@ -55,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkbenchError as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except ValidationError as exc:  # a command-line value a setting refuses (out of range)
+        print(f"workbench: error: {describe_errors(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130

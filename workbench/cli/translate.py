@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli._common import settings_from
+from workbench.settings import with_options
 from workbench.translate.backends import backend_names
 
 
@@ -51,6 +52,13 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         "--no-cache", action="store_true", help="neither read nor write the translation cache"
     )
     group.add_argument("--cache", type=Path, metavar="FILE", help="translation cache file (SQLite)")
+    group.add_argument(
+        "--command-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="command backend: seconds a batch may take before the command is stopped "
+        "(default: [translate] command_timeout, 600)",
+    )
     ray = parser.add_argument_group(
         "engine (default: local, one process; ray: workers on a Ray cluster, pip install workbench[ray])"
     )
@@ -141,11 +149,14 @@ def _job(args: argparse.Namespace):  # noqa: ANN202 - (settings, translate setti
         "gpus_per_worker": args.gpus_per_worker,
         "threads": args.threads,
         "block_lines": args.block_lines,
+        "command_timeout": args.command_timeout,
     }
     if args.gpus_per_worker:  # the workers decode on CUDA (and the cache key says float16)
         overrides["device"] = "cuda"
-    tsettings = settings.translate.model_validate(
-        {**settings.translate.model_dump(), **{k: v for k, v in overrides.items() if v is not None}}
+    names = {field: "--" + field.replace("_", "-") for field in overrides}
+    names |= {"ray_address": "--address", "command_timeout": "--command-timeout"}
+    tsettings = with_options(
+        settings.translate, {field: (names[field], value) for field, value in overrides.items()}
     )
     options = JobOptions(
         model=args.model, use_cache=not args.no_cache, progress=args.progress, shards=args.shards

@@ -46,6 +46,7 @@ class Engine:
     model_dir: Path | None
     revision: str
     threads: int = 0  # CPU threads for the model (0: every core this process may use)
+    timeout: float | None = None  # seconds per batch (command backend)
     _translator: Translator | None = field(default=None, repr=False)
 
     @property
@@ -78,6 +79,7 @@ class Engine:
             self.src_lang,
             self.tgt_lang,
             self.threads,
+            self.timeout,
         )
 
     def prepare(self) -> None:
@@ -126,4 +128,5 @@ def make_engine(
         model_dir,
         revision,
         settings.threads,
+        settings.command_timeout,
     )

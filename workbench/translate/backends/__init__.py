@@ -57,6 +57,7 @@ class LoadRequest:
     src_lang: str
     tgt_lang: str
     threads: int = 0  # CPU threads (0: every core this process may use)
+    timeout: float | None = None  # seconds per batch for an external program (command backend)
 
 
 class Translator(ABC):

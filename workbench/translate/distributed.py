@@ -22,8 +22,8 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -31,7 +31,7 @@ from urllib.parse import urlparse
 from workbench.errors import InputError, WorkbenchError
 from workbench.fileio import atomic_write_text
 from workbench.settings import TranslateSettings
-from workbench.translate.cache import TranslationCache, identity_digest
+from workbench.translate.cache import TranslationCache, cache_key, identity_digest
 from workbench.translate.engine import Engine
 from workbench.translate.job import JobStats, translate_texts
 
@@ -138,7 +138,7 @@ class BlockTranslator:
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {"index": [], "translations": [], "worker": []}
+        out: dict[str, list[Any]] = {"index": [], "output": [], "worker": []}
         for index, block in zip(batch["index"], batch["texts"], strict=True):
             texts = json.loads(block)
             with TranslationCache(":memory:") as cache:
@@ -151,7 +151,7 @@ class BlockTranslator:
                     progress=False,
                 )
             out["index"].append(int(index))
-            out["translations"].append(json.dumps([results[t] for t in texts]))
+            out["output"].append(json.dumps([results[t] for t in texts]))
             out["worker"].append(self.worker)
         return out
 
@@ -175,8 +175,6 @@ def translate_texts_ray(
     Cached sentences are taken from the cache; new translations go into it and into shards."""
     started = time.perf_counter()
     identity = identity_digest(engine.identity)
-    from workbench.translate.cache import cache_key
-
     sources = list(dict.fromkeys(t for t in texts if t.strip()))
     keys = {s: cache_key(identity, s) for s in sources}
     hits = cache.get_many(keys.values())
@@ -204,6 +202,68 @@ def translate_texts_ray(
     return results, stats
 
 
+@dataclass
+class RayJob:
+    """Where and how wide a Ray job runs (from the [translate] settings or the command line)."""
+
+    address: str | None
+    workers: int
+    threads: int  # CPU threads per worker
+    gpus_per_worker: float = 0.0
+
+
+def ray_job(settings: TranslateSettings) -> RayJob:
+    return RayJob(
+        settings.ray_address, settings.workers, worker_threads(settings), settings.gpus_per_worker
+    )
+
+
+def run_blocks(
+    job: RayJob,
+    actor: type,
+    actor_args: tuple[Any, ...],
+    blocks: dict[int, list[str]],
+    on_result: Callable[[int, Any], None],
+    desc: str,
+    progress: bool | None,
+) -> None:
+    """Ray Data ``map_batches`` over ``blocks`` (index -> texts) with ``actor(*actor_args)`` on
+    ``job.workers`` workers; ``on_result(index, output)`` in the driver as each block finishes.
+    A bar shows sentences/s, the ETA and the workers that answered in the last minute. Ray Data
+    restarts a worker that dies and sends its block again."""
+    import ray.data
+    from tqdm import tqdm
+
+    connect(job.address, job.threads * job.workers)
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    rows = [{"index": i, "texts": json.dumps(texts)} for i, texts in blocks.items()]
+    dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
+        actor,
+        batch_size=1,
+        concurrency=job.workers,
+        num_cpus=job.threads if job.gpus_per_worker == 0 else 1,
+        num_gpus=job.gpus_per_worker or None,
+        fn_constructor_args=actor_args,
+    )
+    seen: dict[str, float] = {}
+    bar = tqdm(
+        total=sum(len(texts) for texts in blocks.values()),
+        unit="sent",
+        desc=desc,
+        file=sys.stderr,
+        disable=None if progress is None else not progress,
+        dynamic_ncols=True,
+    )
+    with bar:
+        for row in dataset.iter_rows():
+            index = int(row["index"])
+            on_result(index, row["output"])
+            now = time.monotonic()
+            seen[row["worker"]] = now
+            bar.set_postfix_str(f"workers {sum(1 for t in seen.values() if now - t < 60)}")
+            bar.update(len(blocks[index]))
+
+
 def _run_blocks(
     engine: Engine,
     settings: TranslateSettings,
@@ -216,51 +276,23 @@ def _run_blocks(
     progress: bool | None,
 ) -> None:
     """Send the missing blocks to the workers; write each finished block's shard as it comes."""
-    import ray.data
-    from tqdm import tqdm
-
-    from workbench.translate.cache import cache_key
-
     engine.prepare()  # download and convert once, here, not in every worker
-    threads = worker_threads(settings)
-    worker_engine = replace(engine, threads=threads, _translator=None)
-    connect(settings.ray_address, threads * settings.workers)
-    context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False
-    rows = [{"index": i, "texts": json.dumps(blocks[i])} for i in todo]
-    dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
+    job = ray_job(settings)
+    worker_engine = replace(engine, threads=job.threads, _translator=None)
+
+    def finished(index: int, output: str) -> None:
+        translations = json.loads(output)
+        write_shard(names[index], blocks[index], translations)
+        pairs = list(zip(blocks[index], translations, strict=True))
+        results.update(pairs)
+        cache.put_many(identity, [(cache_key(identity, s), s, t) for s, t in pairs])
+
+    run_blocks(
+        job,
         BlockTranslator,
-        batch_size=1,
-        concurrency=settings.workers,
-        num_cpus=threads if settings.gpus_per_worker == 0 else 1,
-        num_gpus=settings.gpus_per_worker or None,
-        fn_constructor_args=(worker_engine, settings.batch_size, settings.batch_tokens),
-        max_restarts=3,
-        max_task_retries=3,
+        (worker_engine, settings.batch_size, settings.batch_tokens),
+        {i: blocks[i] for i in todo},
+        finished,
+        f"{engine.src_lang}→{engine.tgt_lang} ray",
+        progress,
     )
-    seen: dict[str, float] = {}
-    bar = tqdm(
-        total=sum(len(blocks[i]) for i in todo),
-        unit="sent",
-        desc=f"{engine.src_lang}→{engine.tgt_lang} ray",
-        file=sys.stderr,
-        disable=None if progress is None else not progress,
-        dynamic_ncols=True,
-    )
-    with bar:
-        for row in dataset.iter_rows():
-            index = int(row["index"])
-            translations = json.loads(row["translations"])
-            write_shard(names[index], blocks[index], translations)
-            results.update(zip(blocks[index], translations, strict=True))
-            cache.put_many(
-                identity,
-                [
-                    (cache_key(identity, s), s, t)
-                    for s, t in zip(blocks[index], translations, strict=True)
-                ],
-            )
-            now = time.monotonic()
-            seen[row["worker"]] = now
-            bar.set_postfix_str(f"workers {sum(1 for t in seen.values() if now - t < 60)}")
-            bar.update(len(blocks[index]))

@@ -144,7 +144,7 @@ async def test_search_filter_goto_and_help(seed_alignments, seed_corpus, fixed_c
 
 
 async def test_keymap_remaps_by_binding_id(seed_alignments, seed_corpus, fixed_clock):
-    settings = ReviewSettings(keymap={"approve": "enter", "reject": "z"})
+    settings = ReviewSettings(keymap={"approve": "enter", "details": "i", "reject": "z"})
     app = app_for(seed_alignments["fr"], seed_corpus, fixed_clock, settings=settings)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a")

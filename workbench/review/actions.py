@@ -7,6 +7,7 @@ No Textual import here, so the registry is usable (and tested) without the UI.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -185,3 +186,75 @@ def active_keys(keymap: dict[str, str] | None = None) -> dict[str, list[str]]:
 
 def unknown_ids(keymap: dict[str, str]) -> list[str]:
     return sorted(set(keymap) - set(BY_ID))
+
+
+# -- keymap validation (no Textual import: the rules of Textual's key names, restated) -------
+
+MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+NAMED_KEYS = frozenset(
+    ["escape", "enter", "return", "tab", "space", "backspace", "delete", "insert", "home"]
+    + ["end", "pageup", "pagedown", "up", "down", "left", "right"]
+    + [f"f{n}" for n in range(1, 25)]
+)
+# Textual's names for a few characters whose Unicode names are long
+_KEY_NAME_REPLACEMENTS = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
+# keys the application itself binds (Textual): a keymap may not take them
+RESERVED_KEYS = {"ctrl+q": "quits the program", "ctrl+c": "quits the program"}
+
+
+def _character_key(character: str) -> str:
+    if character.isalnum():
+        return character
+    name = unicodedata.name(character, "").lower().replace("-", "_").replace(" ", "_")
+    return _KEY_NAME_REPLACEMENTS.get(name, name)
+
+
+def normalize_key(key: str) -> str | None:
+    """The canonical Textual name of ``key`` (``?`` -> ``question_mark``, ``Ctrl+A`` stays
+    case-sensitive as Textual is), or ``None`` when Textual would never produce it."""
+    *mods, base = key.split("+") if key != "+" else ["+"]
+    if any(mod not in MODIFIERS for mod in mods) or not base:
+        return None
+    if len(base) == 1:
+        base = _character_key(base)
+        if not base:
+            return None
+    elif base not in NAMED_KEYS and base not in _KEY_NAME_REPLACEMENTS.values():
+        try:
+            character = unicodedata.lookup(base.replace("_", " "))
+        except KeyError:
+            return None
+        if _character_key(character) != base:
+            return None
+    return "+".join([*mods, base])
+
+
+def keymap_problems(keymap: dict[str, str]) -> list[str]:
+    """Everything wrong with a ``[review] keymap``, each naming the action ids: unknown ids,
+    key names Textual cannot produce, a key on two actions, a reserved key, no key at all."""
+    problems = [f"unknown action id {name!r}" for name in unknown_ids(keymap)]
+    owners: dict[str, list[str]] = {}
+    for action_id, keys in active_keys(keymap).items():
+        if not keys:
+            problems.append(f"{action_id!r} has no key")
+        for key in keys:
+            canonical = normalize_key(key)
+            if canonical is None:
+                problems.append(f"{action_id!r}: {key!r} is not a key name")
+            elif canonical in RESERVED_KEYS:
+                problems.append(f"{action_id!r}: {key!r} is reserved ({RESERVED_KEYS[canonical]})")
+            else:
+                ids = owners.setdefault(canonical, [])
+                if action_id not in ids:
+                    ids.append(action_id)
+    for key, ids in owners.items():
+        if len(ids) > 1:
+            problems.append(f"{key!r} is bound to {' and '.join(repr(i) for i in ids)}")
+    return problems

@@ -21,7 +21,7 @@ from textual.widgets import Footer
 from workbench.corpus.model import Corpus
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.jobs.rescoring import LinkRescorer
-from workbench.review.actions import ACTIONS, unknown_ids
+from workbench.review.actions import ACTIONS, keymap_problems
 from workbench.review.data import FILTERS, ReviewData, ScoreBands, corpus_validator, load_mt
 from workbench.review.screens import (
     DetailScreen,
@@ -426,9 +426,9 @@ def make_app(
     reviewed: missing, damaged, read-only, locked, or naming sentences the corpus lacks.
     """
     settings = settings or ReviewSettings()
-    unknown = unknown_ids(settings.keymap)
-    if unknown:
-        raise ConfigError(f"[review] keymap: unknown action id(s) {', '.join(unknown)}")
+    problems = keymap_problems(settings.keymap)
+    if problems:
+        raise ConfigError(f"[review] keymap: {'; '.join(problems)}")
     path = Path(alignment_path)
     if corpus is None:
         if corpus_dir is None:

@@ -25,7 +25,7 @@ from workbench.errors import WorkbenchError
 from workbench.export.provenance import model_ids
 from workbench.export.records import CorpusText, doc_of, iter_records
 from workbench.export.select import Selection
-from workbench.export.stream import read_header
+from workbench.export.stream import read_current_header
 from workbench.fileio import atomic_write_text
 
 METRICS = ("BLEU", "chrF", "TER")
@@ -103,7 +103,7 @@ def collect_segments(
     files: Sequence[Path], source: CorpusText, systems: Sequence[System], selection: Selection
 ) -> list[Segment]:
     """Selected links with both sides, with each system's translation of the source side."""
-    headers = sorted((read_header(f) for f in files), key=lambda h: h.path.name)
+    headers = sorted((read_current_header(f) for f in files), key=lambda h: h.path.name)
     segments = []
     for record in iter_records(headers, selection, source, pairs_only=True):
         hyps = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from workbench.cli._common import settings_from
@@ -113,6 +114,12 @@ def run_export(args: argparse.Namespace) -> int:
         files, fmt.name, args.out, _corpus_text(corpus_dir, settings), selection
     )
     filters = ", ".join(f"{k}={v}" for k, v in selection.describe().items())
+    for name, n in result.from_journal.items():
+        print(
+            f"workbench export: {name}: includes {n} review decision(s) from its journal, not "
+            "yet saved into the file (a review session is running or was interrupted)",
+            file=sys.stderr,
+        )
     if result.count == 0:
         print(
             f"nothing to export: no link in {len(files)} alignment file(s) matches {filters}; no file written"

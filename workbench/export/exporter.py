@@ -21,7 +21,7 @@ from workbench.export.records import (
 )
 from workbench.export.registry import get_format
 from workbench.export.select import Selection
-from workbench.export.stream import read_header
+from workbench.export.stream import read_current_header
 from workbench.fileio import check_output_path, is_writable
 
 
@@ -32,6 +32,8 @@ class ExportResult:
     paths: list[Path] = field(default_factory=list)
     by_alignment: dict[str, int] = field(default_factory=dict)
     provenance: dict[str, Any] | None = None
+    # alignment name -> review decisions read from its journal (not yet saved into the file)
+    from_journal: dict[str, int] = field(default_factory=dict)
 
 
 def check_output(out: Path) -> None:
@@ -70,8 +72,10 @@ def export_alignments(
     check_output(out)
     if not files:
         raise WorkbenchError("no alignment files to export (run `workbench align` first?)")
-    headers = sorted((read_header(f) for f in files), key=lambda h: h.path.name)
+    # a review's decisions still in its journal (crash, or a session running) count too
+    headers = sorted((read_current_header(f) for f in files), key=lambda h: h.path.name)
     names = [h.name for h in headers]
+    from_journal = {h.name: h.journal_decisions for h in headers if h.journal_decisions}
     if len(set(names)) != len(names):
         raise WorkbenchError(f"two alignment files share a name: {', '.join(names)}")
     used = [h for h in headers if selection.takes_pair(h.pair)]
@@ -80,7 +84,7 @@ def export_alignments(
     if fmt.header_first:  # e.g. TMX: counts and reviewers go in the header, before the links
         expected = pre_count(used, selection, fmt.pairs_only)
         if expected.count == 0:
-            return ExportResult(fmt.name, 0, [], expected.by_alignment)
+            return ExportResult(fmt.name, 0, [], expected.by_alignment, None, from_journal)
 
     src_docs = list(dict.fromkeys(d for h in used for d in h.src_docs))
     mt = source.mt_provenance(src_docs)
@@ -107,5 +111,7 @@ def export_alignments(
     try:
         paths = fmt.write(records, out, provenance)
     except NothingToExport:  # the writer's temporary files are gone: nothing written
-        return ExportResult(fmt.name, 0, [], tally.by_alignment)
-    return ExportResult(fmt.name, tally.count, paths, tally.by_alignment, provenance())
+        return ExportResult(fmt.name, 0, [], tally.by_alignment, None, from_journal)
+    return ExportResult(
+        fmt.name, tally.count, paths, tally.by_alignment, provenance(), from_journal
+    )

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from workbench.corpus.model import Corpus
 from workbench.errors import InputError, WorkbenchError
 from workbench.export.select import Selection
-from workbench.export.stream import AlignmentHeader, iter_link_dicts, link_from_dict
+from workbench.export.stream import AlignmentHeader, link_dicts, link_from_dict
 from workbench.export.text import fix_surrogates
 from workbench.store.model import Link, link_problem
 
@@ -152,7 +152,7 @@ def iter_records(
             continue
         name, src_lang, tgt_lang, path = header.name, header.src_lang, header.tgt_lang, header.path
         seen: set[str] = set()
-        for line, data in iter_link_dicts(path):
+        for line, data in link_dicts(header):  # a pending review journal applied
             # every line is checked as load_alignment checks it, selected or not
             problem = link_problem(data)
             if problem is not None:
@@ -225,7 +225,7 @@ def pre_count(headers: Sequence[AlignmentHeader], selection: Selection, pairs_on
     tally = Tally(by_alignment=dict.fromkeys((h.name for h in headers), 0))
     for header in headers:
         n = 0
-        for _line, data in iter_link_dicts(header.path):
+        for _line, data in link_dicts(header):
             if wanted(data, selection, pairs_only):
                 n += 1
                 reviewer = data.get("reviewer")

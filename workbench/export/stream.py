@@ -18,7 +18,10 @@ from workbench.errors import InputError
 from workbench.jsonlines import open_lines
 from workbench.jsontext import has_surrogate_escape, parse_json_object
 from workbench.store.files import SUFFIX, alignment_from_header
+from workbench.store.guard import pending_decisions
+from workbench.store.journal import journal_path
 from workbench.store.model import Link, Status, link_problem, now_iso
+from workbench.store.session import load_current
 
 
 @dataclass
@@ -32,6 +35,9 @@ class AlignmentHeader:
     tgt_docs: list[str] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
+    # the links with a pending review journal applied (``read_current_header``); None: the file's
+    links: list[Link] | None = None
+    journal_decisions: int = 0  # how many journal decisions ``links`` holds beyond the file
 
     @property
     def name(self) -> str:
@@ -74,6 +80,40 @@ def read_header(path: str | Path) -> AlignmentHeader:
     if not first.strip():
         raise InputError("alignment file is empty", path)
     return _header(_parse(first, path, 1), path)
+
+
+def read_current_header(path: str | Path) -> AlignmentHeader:
+    """:func:`read_header`, but when a review session (running, or killed) has decisions in
+    the file's journal not yet saved into it, those are applied in memory, read-only
+    (``store.session.load_current``): readers see what the reviewer sees."""
+    path = Path(path)
+    header = read_header(path)
+    if not journal_path(path).exists() or not pending_decisions(path):
+        return header
+    alignment, applied = load_current(path)
+    if not applied:
+        return header
+    return AlignmentHeader(
+        path=path,
+        src_lang=alignment.src_lang,
+        tgt_lang=alignment.tgt_lang,
+        src_docs=alignment.src_docs,
+        tgt_docs=alignment.tgt_docs,
+        provenance=alignment.provenance,
+        edits=alignment.edits,
+        links=alignment.links,
+        journal_decisions=applied,
+    )
+
+
+def link_dicts(header: AlignmentHeader) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, raw link dict)`` of ``header``'s links: streamed from the file, or
+    from the journal-applied links of :func:`read_current_header` (numbered as in a file)."""
+    if header.links is None:
+        yield from iter_link_dicts(header.path)
+        return
+    for number, link in enumerate(header.links, start=2):
+        yield number, link.to_dict()
 
 
 def _header(data: dict[str, Any], path: Path) -> AlignmentHeader:

@@ -217,7 +217,13 @@ def _parse_line(line: str, path: Path, number: int) -> dict[str, Any]:
     return parse_json_object(line, path, number)
 
 
+CONFLICT_MARK = ".conflict-"  # review copies saved beside a file changed on disk (session.save)
+
+
 def alignment_files(folder: str | Path) -> list[Path]:
-    """Alignment files in ``folder``, sorted by name."""
+    """Alignment files in ``folder``, sorted by name; ``<name>.conflict-<time>.align.jsonl``
+    copies are not alignments of their own (name them explicitly to use one)."""
     folder = Path(folder)
-    return sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(f"*{SUFFIX}") if CONFLICT_MARK not in p.name)

@@ -27,7 +27,13 @@ from workbench.store.history import (
     Transaction,
     step_from_dict,
 )
-from workbench.store.journal import Journal, file_sha256, journal_path, read_journal
+from workbench.store.journal import (
+    Journal,
+    JournalContent,
+    file_sha256,
+    journal_path,
+    read_journal,
+)
 from workbench.store.lock import FileLock, acquire
 from workbench.store.model import Alignment, Link, Status, now_iso
 
@@ -151,6 +157,14 @@ class ReviewSession:
                 with contextlib.suppress(FileNotFoundError):
                     jpath.unlink()
             return
+        decisions = self._replay_journal(content)
+        self.journal.adopt(content.good_bytes, decisions)
+        if decisions:
+            self.notices.append(f"recovered {decisions} decision(s) from the journal")
+
+    def _replay_journal(self, content: JournalContent) -> int:
+        """Apply a journal that belongs to this file, in memory; the number of decisions."""
+        jpath = self.journal.path
         self.cursor = content.header.get("cursor")
         for line, record in content.records:
             try:
@@ -166,9 +180,7 @@ class ReviewSession:
             self.notices.append("the journal's last line was cut off by a crash and was dropped")
         decisions = sum(1 for _, r in content.records if r.get("kind") != "cursor")
         self.replayed = decisions
-        self.journal.adopt(content.good_bytes, decisions)
-        if decisions:
-            self.notices.append(f"recovered {decisions} decision(s) from the journal")
+        return decisions
 
     def _set_aside(self, jpath: Path, why: str) -> None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -450,9 +462,37 @@ class ReviewSession:
         )
 
 
+def load_current(path: str | Path) -> tuple[Alignment, int]:
+    """The alignment as the reviewer last left it: the file with the decisions of its pending
+    journal (a crashed or running review session) applied in memory. Read-only: no lock is
+    taken, nothing is written, set aside or truncated. Returns the alignment and the number
+    of journal decisions applied (0 when there is no journal for this version of the file).
+    """
+    path = Path(path)
+    for _ in range(3):  # a live session may snapshot meanwhile: file and journal must match
+        base = file_sha256(path) if path.is_file() else None
+        alignment = load_alignment(path)
+        content = read_journal(journal_path(path))
+        if base == file_sha256(path):
+            break
+    if content is None or not any(r.get("kind") != "cursor" for _, r in content.records):
+        return alignment, 0
+    if content.header.get("base_sha256") != base:  # already in the file, or another version's
+        return alignment, 0
+    session = ReviewSession(path, alignment, "", Journal(journal_path(path), base), None)
+    return session.alignment, session._replay_journal(content)
+
+
 def open_session(path: str | Path, reviewer: str, **options: Any) -> ReviewSession:
     """Shorthand for :meth:`ReviewSession.open`."""
     return ReviewSession.open(path, reviewer, **options)
 
 
-__all__ = ["ReviewSession", "SessionLostError", "WorkbenchError", "check_openable", "open_session"]
+__all__ = [
+    "ReviewSession",
+    "SessionLostError",
+    "WorkbenchError",
+    "load_current",
+    "check_openable",
+    "open_session",
+]

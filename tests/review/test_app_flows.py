@@ -86,7 +86,7 @@ async def test_relink_taking_a_used_sentence_is_one_undo_step(
 ):
     app = app_for(seed_alignments["fr"], seed_corpus, fixed_clock)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("r", *"chinadaily 2/", "enter")
+        await pilot.press("r", *"chinadaily:1 ", "enter")
         links = app.data.alignment.links
         assert links[0].tgt == ["en-2022-chinadaily:1"]
         assert links[1].tgt == [] and links[1].status == Status.FLAGGED

@@ -5,7 +5,9 @@ Update after inspecting the report: ``pytest tests/review/test_snapshots.py --sn
 
 from __future__ import annotations
 
+from workbench.align.explain import aligner_weights
 from workbench.review.app import make_app
+from workbench.settings import ReviewSettings
 
 from .conftest import FIXED_TIME
 
@@ -19,7 +21,14 @@ MT = {
 
 
 def app_for(path, corpus):
-    return make_app(path, corpus=corpus, reviewer="ana", clock=lambda: FIXED_TIME, mt=MT)
+    # no background aligner load (its timing would decide what the panel shows): the
+    # weights are set here, as the load sets them
+    settings = ReviewSettings(rescore=False)
+    app = make_app(
+        path, corpus=corpus, reviewer="ana", clock=lambda: FIXED_TIME, mt=MT, settings=settings
+    )
+    app.data.weights = aligner_weights()
+    return app
 
 
 def _no_blink(pilot) -> None:

@@ -4,8 +4,10 @@ Each non-English language of the corpus is mined against every English document 
 comparable mode (:mod:`workbench.align.comparable`), with the stored machine translations
 when they exist (anchors only otherwise), and written to ``alignments/<src>-<tgt>.align.jsonl``
 with status ``auto``. Re-running keeps every reviewer decision: approved and flagged links are
-fixed (their sentences are not mined again), rejected links stay as negative decisions (the
-same pair is never proposed again), and only ``auto`` links are replaced (:func:`realign`).
+fixed (their sentences are not mined again), rejected links stay as negative decisions (their
+source sentences keep that one row, never a second 1-0 or a new pair; their English sentences
+are free for other links), and only ``auto`` links are replaced (:func:`realign`). Links are
+written in article order (``workbench.store.order``).
 
 Source statements with no counterpart are written as 1-0 links (status ``auto``, score =
 confidence that there is no counterpart) so the reviewer sees and can confirm them; English
@@ -196,7 +198,8 @@ def realign(
     """Replace the ``auto`` links of ``alignment``, keeping every reviewer decision fixed.
 
     Approved and flagged links stay as they are and their sentences are not mined again;
-    rejected links stay too, and the exact pair they reject is never proposed again. Sentence
+    rejected links stay too: the exact pair is never proposed again and their source
+    sentences are not mined again (one row per source sentence). Sentence
     text a reviewer corrected (``alignment.edits``) is used instead of the original (the stored
     MT still translates the original). Returns
     a new :class:`Alignment` (the argument is not changed); link ids of kept links are kept,
@@ -223,8 +226,12 @@ def realign(
     src_docs = corpus.by_language(alignment.src_lang)
     tgt_docs = corpus.by_language(tgt_lang)
     kept = [link for link in alignment.links if link.status != Status.AUTO]
+    # reviewed sentences are not mined again; a rejected link keeps its source sentences (its
+    # row is their one state: no second 1-0 row) and frees its English ones for other links
     fixed = {
-        sid for link in kept if link.status != Status.REJECTED for sid in (*link.src, *link.tgt)
+        sid
+        for link in kept
+        for sid in (link.src if link.status == Status.REJECTED else (*link.src, *link.tgt))
     }
     forbidden = {
         (tuple(link.src), tuple(link.tgt)) for link in kept if link.status == Status.REJECTED

@@ -62,10 +62,25 @@ def realign_session(
     new_ids = [(link.id, link.to_dict()) for link in result.links]
     if old_ids == new_ids:
         return None, summary
-    cursor = session.cursor
+    cursor = follow_cursor(alignment.links, result.links, session.cursor)
     steps = [
         ReplaceLinks(0, list(alignment.links), list(result.links)),
         SetProvenance(dict(alignment.provenance), dict(result.provenance)),
     ]
     transaction = session.execute(Transaction("re-align", steps, cursor=cursor))
     return transaction, summary
+
+
+def follow_cursor(old: list[Any], new: list[Any], cursor: str | None) -> str | None:
+    """The link of ``new`` the reviewer should be on: the same link if it survived, else the
+    one that now holds the first sentence of the link they were on."""
+    if cursor is None or any(link.id == cursor for link in new):
+        return cursor
+    was = next((link for link in old if link.id == cursor), None)
+    if was is None:
+        return None
+    for sid in (*was.src, *was.tgt):
+        for link in new:
+            if sid in link.src or sid in link.tgt:
+                return link.id
+    return None

@@ -24,6 +24,7 @@ from workbench.jobs.rescoring import LinkRescorer
 from workbench.review.actions import ACTIONS, keymap_problems
 from workbench.review.data import FILTERS, ReviewData, ScoreBands, corpus_validator, load_mt
 from workbench.review.screens import (
+    ChoiceScreen,
     DetailScreen,
     EditScreen,
     FilterScreen,
@@ -36,7 +37,7 @@ from workbench.settings import ReviewSettings
 from workbench.store.files import gc_paused
 from workbench.store.history import ReplaceLinks, Transaction
 from workbench.store.lock import current_user
-from workbench.store.model import now_iso
+from workbench.store.model import Status, now_iso
 from workbench.store.ops import OpError
 from workbench.store.session import ReviewSession
 
@@ -88,9 +89,26 @@ class ReviewApp(App[None]):
         links.set_cursor(start)
         self.call_after_refresh(lambda: links.scroll_to_row(links.cursor))  # once laid out
         self.call_after_refresh(self._prepare_journal)
+        if self.session.rescorer is not None:  # the first edit then waits for no import
+            self.call_after_refresh(
+                lambda: self.run_worker(self._load_aligner, thread=True, exit_on_error=False)
+            )
         for notice in self.session.notices:
             self.notify(notice, title="review session", timeout=8)
         self.refresh_panels()
+
+    def _load_aligner(self) -> None:
+        """Import the aligner's scorer (numpy, scipy) in a thread: rescoring needs it, and the
+        detail panel then says which features drive a score."""
+        from workbench.align.explain import aligner_weights
+
+        weights = aligner_weights()
+
+        def ready() -> None:
+            self.data.weights = weights
+            self.refresh_panels()
+
+        self.call_from_thread(ready)
 
     def _prepare_journal(self) -> None:
         try:
@@ -192,7 +210,34 @@ class ReviewApp(App[None]):
     # -- actions -----------------------------------------------------------------------------
 
     def action_approve(self) -> None:
-        self.run_op(self.session.approve, then_next=True)
+        index = self.current_index()
+        link = self.data.alignment.links[index] if index is not None else None
+        best = self.data.best_candidates(link, 1) if link is not None else []
+        if link is None or link.tgt or not best or link.status == Status.APPROVED:
+            self.run_op(self.session.approve, then_next=True)
+            return
+        score, sid = best[0]
+
+        def done(choice: str | None) -> None:
+            if choice == "link":  # a new pair, pending, scored: the reviewer looks, then decides
+                self.run_op(lambda i: self.session.relink(i, [sid]))
+            elif choice == "approve":
+                self.run_op(self.session.approve, then_next=True)
+
+        self.push_screen(
+            ChoiceScreen(
+                f"{self.data.position(link.src[0])} has no English counterpart in this link",
+                [
+                    (
+                        "link",
+                        f"link it to the best candidate {self.data.position(sid)} "
+                        f"(score {score:.2f}): {self.data.text(sid)}",
+                    ),
+                    ("approve", "approve: there is no counterpart"),
+                ],
+            ),
+            done,
+        )
 
     def action_reject(self) -> None:
         self.run_op(self.session.reject, then_next=True)

@@ -104,6 +104,10 @@ class ReviewData:
         self.mt = mt or {}
         self.bands = bands or ScoreBands()
         self._doc_sizes = {doc.id: len(doc.sentences) for doc in corpus.documents}
+        self._best: dict[tuple, list[tuple[float, str]]] = {}
+        # the aligner's score weights (with MT, without), once loaded: the detail panel then
+        # says which features drive a score (workbench.align.explain)
+        self.weights: tuple[dict[str, float], dict[str, float]] | None = None
 
     @property
     def alignment(self) -> Alignment:
@@ -123,10 +127,39 @@ class ReviewData:
         return " ".join(self.mt[sid] for sid in ids if sid in self.mt)
 
     def position(self, sid: str) -> str:
-        """``doc-id 5/13`` (1-based sentence number in its document)."""
+        """``fr-2022-cnw:5 (6/13)``: the id as files and exports write it (0-based), and the
+        sentence's place in its article as people count (1-based, of the article's total)."""
         doc_id, _, index = sid.rpartition(":")
         size = self._doc_sizes.get(doc_id)
-        return f"{doc_id} {int(index) + 1}/{size}" if size and index.isdigit() else sid
+        return f"{sid} ({int(index) + 1}/{size})" if size and index.isdigit() else sid
+
+    def best_candidates(self, link: Link, limit: int = 3) -> list[tuple[float, str]]:
+        """For a 1-0 link: the English sentences the aligner scored best for its source,
+        ``[(score, id)]`` (empty without a rescorer); cached per link version."""
+        rescorer = self.session.rescorer
+        if rescorer is None or not link.src or link.tgt:
+            return []
+        key = (link.id, tuple(link.src), tuple(sorted(self.alignment.edits.items())))
+        if key not in self._best:
+            if len(self._best) > 256:
+                self._best.clear()
+            self._best[key] = rescorer.best_candidates(self.alignment, link, limit)
+        return self._best[key]
+
+    def unlinked_targets(self) -> list[str]:
+        """English sentences of the alignment's English documents that no link uses (rejected
+        links do not count as a use)."""
+        used = {
+            t for link in self.alignment.links if link.status != Status.REJECTED for t in link.tgt
+        }
+        docs = {doc.id: doc for doc in self.corpus.documents}
+        return [
+            s.id
+            for doc_id in self.alignment.tgt_docs
+            if doc_id in docs
+            for s in docs[doc_id].sentences
+            if s.id not in used
+        ]
 
     def view(self, name: str) -> list[int] | None:
         """Link positions that pass filter ``name`` (``None``: every link)."""

@@ -16,8 +16,8 @@ from textual.widgets.option_list import Option
 
 from workbench.review.actions import ACTIONS, active_keys, key_label
 from workbench.review.data import FILTERS, ReviewData
-from workbench.review.widgets import fit
-from workbench.store.model import Link
+from workbench.review.widgets import BAND_STYLE, STATUS_GLYPH, STATUS_STYLE, fit
+from workbench.store.model import Link, Status
 
 
 class HelpScreen(ModalScreen[None]):
@@ -37,14 +37,42 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("id (for keymap)", style="grey58", no_wrap=True)
         for action in ACTIONS:
             table.add_row(" ".join(key_label(k) for k in keys[action.id]), action.help, action.id)
-        with Vertical(id="help-box", classes="modal-box"):
+        with VerticalScroll(id="help-box", classes="modal-box"):
             yield Static(table)
+            yield Static(legend())
             yield Label(
                 Text(
                     'Keys are remappable by id: [review] keymap = {approve = "enter,a"} '
                     "in workbench.toml. Esc closes."
                 )
             )
+
+
+def legend() -> Table:
+    """What the glyphs and colours of a row mean (README: docs/review.md)."""
+    table = Table(title="what a row shows", expand=True, show_edge=False, show_header=False)
+    table.add_column("glyph", no_wrap=True)
+    table.add_column("meaning")
+    for status, meaning in (
+        (Status.AUTO, "auto: proposed by the aligner, not reviewed (pending)"),
+        (Status.APPROVED, "approved"),
+        (Status.REJECTED, "rejected: a negative decision, never proposed again"),
+        (Status.FLAGGED, "flagged for a second opinion (pending)"),
+    ):
+        table.add_row(Text(STATUS_GLYPH[status], STATUS_STYLE[status]), meaning)
+    table.add_row(Text("!", "bold red3"), "discrepancy: numbers or dates disagree (details below)")
+    table.add_row("1-1 2-1 1-0", "source sentences - English sentences; 1-0: no counterpart")
+    table.add_row(Text("0.82", BAND_STYLE["high"]), "score >= high band (settings score_high)")
+    table.add_row(Text("0.55", BAND_STYLE["mid"]), "score in the middle band")
+    table.add_row(Text("0.21", BAND_STYLE["low"]), "score < low band (settings score_low)")
+    table.add_row(Text("  -", BAND_STYLE["none"]), "no score (nothing to compare)")
+    table.add_row(
+        "score",
+        "the aligner's calibrated probability that the pair is right (1-0: that none "
+        "exists); re-computed after every edit of the link",
+    )
+    table.add_row("ids", "fr-2022-cnw:5 (6/13): id as in files (0-based), 6th of 13 sentences")
+    return table
 
 
 class DetailScreen(ModalScreen[None]):
@@ -119,6 +147,7 @@ class EditScreen(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS = [
         Binding("ctrl+s,f2", "save", "Save", priority=True),
+        Binding("enter", "enter", "Choose / save", priority=True),
         Binding("escape", "cancel", "Discard", priority=True),
     ]
 
@@ -132,9 +161,13 @@ class EditScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         options = [Option(f"{lang} {self.data.position(sid)}", id=sid) for lang, sid in self.sids]
         with Vertical(classes="modal-box edit-box"):
-            yield Label(
-                "Edit a sentence: choose it (Enter), correct it, ctrl+s saves, Esc discards"
-            )
+            if len(self.sids) == 1:
+                yield Label("Correct the sentence: Enter or ctrl+s saves, Esc discards")
+            else:
+                yield Label(
+                    "Edit a sentence: choose it (arrows, Enter), correct it, Enter or ctrl+s "
+                    "saves, Esc discards"
+                )
             yield OptionList(*options, id="edit-sentences")
             yield TextArea(
                 self.data.text(self.current) if self.current else "", id="edit-text", soft_wrap=True
@@ -144,7 +177,16 @@ class EditScreen(ModalScreen[tuple[str, str] | None]):
     def on_mount(self) -> None:
         self._show_original()
         if len(self.sids) == 1:
+            self.query_one(OptionList).display = False
             self.query_one(TextArea).focus()
+
+    def action_enter(self) -> None:
+        """Enter chooses the sentence in the list; in the text it saves (a sentence is one
+        line: a newline would start another sentence)."""
+        if isinstance(self.focused, OptionList):
+            self.query_one(TextArea).focus()
+        else:
+            self.action_save()
 
     def _show_original(self) -> None:
         label = self.query_one("#edit-original", Label)
@@ -289,6 +331,27 @@ class RelinkScreen(ModalScreen[list[str] | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._choose()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """A short question with a few answers (Enter chooses, Esc cancels)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text, self.choices = title, choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Label(Text(self.title_text, overflow="ellipsis"))
+            yield OptionList(*(Option(text, id=key) for key, text in self.choices), id="choices")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

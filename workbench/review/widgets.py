@@ -17,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from workbench.align.explain import contributions, named_features
 from workbench.review.data import ReviewData
 from workbench.store.model import Link, Status
 
@@ -252,14 +253,13 @@ class DetailPanel(TextPanel):
         text.append(f"{STATUS_GLYPH[link.status]} {link.status}", STATUS_STYLE[link.status])
         text.append("  score ")
         text.append(score_text(link.score).strip(), BAND_STYLE[band])
-        features = [
-            (k, v) for k, v in sorted(link.features.items()) if v and not k.startswith("merge.")
-        ]
-        if features:  # the non-zero aligner features, at most 6 (the line must stay one line)
-            shown = "  ".join(f"{k} {v:.2f}" for k, v in features[:6])
-            text.append(f"  {shown}" + (" …" if len(features) > 6 else ""), DIM)
+        if link.src and not link.tgt and link.score is not None:
+            text.append(" (confidence that none exists)", DIM)
+        if link.features:
+            text.append("  with MT" if link.features.get("mt") else "  no MT", DIM)
         if link.reviewer and link.modified:
             text.append(f"  · {link.reviewer} {link.modified}", DIM)
+        self._evidence(text, link, data.weights)
         lang = data.alignment.src_lang.upper()
         for sid in link.src:
             self._sentence(text, data, lang, sid)
@@ -273,6 +273,10 @@ class DetailPanel(TextPanel):
             self._sentence(text, data, tlang, sid)
         if not link.tgt:
             text.append(f"\n{tlang}  (no English sentence: {len(link.src)}-0)", DIM)
+            for score, sid in data.best_candidates(link, 1):
+                text.append("\n      best candidate ", DIM)
+                text.append(f"{data.position(sid)} score {score:.2f}", Style(color="cyan"))
+                text.append(f" (a links it): {data.text(sid)}", DIM)
         for flag in link.flags:
             text.append(f"\n⚠ {flag.kind}: {flag.src} ≠ {flag.tgt}", Style(color="red3", bold=True))
             if flag.detail:
@@ -280,6 +284,18 @@ class DetailPanel(TextPanel):
         if link.note:
             text.append(f"\nnote: {link.note}", Style(color="yellow3"))
         self.update(text)
+
+    @staticmethod
+    def _evidence(text: Text, link: Link, weights) -> None:
+        """What drives the score (weight x feature, largest first), then the named features."""
+        drivers = contributions(link.features, weights)
+        if drivers:
+            parts = [*drivers[:-1][:4], drivers[-1]]  # the four largest, and the bias
+            shown = ", ".join(f"{name} {value:+.1f}" for name, value in parts)
+            text.append(f"\nscore driven by: {shown}", DIM)
+        named = named_features(link.features)
+        if named:  # one line: cut where it would wrap
+            text.append("\n" + "; ".join(f"{name} {value:.2f}" for name, value in named), DIM)
 
     @staticmethod
     def _sentence(text: Text, data: ReviewData, lang: str, sid: str) -> None:

@@ -31,9 +31,9 @@ from workbench.corpus.translations import DocumentTranslations, translations_pat
 from workbench.errors import ConfigError, InputError
 from workbench.fileio import atomic_group
 from workbench.jsonlines import split_lines
+from workbench.names import validate_file_id
 from workbench.settings import AlignSettings, Settings
 from workbench.store.files import SUFFIX, dumps_line, header_dict, load_alignment
-from workbench.store.guard import refuse_if_under_review
 from workbench.store.model import Alignment, Link, Status, now_iso
 from workbench.store.order import article_order
 
@@ -314,6 +314,8 @@ def write_alignment(handle, alignment: Alignment) -> None:
 
 
 def alignment_path(folder: Path, src_lang: str, tgt_lang: str) -> Path:
+    validate_file_id("language", src_lang)  # part of the file name: never a path
+    validate_file_id("language", tgt_lang)
     return Path(folder) / f"{src_lang}-{tgt_lang}{SUFFIX}"
 
 

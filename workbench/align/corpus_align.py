@@ -34,6 +34,7 @@ from workbench.jsonlines import split_lines
 from workbench.names import validate_file_id
 from workbench.settings import AlignSettings, Settings
 from workbench.store.files import SUFFIX, dumps_line, header_dict, load_alignment
+from workbench.store.guard import refuse_if_under_review
 from workbench.store.model import Alignment, Link, Status, now_iso
 from workbench.store.order import article_order
 

@@ -127,6 +127,28 @@ class AlignSettings(Section):
     parallel_encoder_concat: int = Field(default=5, ge=1)
 
 
+class ClusterSettings(Section):
+    """Statement clusters across all documents (``workbench cluster``; see
+    workbench/align/cluster/build.py). Thresholds chosen on the seed cluster gold (in-sample)."""
+
+    output: Path = Path("clusters.jsonl")  # inside paths.alignments
+    k: int = Field(default=4, gt=0)  # neighbours for the ratio margin
+    candidates: int = Field(default=2, gt=0)  # mutual top-c pairs per document pair are edges
+    edge_threshold: float = 1.25  # margin + bonuses an edge needs
+    min_cosine: float = 0.3  # encoder cosine an edge needs (unless a pairwise link says so)
+    link_threshold: float = 1.3  # mean pair score over a merged cluster (average linkage)
+    max_doc_neighbours: int = Field(default=40, gt=0)  # documents compared with each (bound)
+    max_member_sentences: int = Field(default=2, gt=0)  # adjacent sentences of one member
+    number_weight: float = Field(default=0.15, ge=0.0)  # bonus: Dice of equal numbers
+    date_weight: float = Field(default=0.1, ge=0.0)  # bonus: Dice of compatible dates
+    name_weight: float = Field(default=0.1, ge=0.0)  # bonus: shared Latin names
+    mt_weight: float = Field(default=0.3, ge=0.0)  # bonus: chrF of stored MT (when it exists)
+    link_weight: float = Field(default=0.5, ge=0.0)  # bonus: score of an automatic pairwise link
+    length_weight: float = Field(default=0.2, ge=0.0)  # bonus: length agreement - 0.5
+    fact_weight: float = Field(default=0.3, ge=0.0)  # bonus: near numbers / same-month dates
+    score_slope: float = Field(default=6.0, gt=0.0)  # member score = logistic around link_threshold
+
+
 class ReviewSettings(Section):
     """The review UI (``workbench review``); keys are remapped by action id (see README)."""
 
@@ -166,6 +188,7 @@ class Settings(Section):
     align: AlignSettings = AlignSettings()
     review: ReviewSettings = ReviewSettings()
     export: ExportSettings = ExportSettings()
+    cluster: ClusterSettings = ClusterSettings()
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

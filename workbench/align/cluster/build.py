@@ -1,0 +1,371 @@
+"""Statement clusters from pairwise evidence.
+
+Algorithm (every language, English<->English across editions included):
+
+1. **Which document pairs.** Each document is compared with its ``max_doc_neighbours``
+   nearest documents (cosine of the mean sentence vectors), so a growing corpus costs
+   ``O(D * M)`` document pairs, not ``O(D^2)``; below ``M + 1`` documents that is every pair.
+2. **Pair scores per document pair** ``(A, B)``: the encoder cosine matrix
+   ``S = E_A @ E_B.T`` (one matrix product, ``O(n_a n_b d)``) turned into a ratio margin
+   (Artetxe & Schwenk 2019): ``S / mean(kNN mean of a in B, kNN mean of b in A)`` with ``k``
+   neighbours, which puts same-language pairs (high cosines everywhere) and cross-language
+   pairs on one scale. Candidate edges are the mutual top-``candidates`` pairs; each gets a
+   bonus for shared anchors (numbers, dates, Latin names; :mod:`workbench.align.anchors`)
+   and, where stored MT exists, for the chrF of the English sides.
+3. **Cut into clusters.** Edges above ``edge_threshold`` are taken strongest first
+   (Kruskal order); two clusters merge only when the result is *consistent*: each document
+   at most once, except a run of up to ``max_member_sentences`` adjacent sentences (a merged
+   member), no cannot-link pair (a rejected reviewed link) inside, and the *average* margin
+   over all cross-document pairs of the merged cluster at least ``link_threshold`` (average
+   linkage: one strong edge cannot chain two unrelated statements). Reviewed approved
+   links are must-links, applied first.
+
+Cost: ``O(D * M * n^2 * d)`` for the matrix products (``n`` sentences per document,
+``d`` = 512), ``O(E log E)`` for the edges (``E <= D * M * n * candidates``) and, per
+merge, ``O(|c1| * |c2|)`` look-ups; memory ``O(D * M * n^2)`` for the margin matrices.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from workbench.align.anchors import SentenceAnchors, compare_anchors
+from workbench.settings import ClusterSettings
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """The clustering parameters; defaults (and their meaning) live in
+    :class:`workbench.settings.ClusterSettings` (one source of truth)."""
+
+    k: int
+    candidates: int
+    edge_threshold: float
+    min_cosine: float
+    link_threshold: float
+    max_doc_neighbours: int
+    max_member_sentences: int
+    number_weight: float
+    date_weight: float
+    name_weight: float
+    mt_weight: float
+    link_weight: float
+    length_weight: float
+    fact_weight: float
+    score_slope: float
+
+    @classmethod
+    def from_settings(
+        cls, settings: ClusterSettings | None = None, **overrides: Any
+    ) -> ClusterConfig:
+        values = (settings or ClusterSettings()).model_dump()
+        values.update(overrides)
+        names = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in values.items() if k in names})
+
+
+@dataclass
+class DocView:
+    """One document as the clusterer sees it."""
+
+    id: str
+    lang: str
+    edition: int | None
+    ids: list[str]
+    vectors: np.ndarray  # (n, d) unit rows
+    anchors: list[SentenceAnchors]
+    english: list[str | None] = field(default_factory=list)  # MT (or the text if English)
+    is_mt: bool = False
+
+
+@dataclass
+class BuiltMember:
+    doc: str
+    ids: list[str]
+    score: float
+
+
+@dataclass
+class BuiltCluster:
+    members: list[BuiltMember]
+    score: float
+
+
+def doc_pairs(docs: Sequence[DocView], limit: int) -> list[tuple[int, int]]:
+    """Document pairs to compare: each document with its ``limit`` nearest (by centroid)."""
+    n = len(docs)
+    if n - 1 <= limit:
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+    centroids = np.stack([d.vectors.mean(axis=0) for d in docs])
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+    sims = centroids @ centroids.T
+    np.fill_diagonal(sims, -np.inf)
+    pairs: set[tuple[int, int]] = set()
+    for i in range(n):
+        for j in np.argpartition(-sims[i], limit)[:limit]:
+            pairs.add((min(i, int(j)), max(i, int(j))))
+    return sorted(pairs)
+
+
+def margins(sims: np.ndarray, k: int) -> np.ndarray:
+    """Ratio margin of a cosine matrix: each cell over the mean of its row's and column's
+    ``k``-nearest-neighbour means."""
+    ka, kb = min(k, sims.shape[1]), min(k, sims.shape[0])
+    row = np.partition(sims, sims.shape[1] - ka, axis=1)[:, -ka:].mean(axis=1)
+    col = np.partition(sims, sims.shape[0] - kb, axis=0)[-kb:, :].mean(axis=0)
+    base = np.maximum((row[:, None] + col[None, :]) / 2.0, 1e-3)
+    return (sims / base).astype(np.float32)
+
+
+def _mutual_top(scores: np.ndarray, c: int) -> list[tuple[int, int]]:
+    ca, cb = min(c, scores.shape[1]), min(c, scores.shape[0])
+    top_rows = np.argpartition(-scores, ca - 1, axis=1)[:, :ca]
+    top_cols = np.argpartition(-scores, cb - 1, axis=0)[:cb, :]
+    col_sets = [set(top_cols[:, j].tolist()) for j in range(scores.shape[1])]
+    return [(a, int(b)) for a in range(scores.shape[0]) for b in top_rows[a] if a in col_sets[b]]
+
+
+NEAR_RATIO = 1.25  # numbers this close (same unit) may be one fact restated or updated
+
+
+def near_facts(a: SentenceAnchors, b: SentenceAnchors) -> float:
+    """Dice of numbers within :data:`NEAR_RATIO` of each other (same unit) and of dates in
+    the same month: the same fact, possibly updated (another edition) or misreported."""
+    matched = 0
+    used: set[int] = set()
+    for q in a.numbers:
+        for j, r in enumerate(b.numbers):
+            if j in used or q.unit != r.unit or q.value <= 0 or r.value <= 0:
+                continue
+            if max(q.value, r.value) / min(q.value, r.value) <= NEAR_RATIO:
+                used.add(j)
+                matched += 1
+                break
+    months_a = [d for d in a.dates if d.month and d.day]
+    months_b = [d for d in b.dates if d.month and d.day]
+    used_d: set[int] = set()
+    for d in months_a:
+        for j, e in enumerate(months_b):
+            if j not in used_d and abs((d.month or 0) - (e.month or 0)) <= 1:
+                used_d.add(j)
+                matched += 1
+                break
+    total = len(a.numbers) + len(b.numbers) + len(months_a) + len(months_b)
+    return 2.0 * matched / total if total else 0.0
+
+
+class Evidence:
+    """Margin matrices of the compared document pairs and the candidate edges."""
+
+    def __init__(
+        self,
+        docs: Sequence[DocView],
+        config: ClusterConfig,
+        links: dict[tuple[str, str], float] | None = None,
+    ):
+        self.docs = docs
+        self.config = config
+        self.links = links or {}
+        self._scores: dict[tuple[int, int], float | None] = {}
+        self.offset = np.cumsum([0] + [len(d.ids) for d in docs])
+        self.doc_of = np.repeat(np.arange(len(docs)), [len(d.ids) for d in docs])
+        self.margin: dict[tuple[int, int], np.ndarray] = {}
+        self.edges: list[tuple[float, int, int]] = []
+        for a, b in doc_pairs(docs, config.max_doc_neighbours):
+            self._compare(a, b)
+        self.edges.sort(key=lambda e: (-e[0], e[1], e[2]))
+
+    def _compare(self, a: int, b: int) -> None:
+        da, db = self.docs[a], self.docs[b]
+        if not da.ids or not db.ids:
+            return
+        sims = da.vectors @ db.vectors.T
+        marg = margins(sims, self.config.k)
+        self.margin[(a, b)] = marg
+        linked = [(x, y) for x, y in self._linked(da, db)]
+        for x, y in dict.fromkeys(_mutual_top(marg, self.config.candidates) + linked):
+            link = self._link_score(da.ids[x], db.ids[y])
+            if sims[x, y] < self.config.min_cosine and link is None:
+                continue
+            score = float(marg[x, y]) + self._bonus(da, x, db, y)
+            score += self.config.link_weight * (link or 0.0)
+            if score >= self.config.edge_threshold:
+                self.edges.append((score, int(self.offset[a] + x), int(self.offset[b] + y)))
+
+    def _link_score(self, a: str, b: str) -> float | None:
+        return self.links.get((a, b), self.links.get((b, a)))
+
+    def _linked(self, da: DocView, db: DocView) -> list[tuple[int, int]]:
+        """Sentence pairs of ``da`` x ``db`` that a pairwise alignment links."""
+        if not self.links:
+            return []
+        pos_a = {sid: i for i, sid in enumerate(da.ids)}
+        pos_b = {sid: i for i, sid in enumerate(db.ids)}
+        found = []
+        for a, b in self.links:
+            if a in pos_a and b in pos_b:
+                found.append((pos_a[a], pos_b[b]))
+            elif b in pos_a and a in pos_b:
+                found.append((pos_a[b], pos_b[a]))
+        return found
+
+    def _bonus(self, da: DocView, x: int, db: DocView, y: int) -> float:
+        cfg = self.config
+        src, tgt = (da.anchors[x], db.anchors[y])
+        if src.lang != "th" and tgt.lang == "th":
+            src, tgt = tgt, src
+        features, _ = compare_anchors(src, tgt)
+        bonus = cfg.fact_weight * near_facts(src, tgt) + (
+            cfg.number_weight * features["numbers"]
+            + cfg.date_weight * features["dates"]
+            + cfg.name_weight * features["names"]
+            + cfg.length_weight * (features["length"] - 0.5)
+        )
+        if (da.is_mt or db.is_mt) and da.english and db.english:
+            ea, eb = da.english[x], db.english[y]
+            if ea and eb:
+                from workbench.align.chrf import chrf_pairs
+
+                bonus += cfg.mt_weight * float(chrf_pairs([ea], [eb])[0]) / 100.0
+        return bonus
+
+    def pair_score(self, u: int, v: int) -> float | None:
+        """Margin plus anchor bonus of sentences ``u`` and ``v`` (cached)."""
+        key = (min(u, v), max(u, v))
+        if key not in self._scores:
+            margin = self.pair_margin(u, v)
+            if margin is not None:
+                a, b = int(self.doc_of[u]), int(self.doc_of[v])
+                x, y = u - int(self.offset[a]), v - int(self.offset[b])
+                margin += self._bonus(self.docs[a], x, self.docs[b], y)
+            self._scores[key] = margin
+        return self._scores[key]
+
+    def pair_margin(self, u: int, v: int) -> float | None:
+        """Margin of sentences ``u`` and ``v`` (global indices), ``None`` if not compared."""
+        a, b = int(self.doc_of[u]), int(self.doc_of[v])
+        if a == b:
+            return None
+        if a > b:
+            a, b, u, v = b, a, v, u
+        matrix = self.margin.get((a, b))
+        if matrix is None:
+            return None
+        return float(matrix[u - self.offset[a], v - self.offset[b]])
+
+
+class _Clusters:
+    """Union of sentence sets under the consistency rules."""
+
+    def __init__(self, evidence: Evidence, cannot: set[tuple[int, int]], frozen: set[int]):
+        self.ev = evidence
+        self.cannot = cannot
+        self.frozen = frozen
+        n = int(evidence.offset[-1])
+        self.owner = list(range(n))
+        self.members: dict[int, dict[int, list[int]]] = {
+            i: {int(evidence.doc_of[i]): [i]} for i in range(n)
+        }
+
+    def _consistent(self, c1: int, c2: int, limit: int) -> bool:
+        m1, m2 = self.members[c1], self.members[c2]
+        for doc in m1.keys() & m2.keys():
+            run = sorted(m1[doc] + m2[doc])
+            if len(run) > limit or run[-1] - run[0] != len(run) - 1:
+                return False
+        left = [s for ids in m1.values() for s in ids]
+        right = [s for ids in m2.values() for s in ids]
+        return not any((min(u, v), max(u, v)) in self.cannot for u in left for v in right)
+
+    def _average(self, c1: int, c2: int) -> float:
+        """Mean margin over the cross-document pairs of the merged cluster."""
+        every = [s for c in (c1, c2) for ids in self.members[c].values() for s in ids]
+        values = []
+        for i, u in enumerate(every):
+            for v in every[i + 1 :]:
+                value = self.ev.pair_score(u, v)
+                if value is not None:
+                    values.append(value)
+        return sum(values) / len(values) if values else math.inf
+
+    def merge(self, u: int, v: int, checked: bool = True) -> bool:
+        c1, c2 = self.owner[u], self.owner[v]
+        if c1 == c2:
+            return False
+        cfg = self.ev.config
+        if checked and (
+            u in self.frozen
+            or v in self.frozen
+            or not self._consistent(c1, c2, cfg.max_member_sentences)
+            or self._average(c1, c2) < cfg.link_threshold
+        ):
+            return False
+        if len(self.members[c1]) < len(self.members[c2]):
+            c1, c2 = c2, c1
+        for doc, ids in self.members.pop(c2).items():
+            self.members[c1].setdefault(doc, []).extend(ids)
+            self.members[c1][doc].sort()
+            for s in ids:
+                self.owner[s] = c1
+        return True
+
+
+def build_clusters(
+    docs: Sequence[DocView],
+    config: ClusterConfig | None = None,
+    must_link: Iterable[Sequence[str]] = (),
+    cannot_link: Iterable[tuple[str, str]] = (),
+    links: dict[tuple[str, str], float] | None = None,
+    frozen: Iterable[str] = (),
+) -> list[BuiltCluster]:
+    """Clusters of two or more documents, strongest first. ``must_link``: groups of
+    sentence ids that belong together (approved links); ``cannot_link``: pairs that must
+    not share a cluster (rejected links); ``links``: automatic pairwise links (sentence id
+    pair -> link score), evidence for an edge; ``frozen``: sentences of reviewed clusters,
+    left out. Unknown sentence ids are ignored."""
+    config = config or ClusterConfig.from_settings()
+    evidence = Evidence(docs, config, links)
+    index = {
+        sid: int(evidence.offset[i] + j) for i, d in enumerate(docs) for j, sid in enumerate(d.ids)
+    }
+    cannot = {
+        (min(index[a], index[b]), max(index[a], index[b]))
+        for a, b in cannot_link
+        if a in index and b in index
+    }
+    state = _Clusters(evidence, cannot, {index[s] for s in frozen if s in index})
+    for group in must_link:
+        known = [index[s] for s in group if s in index]
+        for other in known[1:]:
+            state.merge(known[0], other, checked=False)
+    for _score, u, v in evidence.edges:
+        state.merge(u, v)
+    return _result(state, docs, config)
+
+
+def _result(state: _Clusters, docs: Sequence[DocView], config: ClusterConfig) -> list[BuiltCluster]:
+    ev = state.ev
+    out: list[BuiltCluster] = []
+    for by_doc in state.members.values():
+        if len(by_doc) < 2:
+            continue
+        members = []
+        for doc, ids in sorted(by_doc.items()):
+            others = [s for d, o in by_doc.items() if d != doc for s in o]
+            best = []
+            for u in ids:
+                values = [m for v in others if (m := ev.pair_score(u, v)) is not None]
+                best.append(sum(values) / len(values) if values else config.link_threshold)
+            mean = max(best)
+            score = 1.0 / (1.0 + math.exp(-config.score_slope * (mean - config.link_threshold)))
+            local = [docs[doc].ids[s - int(ev.offset[doc])] for s in ids]
+            members.append(BuiltMember(docs[doc].id, local, round(score, 4)))
+        score = round(sum(m.score for m in members) / len(members), 4)
+        out.append(BuiltCluster(members, score))
+    out.sort(key=lambda c: (-len(c.members), -c.score, c.members[0].ids[0]))
+    return out

@@ -1,0 +1,89 @@
+"""What the clusterer reads besides the text: vectors, anchors, stored MT, reviewed links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from workbench.align.anchors import sentence_anchors
+from workbench.align.cluster.build import DocView
+from workbench.corpus.model import Corpus
+from workbench.corpus.translations import DocumentTranslations
+from workbench.store.files import alignment_files, load_alignment
+from workbench.store.model import Status
+
+
+def doc_views(
+    corpus: Corpus,
+    encoder,  # CachedEncoder (or anything with encode(texts) -> unit rows)
+    translations: dict[str, DocumentTranslations] | None = None,
+    target_lang: str = "en",
+) -> list[DocView]:
+    """One :class:`DocView` per document; every sentence encoded in one call (cached)."""
+    texts = [s.text for s in corpus.sentences()]
+    vectors = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+    views: list[DocView] = []
+    start = 0
+    for doc in corpus.documents:
+        n = len(doc.sentences)
+        ids = [s.id for s in doc.sentences]
+        mt = translations.get(doc.id) if translations else None
+        if doc.language == target_lang:
+            english: list[str | None] = [s.text for s in doc.sentences]
+        elif mt is not None:
+            english = [mt.by_sentence.get(sid) for sid in ids]
+        else:
+            english = []
+        views.append(
+            DocView(
+                id=doc.id,
+                lang=doc.language,
+                edition=doc.edition,
+                ids=ids,
+                vectors=np.ascontiguousarray(vectors[start : start + n]),
+                anchors=[sentence_anchors(s.text, doc.language) for s in doc.sentences],
+                english=english,
+                is_mt=mt is not None and doc.language != target_lang,
+            )
+        )
+        start += n
+    return views
+
+
+def reviewed_links(
+    folder: Path, known: Sequence[str] | set[str]
+) -> tuple[list[list[str]], list[tuple[str, str]], int]:
+    """Approved links as must-link groups, rejected links as cannot-link pairs, from every
+    alignment file in ``folder``; links naming sentences no longer in the corpus are skipped
+    (and counted)."""
+    known = set(known)
+    must: list[list[str]] = []
+    cannot: list[tuple[str, str]] = []
+    skipped = 0
+    for path in alignment_files(folder):
+        for link in load_alignment(path).links:
+            if link.status not in (Status.APPROVED, Status.REJECTED) or not (link.src and link.tgt):
+                continue
+            if not set(link.src + link.tgt) <= known:
+                skipped += 1
+                continue
+            if link.status is Status.APPROVED:
+                must.append(link.src + link.tgt)
+            else:
+                cannot.extend((s, t) for s in link.src for t in link.tgt)
+    return must, cannot, skipped
+
+
+def auto_links(folder: Path) -> dict[tuple[str, str], float]:
+    """Every automatic (or flagged) pairwise link with a score, as sentence pairs -> score:
+    the pairwise aligner's evidence, used as one more signal for an edge."""
+    pairs: dict[tuple[str, str], float] = {}
+    for path in alignment_files(folder):
+        for link in load_alignment(path).links:
+            if link.status.pending and link.score is not None:
+                for s in link.src:
+                    for t in link.tgt:
+                        pairs[(s, t)] = max(pairs.get((s, t), 0.0), float(link.score))
+    return pairs

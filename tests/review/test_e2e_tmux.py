@@ -169,7 +169,32 @@ def test_no_argument_offers_the_files_in_alignments(tmp_path: Path) -> None:
             and "2. alignments/th-en.align.jsonl" in screen
         )
         term.keys("2", "Enter")
-        term.wait_for(r"th-2021-xinhua 1/11")
+        term.wait_for(r"th-2021-xinhua:0 \(1/11\)")
+        term.keys("q")
+        assert "EXIT=0" in term.wait_for(r"EXIT=\d+")
+    finally:
+        term.close()
+
+
+def test_fresh_fr_review_starts_at_the_article_first_sentence(tmp_path: Path) -> None:
+    """Align the seed corpus afresh, open fr-en: row 1 is the French article's first sentence."""
+    out = tmp_path / "alignments"
+    aligned = subprocess.run(
+        [str(WORKBENCH), "align", str(CORPUS), "--out", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert aligned.returncode == 0, aligned.stderr
+    path = out / "fr-en.align.jsonl"
+    first = load_alignment(path).links[0]
+    assert first.src == ["fr-2022-cnw:0"]
+    term = Tmux(review_command(path))
+    try:
+        screen = term.wait_for(r"first pending #1")
+        row = next(line for line in screen.splitlines() if re.match(r"\s+1 ", line))
+        assert "BEIJING, 29 novembre 2022" in row
+        assert "fr-2022-cnw:0 (1/13)" in screen  # the detail panel: the same sentence
         term.keys("q")
         assert "EXIT=0" in term.wait_for(r"EXIT=\d+")
     finally:

@@ -61,10 +61,15 @@ def main() -> int:
     best = {k: min(v) for k, v in times.items()}
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {len(texts)} sentences")
     for name, secs in best.items():
-        print(f"{name:10s} {secs:6.2f} s  {len(texts) / secs:7.0f} sentences/s  (rounds: "
-              + ", ".join(f"{t:.2f}" for t in times[name]) + ")")
-    print(f"ratio workbench/plain throughput: {best['plain'] / best['workbench']:.2f}x; "
-          f"max |difference| {diff:.2e}")
+        print(
+            f"{name:10s} {secs:6.2f} s  {len(texts) / secs:7.0f} sentences/s  (rounds: "
+            + ", ".join(f"{t:.2f}" for t in times[name])
+            + ")"
+        )
+    print(
+        f"ratio workbench/plain throughput: {best['plain'] / best['workbench']:.2f}x; "
+        f"max |difference| {diff:.2e}"
+    )
     return 0
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +22,10 @@ from workbench.errors import WorkbenchError
 
 PAIRS = [
     ("The Expo opened in Wuxi on Tuesday.", "L'Expo s'est ouverte à Wuxi mardi."),
-    ("Industry leaders gathered in the city.", "Les dirigeants du secteur se sont réunis en ville."),
+    (
+        "Industry leaders gathered in the city.",
+        "Les dirigeants du secteur se sont réunis en ville.",
+    ),
     ("The weather was cold and rainy.", "Il faisait froid et pluvieux."),
 ]
 

@@ -136,3 +136,23 @@ def test_translate_output_with_line_separator_is_readable(corpus_copy, tmp_path,
             assert all(
                 t.startswith("EN\u2028") and t.endswith("\x85end") for t in doc.by_sentence.values()
             )
+
+
+@SETTINGS
+@given(st.lists(st.tuples(nasty_text, nasty_text), min_size=1, max_size=4))
+def test_translate_records_and_shards_round_trip(pairs):
+    from workbench.translate.distributed import read_shard, write_shard
+    from workbench.translate.records import Records, write_records
+
+    pairs = [(fix_surrogates(s), fix_surrogates(t)) for s, t in pairs]  # UTF-8 input has none
+    folder = _folder()
+    block, translations = [s for s, _ in pairs], [t for _, t in pairs]
+    write_shard(folder / "shard.jsonl", block, translations)
+    assert read_shard(folder / "shard.jsonl", block) == translations
+    out = folder / "out.jsonl"
+    ids = [f"r{i}" for i in range(len(pairs))]
+    write_records(out, Records(ids, block, "records"), translations)
+    rows = [json.loads(line) for line in split_lines(out.read_text(encoding="utf-8"))]
+    assert [(r["id"], r["text"], r["translation"]) for r in rows] == list(
+        zip(ids, block, translations, strict=True)
+    )

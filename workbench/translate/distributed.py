@@ -30,6 +30,7 @@ from urllib.parse import urlparse
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.fileio import atomic_write_text
+from workbench.jsonlines import dumps_line, split_lines
 from workbench.settings import TranslateSettings
 from workbench.translate.cache import TranslationCache, cache_key, identity_digest
 from workbench.translate.engine import Engine
@@ -74,7 +75,7 @@ def open_shard_folder(folder: Path, identity: dict[str, Any]) -> None:
 def read_shard(path: Path, block: Sequence[str]) -> list[str] | None:
     """The block's translations from its shard, or None when it is missing or unusable."""
     try:
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        rows = [json.loads(line) for line in split_lines(path.read_text(encoding="utf-8"))]
     except (OSError, ValueError):
         return None
     if [r.get("s") for r in rows] != list(block):
@@ -83,12 +84,9 @@ def read_shard(path: Path, block: Sequence[str]) -> list[str] | None:
 
 
 def write_shard(path: Path, block: Sequence[str], translations: Sequence[str]) -> None:
-    rows = (
-        json.dumps({"s": s, "t": t}, ensure_ascii=False)
-        for s, t in zip(block, translations, strict=True)
-    )
+    rows = (dumps_line({"s": s, "t": t}) for s, t in zip(block, translations, strict=True))
     try:
-        atomic_write_text(path, "".join(row + "\n" for row in rows))
+        atomic_write_text(path, "".join(rows))  # records end at "\n" only (U+2028 escaped)
     except OSError as exc:  # disk full, folder gone: nothing half-written is left as a shard
         raise WorkbenchError(f"cannot write the shard: {exc.strerror or exc}", path) from None
 

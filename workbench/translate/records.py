@@ -15,6 +15,7 @@ from typing import Any
 
 from workbench.errors import InputError
 from workbench.fileio import atomic_writer
+from workbench.jsonlines import dumps_line
 
 
 @dataclass
@@ -99,4 +100,4 @@ def write_records(path: Path, records: Records, translations: Sequence[str]) -> 
             return
         for id_, text, translation in zip(records.ids, records.texts, translations, strict=True):
             row = {"id": id_, "text": text, "translation": translation}
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.write(dumps_line(row))  # one record, one line (U+2028 escaped)

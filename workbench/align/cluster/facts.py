@@ -192,21 +192,25 @@ def _values(member: MemberText, anchors: SentenceAnchors) -> tuple[list, list]:
 
 
 def _label(values: list[Statement], numbers: list[tuple[float, str]] | None) -> str:
+    """Incompatible values within one edition: disagrees; else different values stated in
+    different editions: changed; else same (bounds and roundings within an edition agree)."""
     if len({v.doc for v in values}) < 2:
         return SINGLE
+    changed = False
     for i, a in enumerate(values):
         for j in range(i + 1, len(values)):
             b = values[j]
-            if a.edition != b.edition or a.doc == b.doc:
+            if a.doc == b.doc:
+                continue
+            if a.edition != b.edition:
+                changed = changed or a.key != b.key
                 continue
             agree = (
                 _numbers_agree(numbers[i], numbers[j]) if numbers is not None else a.key == b.key
             )
             if not agree:
                 return DISAGREES
-    if len({v.key for v in values}) > 1:
-        return CHANGED
-    return SAME
+    return CHANGED if changed else SAME
 
 
 def cluster_facts(members: Sequence[MemberText]) -> list[Fact]:

@@ -116,8 +116,7 @@ def cluster_corpus(
     """The clusters of ``corpus`` (library entry point: no file is read or written here
     besides the embedding cache and the alignment files read for constraints)."""
     from workbench.align.cluster.evidence import auto_links, doc_views, reviewed_links
-    from workbench.align.signals.embed_cache import CachedEncoder
-    from workbench.align.signals.encoder import get_encoder
+    from workbench.align.signals.semantic import open_encoder
     from workbench.corpus.translations import load_translations
 
     if len(corpus.documents) < 2:
@@ -125,15 +124,13 @@ def cluster_corpus(
             f"the corpus has {len(corpus.documents)} document(s): clusters need at least two",
             corpus.root,
         )
-    encoder = get_encoder(settings.align.encoder, settings.paths.models)
-    if encoder is None:
+    cached = open_encoder(
+        settings.align.encoder, settings.align.embedding_cache, settings.paths.models
+    )
+    if cached is None:
         raise WorkbenchError("workbench cluster needs a sentence encoder (align.encoder is 'none')")
-    cached = CachedEncoder(encoder, settings.align.embedding_cache)
-    try:
-        translations = load_translations(corpus.root, settings.corpus.target_language)
-        views = doc_views(corpus, cached, translations, settings.corpus.target_language)
-    finally:
-        cached.close()
+    translations = load_translations(corpus.root, settings.corpus.target_language)
+    views = doc_views(corpus, cached, translations, settings.corpus.target_language)
     known = {s.id for s in corpus.sentences()}
     must, cannot, _skipped = reviewed_links(settings.paths.alignments, known)
     fixed, frozen, rejected_pairs = _constraints(previous)

@@ -1,0 +1,81 @@
+"""``workbench cluster`` end to end on a copy of the seed corpus (fake encoder, no model)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+from workbench.store.clusters import load_clusters, save_clusters
+from workbench.store.model import Status
+
+
+@pytest.fixture
+def workdir(corpus_copy: Path, monkeypatch: pytest.MonkeyPatch, fake_encoder) -> Path:
+    monkeypatch.chdir(corpus_copy.parent)
+    return corpus_copy.parent
+
+
+def test_cluster_writes_the_file_and_reports(workdir: Path, capsys) -> None:
+    assert main(["cluster"]) == 0
+    out = capsys.readouterr().out
+    path = workdir / "alignments" / "clusters.jsonl"
+    header = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    assert header["provenance"]["encoder"] == {"id": "fake-trigrams", "dim": 256}
+    assert header["documents"]["fr-2022-cnw"] == {"lang": "fr", "edition": 2022, "sentences": 13}
+    clusters = load_clusters(path)
+    assert clusters.clusters, "the English editions repeat statements: some clusters"
+    assert "Statements shared across documents" in out
+    for doc in header["documents"]:
+        assert doc in out
+
+
+def test_reviewed_clusters_survive_a_rerun(workdir: Path, capsys) -> None:
+    assert main(["cluster"]) == 0
+    path = workdir / "alignments" / "clusters.jsonl"
+    clusters = load_clusters(path)
+    kept = clusters.clusters[-1]
+    kept.status, kept.reviewer = Status.APPROVED, "ana"
+    save_clusters(clusters, path)
+    assert main(["cluster"]) == 0
+    again = load_clusters(path)
+    assert any(c.status is Status.APPROVED and c.members == kept.members for c in again.clusters)
+    where = again.where()
+    assert all(where[s] == kept.id for s in kept.sentence_ids())
+
+
+def test_one_document_is_a_one_line_error(workdir: Path, capsys) -> None:
+    corpus = workdir / "corpus"
+    for path in sorted(corpus.glob("*.txt"))[1:]:
+        path.unlink()
+    manifest = corpus / "manifest.toml"
+    first = manifest.read_text(encoding="utf-8").split("[[document]]")[:2]
+    manifest.write_text("[[document]]".join(first), encoding="utf-8")
+    assert main(["cluster"]) == 2
+    err = capsys.readouterr().err
+    assert "clusters need at least two" in err and err.count("\n") == 1
+    assert not (workdir / "alignments" / "clusters.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda t: t.replace('"schema": 1', '"schema": 9', 1), "newer"),
+        (lambda t: t[:-5], "truncated"),
+        (lambda t: t.replace("-2022-cnw:", "-2022-cnw:9", 1), "not in the corpus"),
+    ],
+)
+def test_bad_clusters_file_exit_2_nothing_overwritten(
+    workdir: Path, capsys, damage, message
+) -> None:
+    assert main(["cluster"]) == 0
+    path = workdir / "alignments" / "clusters.jsonl"
+    text = damage(path.read_text(encoding="utf-8"))
+    path.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["cluster"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert path.read_text(encoding="utf-8") == text

@@ -176,6 +176,14 @@ def pair_files(gold: str | Path, pred: str | Path) -> list[tuple[Path, Path]]:
     raise InputError("GOLD and PRED must both be files or both be folders", pred)
 
 
+def predictions_without_gold(gold: str | Path, pred: str | Path) -> list[str]:
+    """Names of prediction files (two folders) that no gold file matches: they are not scored."""
+    gold, pred = Path(gold), Path(pred)
+    if not (gold.is_dir() and pred.is_dir()):
+        return []
+    return sorted(set(_bead_files(pred)) - set(_bead_files(gold)))
+
+
 def evaluate_paths(gold: str | Path, pred: str | Path) -> Scores:
     """Read gold and predicted bead files (or folders of them) and score them."""
     pairs = pair_files(gold, pred)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -20,7 +21,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.align.eval import evaluate_paths
+    from workbench.align.eval import evaluate_paths, predictions_without_gold
 
-    print(evaluate_paths(args.gold, args.pred).format())
+    scores = evaluate_paths(args.gold, args.pred)
+    extra = predictions_without_gold(args.gold, args.pred)
+    if extra:
+        shown = ", ".join(extra[:5]) + (" ..." if len(extra) > 5 else "")
+        print(
+            f"eval-align: warning: {len(extra)} prediction file(s) have no gold file and are "
+            f"not scored: {shown}",
+            file=sys.stderr,
+        )
+    print(scores.format())
     return 0

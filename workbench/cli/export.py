@@ -11,6 +11,17 @@ from workbench.cli._common import settings_from
 FORMATS = ("jsonl", "moses", "tmx", "tsv")  # the built-in ones; the registry has the final say
 
 
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number above 0 (0 would silently mean the library default)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {number}")
+    return number
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser(
         "export",
@@ -18,7 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Export the selected links of alignment files (default: every file in "
         "alignments/) with their sentence text. Streams; deterministic order.",
     )
-    export.add_argument("files", nargs="*", type=Path, metavar="ALIGNMENT_FILE")
+    export.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="ALIGNMENT_FILE",
+        help="alignment file(s) to export (default: every *.align.jsonl in alignments/)",
+    )
     export.add_argument(
         "--format", "-f", help=f"output format: {', '.join(FORMATS)} (default from settings)"
     )
@@ -41,7 +58,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="read a TMX, TSV or JSONL export back into alignment files",
         description="Rebuild alignment files from an export made by `workbench export`.",
     )
-    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument(
+        "file", type=Path, metavar="FILE", help="an export (.tmx, .tsv or .jsonl) to read back"
+    )
     imp.add_argument(
         "--out",
         "-o",
@@ -61,7 +80,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "source side of approved links, against the English side; per language pair and per "
         "document. With two or more systems, a paired significance test.",
     )
-    ev.add_argument("files", nargs="*", type=Path, metavar="ALIGNMENT_FILE")
+    ev.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="ALIGNMENT_FILE",
+        help="alignment file(s) whose links are the references (default: every file)",
+    )
     ev.add_argument(
         "--mt",
         action="append",
@@ -77,7 +102,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=("bs", "ar"),
         help="paired test: bootstrap (bs) or approximate randomization (ar)",
     )
-    ev.add_argument("--samples", type=int, help="resamples for the paired test")
+    ev.add_argument(
+        "--samples", type=positive_int, metavar="N", help="resamples for the paired test (N > 0)"
+    )
     ev.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     ev.set_defaults(func=run_evaluate)
 

@@ -15,7 +15,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
 
     listing = commands.add_parser(
-        "list", help="registry entries and whether each is on this machine"
+        "list",
+        help="registry entries and whether each is on this machine",
+        description="List the MT models of the registry (models/registry.toml): language "
+        "pair, model id and revision, backend, and whether the model files are on this "
+        "machine (under models/). Nothing is downloaded.",
     )
     listing.set_defaults(func=run_list)
 

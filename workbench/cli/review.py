@@ -20,7 +20,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Open ALIGNMENT_FILE (default: choose from alignments/*.align.jsonl) in the "
         "review UI. Every decision is journaled to disk when made; press ? for the keys.",
     )
-    review.add_argument("alignment", nargs="?", type=Path, metavar="ALIGNMENT_FILE")
+    review.add_argument(
+        "alignment",
+        nargs="?",
+        type=Path,
+        metavar="ALIGNMENT_FILE",
+        help="the alignment file to review (default: choose from alignments/)",
+    )
     _common_options(review)
     review.add_argument(
         "--reviewer", help="name recorded on each decision (default: settings, login)"
@@ -38,10 +44,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Re-align the auto links of ALIGNMENT_FILE; approved, rejected and flagged "
         "links stay fixed. Journaled like a review decision (one undo step in `workbench review`).",
     )
-    realign.add_argument("alignment", type=Path, metavar="ALIGNMENT_FILE")
+    realign.add_argument(
+        "alignment", type=Path, metavar="ALIGNMENT_FILE", help="the alignment file to re-align"
+    )
     _common_options(realign)
     realign.add_argument(
         "--reviewer", help="name recorded in the journal (default: settings, login)"
+    )
+    realign.add_argument(
+        "--take-over",
+        action="store_true",
+        help="re-align even though a review session holds the lock (only if that session is gone)",
     )
     realign.set_defaults(func=run_realign)
 
@@ -142,6 +155,7 @@ def run_realign(args: argparse.Namespace) -> int:
     session = ReviewSession.open(
         args.alignment,
         args.reviewer or settings.review.reviewer or current_user(),
+        take_over=args.take_over,
         validate=corpus_validator(corpus, Path(args.alignment)),
     )
     try:

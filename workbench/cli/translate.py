@@ -116,8 +116,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="translate a plain file, one sentence per line, into a line-parallel file",
         description="Translate INPUT (UTF-8, one sentence per line) into OUTPUT, line for line.",
     )
-    file.add_argument("input", type=Path, metavar="INPUT")
-    file.add_argument("output", type=Path, metavar="OUTPUT")
+    file.add_argument("input", type=Path, metavar="INPUT", help="UTF-8 text, one sentence per line")
+    file.add_argument(
+        "output",
+        type=Path,
+        metavar="OUTPUT",
+        help="the translations, line for line (written atomically)",
+    )
     file.add_argument(
         "--src-lang", required=True, metavar="LANG", help="source language, e.g. fr or th"
     )

@@ -9,7 +9,7 @@ from workbench.corpus.model import Corpus
 
 
 def corpus_table(corpus: Corpus) -> Table:
-    table = Table(title=f"Corpus {corpus.root}", title_justify="left")
+    table = Table(title=f"Corpus in {corpus.root}/", title_justify="left")
     for column in ("document", "language", "date", "edition", "outlet", "paragraphs", "sentences"):
         justify = "right" if column in ("paragraphs", "sentences", "edition") else "left"
         table.add_column(column, justify=justify, no_wrap=column != "outlet")

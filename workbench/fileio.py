@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -11,6 +12,41 @@ from pathlib import Path
 from typing import IO
 
 from workbench.errors import WorkbenchError
+
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """What went wrong, in the user's terms (``the disk is full (no space left on device)``)."""
+    if exc.errno in _DISK_FULL:
+        return "the disk is full (no space left on device)"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    return exc.strerror or str(exc)
+
+
+def os_error(exc: OSError, path: str | Path | None = None) -> WorkbenchError:
+    """A one-line :class:`WorkbenchError` for a failed write (disk full, quota, read-only
+    file system, permission): the user's to fix, not a bug to show as a traceback."""
+    where = path if path is not None else exc.filename if isinstance(exc.filename, str) else None
+    return WorkbenchError(
+        f"{describe_os_error(exc)}; nothing was written, existing files are unchanged", where
+    )
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets from ``open()``: 0o666 less the umask (``mkstemp`` gives
+    0o600, which would hide exports and translations from the rest of a team)."""
+    try:  # Linux: read it without changing it (os.umask sets it, for every thread)
+        with open("/proc/self/status", encoding="ascii") as status:
+            line = next(line for line in status if line.startswith("Umask:"))
+        mask = int(line.split()[1], 8)
+    except (OSError, StopIteration, ValueError, IndexError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
 
 
 def is_writable(path: Path) -> bool:
@@ -92,9 +128,9 @@ class AtomicGroup:
             handle.close()
         for path, tmp_name, _ in self._entries:
             check_output_path(path)  # it may have become a folder or a device meanwhile
-            if path.exists():
-                with contextlib.suppress(OSError):
-                    os.chmod(tmp_name, path.stat().st_mode & 0o777)
+            with contextlib.suppress(OSError):
+                mode = path.stat().st_mode & 0o777 if path.exists() else new_file_mode()
+                os.chmod(tmp_name, mode)
         backups = self._backups() if len(self._entries) > 1 else {}
         done: list[Path] = []
         try:
@@ -159,6 +195,9 @@ def atomic_group() -> Iterator[AtomicGroup]:
     try:
         yield group
         group.commit()
+    except OSError as exc:  # disk full, quota, read-only: one line, and no target changed
+        targets = [target for target, _, _ in group._entries]
+        raise os_error(exc, targets[0] if len(targets) == 1 else None) from None
     finally:
         group.discard()
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+from workbench.fileio import describe_os_error
 from workbench.settings import ValidationError, describe_errors
 
 
@@ -64,4 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # disk full, permission... wherever a writer did not say it first
+        where = f"{exc.filename}: " if isinstance(exc.filename, str) else ""
+        print(f"workbench: error: {where}{describe_os_error(exc)}", file=sys.stderr)
+        return 2
     return int(result or 0)

@@ -20,6 +20,7 @@ fsync: the operating system keeps them across a process kill.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -27,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from workbench.errors import InputError
-from workbench.fileio import atomic_write_text
+from workbench.errors import InputError, WorkbenchError
+from workbench.fileio import atomic_write_text, describe_os_error
 from workbench.jsonlines import dumps_line
 from workbench.store.model import now_iso
 
@@ -149,13 +150,34 @@ class Journal:
     def append(
         self, record: dict[str, Any], *, durable: bool = True, cursor: str | None = None
     ) -> None:
+        """Append one record. If the disk refuses it (full, quota), the journal is cut back to
+        where it was (no torn line stays behind) and a decision raises
+        :class:`WorkbenchError` (it is not made); a cursor record (``durable=False``) is
+        simply dropped."""
         if self._handle is None:
             self.start(self.base_sha256, cursor)
         assert self._handle is not None
-        self._handle.write(_dumps(record).encode("utf-8"))
-        self._handle.flush()
+        data = _dumps(record).encode("utf-8")
+        fd = self._handle.fileno()
+        self._handle.flush()  # nothing buffered: records are written with os.write below
+        offset = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+            if durable:
+                os.fsync(fd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, offset)
+            if not durable:
+                return
+            raise WorkbenchError(
+                f"{describe_os_error(exc)}: this decision was not saved and is "
+                "not done; free some space and do it again",
+                self.path,
+            ) from None
         if durable:
-            os.fsync(self._handle.fileno())
             self.records_since_snapshot += 1
 
     def close(self) -> None:

@@ -130,3 +130,15 @@ def test_manifest_symlink_leaving_the_corpus_is_refused(corpus_copy, tmp_path, c
     (corpus_copy / "manifest.toml").symlink_to(real)
     assert main(["ingest", str(corpus_copy)]) == 2
     assert "leaves the corpus folder" in capsys.readouterr().err
+
+
+def test_translations_file_naming_a_path_document_is_refused_with_its_line(tmp_path):
+    from workbench.corpus.translations import load_translations
+
+    folder = tmp_path / "translations"
+    folder.mkdir()
+    header = '{"format": "workbench-translations", "doc_id": "../../evil", "tgt_lang": "en"}\n'
+    (folder / "x.en.jsonl").write_text(header)
+    with pytest.raises(InputError, match="document id") as info:
+        load_translations(tmp_path, "en")
+    assert info.value.path == folder / "x.en.jsonl" and info.value.line == 1

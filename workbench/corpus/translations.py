@@ -70,6 +70,7 @@ def load_document_translations(path: Path) -> DocumentTranslations:
         header = loads(lines[0], path, number)
         if header.get("format") != FORMAT_NAME:
             raise ValueError(f"format {header.get('format')!r}")
+        validate_file_id("document id", header["doc_id"], path, 1)  # data, never a path
         result = DocumentTranslations(
             header["doc_id"], header["tgt_lang"], header.get("provenance", {})
         )

@@ -100,3 +100,15 @@ def test_conflict_copies_are_not_listed(alignment_files):
         "th-en.align.jsonl",
     ]
     assert not lock_path(alignment_files[0]).exists()
+
+
+def test_cluster_evidence_sees_journal_decisions(alignment_files):
+    from workbench.align.cluster.evidence import reviewed_links
+
+    folder = alignment_files[0].parent
+    known = {s for p in alignment_files for k in load_current(p)[0].links for s in k.src + k.tgt}
+    must_before, _, _ = reviewed_links(folder, known)
+    _review(alignment_files[1], (2,)).release()  # th-en L00003 approved, only in the journal
+    must_after, _, _ = reviewed_links(folder, known)
+    assert len(must_after) == len(must_before) + 1
+    assert ["th-2021-xinhua:3", "en-2021-globaltimes:3"] in must_after

@@ -11,8 +11,9 @@ from workbench.align.anchors import sentence_anchors
 from workbench.align.cluster.build import DocView
 from workbench.corpus.model import Corpus
 from workbench.corpus.translations import DocumentTranslations
-from workbench.store.files import alignment_files, load_alignment
+from workbench.store.files import alignment_files
 from workbench.store.model import Status
+from workbench.store.session import load_current
 
 
 def doc_views(
@@ -56,14 +57,14 @@ def reviewed_links(
     folder: Path, known: Sequence[str] | set[str]
 ) -> tuple[list[list[str]], list[tuple[str, str]], int]:
     """Approved links as must-link groups, rejected links as cannot-link pairs, from every
-    alignment file in ``folder``; links naming sentences no longer in the corpus are skipped
+    alignment file in ``folder`` (with decisions still in a review journal); links naming sentences no longer in the corpus are skipped
     (and counted)."""
     known = set(known)
     must: list[list[str]] = []
     cannot: list[tuple[str, str]] = []
     skipped = 0
     for path in alignment_files(folder):
-        for link in load_alignment(path).links:
+        for link in load_current(path)[0].links:  # a pending review journal applied
             if link.status not in (Status.APPROVED, Status.REJECTED) or not (link.src and link.tgt):
                 continue
             if not set(link.src + link.tgt) <= known:
@@ -81,7 +82,7 @@ def auto_links(folder: Path) -> dict[tuple[str, str], float]:
     the pairwise aligner's evidence, used as one more signal for an edge."""
     pairs: dict[tuple[str, str], float] = {}
     for path in alignment_files(folder):
-        for link in load_alignment(path).links:
+        for link in load_current(path)[0].links:  # a pending review journal applied
             if link.status.pending and link.score is not None:
                 for s in link.src:
                     for t in link.tgt:

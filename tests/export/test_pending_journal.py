@@ -112,3 +112,13 @@ def test_cluster_evidence_sees_journal_decisions(alignment_files):
     must_after, _, _ = reviewed_links(folder, known)
     assert len(must_after) == len(must_before) + 1
     assert ["th-2021-xinhua:3", "en-2021-globaltimes:3"] in must_after
+
+
+def test_status_counts_journal_decisions(
+    tmp_path, monkeypatch, alignment_files, corpus_copy, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    th = Path("alignments/th-en.align.jsonl")
+    _review(th, (2,)).release()
+    assert main(["status", str(th), "--corpus", "corpus"]) == 0
+    assert "includes 1 review decision(s) still in the journal" in capsys.readouterr().out

@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbench.corpus.ingest import ingest
     from workbench.jobs.status import file_status, format_status
-    from workbench.store.files import alignment_files, load_alignment
+    from workbench.store.files import alignment_files
+    from workbench.store.session import load_current
 
     settings = settings_from(args)
     files = args.files or alignment_files(settings.paths.alignments)
@@ -50,8 +51,11 @@ def run(args: argparse.Namespace) -> int:
         )
     corpus = ingest(args.corpus or settings.paths.corpus, settings.corpus)
     for path in files:
-        status = file_status(load_alignment(path), corpus)
+        alignment, from_journal = load_current(path)  # a pending review journal applied
+        status = file_status(alignment, corpus)
         print("\n".join(format_status(status, str(path))))
+        if from_journal:
+            print(f"  (includes {from_journal} review decision(s) still in the journal)")
         if args.unlinked:
             sizes = {doc.id: len(doc.sentences) for doc in corpus.documents}
             for sid in status.unlinked:

@@ -137,6 +137,7 @@ class ClusterSettings(Section):
     edge_threshold: float = 1.25  # margin + bonuses an edge needs
     min_cosine: float = 0.3  # encoder cosine an edge needs (unless a pairwise link says so)
     link_threshold: float = 1.3  # mean pair score over a merged cluster (average linkage)
+    join_threshold: float = 1.3  # second pass: two multi-document clusters (>= link: off)
     max_doc_neighbours: int = Field(default=40, gt=0)  # documents compared with each (bound)
     max_member_sentences: int = Field(default=2, gt=0)  # adjacent sentences of one member
     number_weight: float = Field(default=0.15, ge=0.0)  # bonus: Dice of equal numbers

@@ -175,6 +175,39 @@ def score(result: MiningResult, gold: set[tuple[str, str]]) -> dict[str, float]:
     return {"P": precision, "R": recall, "F1": f1, "pairs": len(predicted), "gold": len(gold)}
 
 
+def ece(scores: list[float], right: list[bool], bins: int = 10) -> float:
+    """Expected calibration error: bin-size-weighted |accuracy - mean score| over 10 bins."""
+    if not scores:
+        return 0.0
+    total, out = len(scores), 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [n for n, x in enumerate(scores) if lo <= x < hi or (b == bins - 1 and x == 1.0)]
+        if inside:
+            accuracy = sum(right[n] for n in inside) / len(inside)
+            confidence = sum(scores[n] for n in inside) / len(inside)
+            out += len(inside) / total * abs(accuracy - confidence)
+    return out
+
+
+def calibration(result: MiningResult, gold: set[tuple[str, str]]) -> dict[str, float]:
+    """ECE of link scores (a link is right when all its pairs are gold), ECE of the
+    "no counterpart" (1-0) scores, and wrong 1-0 links scoring above 0.7."""
+    link_scores = [p.score for p in result.links]
+    link_right = [all((s, t) in gold for s in p.src for t in p.tgt) for p in result.links]
+    paired = {s for s, _ in gold}
+    none_scores = [p.features.get("no_counterpart", 0.0) for p in result.unmatched]
+    none_right = [p.src[0] not in paired for p in result.unmatched]
+    wrong_high = sum(1 for x, ok in zip(none_scores, none_right, strict=True) if x > 0.7 and not ok)
+    return {
+        "ece_links": ece(link_scores, link_right),
+        "ece_none": ece(none_scores, none_right),
+        "none": len(none_scores),
+        "none_wrong": sum(1 for ok in none_right if not ok),
+        "none_wrong_above_0.7": wrong_high,
+    }
+
+
 def run(sim: Simulation, lang: str, encoder, config=None):
     from workbench.align.comparable import MiningConfig, mine
 
@@ -213,6 +246,12 @@ def main() -> int:
             f"P {figures['P']:.3f} R {figures['R']:.3f} F1 {figures['F1']:.3f} "
             f"({figures['pairs']} pairs, {figures['gold']} gold, {len(sim.src[lang])} x "
             f"{len(sim.en)} segments, {seconds:.1f} s)"
+        )
+        cal = calibration(result, sim.gold(lang))
+        print(
+            f"  calibration: ECE links {cal['ece_links']:.3f}, ECE no-counterpart "
+            f"{cal['ece_none']:.3f}; 1-0 links {cal['none']} ({cal['none_wrong']} wrong, "
+            f"{cal['none_wrong_above_0.7']} of them above 0.7)"
         )
         if args.verbose:
             gold = sim.gold(lang)

@@ -31,6 +31,7 @@ from workbench.settings import AlignSettings  # noqa: E402
 
 REFERENCES = ROOT / "tests/data/seed_reference_en.tsv"
 LOOKUP = ROOT / "tests/data/lookup_mt.py"
+ENCODER = AlignSettings().encoder
 
 
 def reference_translations(
@@ -77,7 +78,9 @@ def copy_corpus(corpus_dir: Path, target: Path) -> Path:
     return target
 
 
-def measure(corpus_dir: Path, gold_path: Path, verbose: bool = False) -> dict[str, object]:
+def measure(
+    corpus_dir: Path, gold_path: Path, verbose: bool = False, encoder: str = ENCODER
+) -> dict[str, object]:
     gold = load_pair_gold(gold_path)
     results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,17 +89,17 @@ def measure(corpus_dir: Path, gold_path: Path, verbose: bool = False) -> dict[st
         corpus = ingest(work)
         translations = load_translations(work, "en")
         for label, use_mt in (
-            ("without MT (anchors + surface overlap)", False),
+            ("without MT", False),
             ("with reference English standing in for MT", True),
         ):
             start = time.perf_counter()
-            runs = align_corpus(
-                corpus, translations, AlignSettings(use_mt=use_mt), Path(tmp), write=False
-            )
+            settings = AlignSettings(use_mt=use_mt, encoder=encoder)
+            runs = align_corpus(corpus, translations, settings, Path(tmp), write=False)
             seconds = time.perf_counter() - start
             scores = score_pairs([r.alignment for r in runs], gold)
             results[label] = scores
             print(f"{label:45s} {scores.line()}  ({seconds:.2f} s)")
+            _calibration(runs, gold)
             if verbose:
                 for s, t in scores.wrong:
                     print(f"    wrong  {s} -> {t}: {corpus.sentence(t).text[:70]}")
@@ -106,7 +109,9 @@ def measure(corpus_dir: Path, gold_path: Path, verbose: bool = False) -> dict[st
         for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
             row = []
             for use_mt in (False, True):
-                settings = AlignSettings(use_mt=use_mt, comparable_threshold=threshold)
+                settings = AlignSettings(
+                    use_mt=use_mt, comparable_threshold=threshold, encoder=encoder
+                )
                 runs = align_corpus(corpus, translations, settings, Path(tmp), write=False)
                 scores = score_pairs([r.alignment for r in runs], gold)
                 row.append(
@@ -114,6 +119,24 @@ def measure(corpus_dir: Path, gold_path: Path, verbose: bool = False) -> dict[st
                 )
             print(f"  {threshold:.1f}: " + "   ".join(row))
     return results
+
+
+def _calibration(runs, gold) -> None:
+    """ECE of link scores (right: every pair acceptable), ECE of the 1-0 scores (right: a
+    'none' statement), and wrong 1-0 links above 0.7 (statements that do have a counterpart)."""
+    from bench.ntrex_comparable import ece
+
+    links = [link for r in runs for link in r.alignment.links]
+    pairs = [link for link in links if link.tgt]
+    right = [all((s, t) in gold.acceptable for s in k.src for t in k.tgt) for k in pairs]
+    nones = [link for link in links if not link.tgt and link.src[0] in gold.sources]
+    none_right = [k.src[0] in gold.none for k in nones]
+    high = sum(1 for k, ok in zip(nones, none_right, strict=True) if k.score > 0.7 and not ok)
+    print(
+        f"    calibration: ECE links {ece([k.score for k in pairs], right):.3f}, ECE no-counterpart "
+        f"{ece([k.score for k in nones], none_right):.3f}; 1-0 links {len(nones)} "
+        f"({none_right.count(False)} wrong, {high} of them above 0.7)"
+    )
 
 
 def dropout_sweep(corpus_dir: Path, gold_path: Path, seeds: int = 5) -> None:
@@ -132,7 +155,9 @@ def dropout_sweep(corpus_dir: Path, gold_path: Path, seeds: int = 5) -> None:
                 for sid, text in doc.by_sentence.items():
                     kept = " ".join(w for w in text.split() if rng.random() > drop)
                     doc.by_sentence[sid] = kept or text
-            runs = align_corpus(corpus, refs, AlignSettings(), corpus_dir, write=False)
+            runs = align_corpus(
+                corpus, refs, AlignSettings(encoder=ENCODER), corpus_dir, write=False
+            )
             scores = score_pairs([r.alignment for r in runs], gold)
             precision += scores.precision / seeds
             recall += scores.recall / seeds
@@ -146,11 +171,12 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--gold", type=Path, default=ROOT / "tests/data/seed_gold.tsv")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--encoder", default=ENCODER, help="sentence encoder (none: without)")
     parser.add_argument(
         "--dropout", action="store_true", help="also degrade the references (worse 'MT')"
     )
     args = parser.parse_args()
-    measure(args.corpus, args.gold, args.verbose)
+    measure(args.corpus, args.gold, args.verbose, args.encoder)
     if args.dropout:
         dropout_sweep(args.corpus, args.gold)
     return 0

@@ -76,6 +76,23 @@ def pytest_configure(config) -> None:
     _install_network_guard()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _embedding_cache_under_tmp(tmp_path_factory):
+    """The aligner's embedding cache goes to one session folder under tmp, never .workbench/
+    (one cache for the session: the seed sentences are encoded once)."""
+    from workbench.align.signals import semantic
+
+    folder = tmp_path_factory.mktemp("embeddings")
+    original = semantic.open_encoder
+
+    def open_encoder(name, cache, models_dir=Path("models")):
+        return original(name, None if cache is None else folder / "embeddings.sqlite", models_dir)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(semantic, "open_encoder", open_encoder)
+        yield
+
+
 @pytest.fixture(scope="session")
 def seed_corpus():
     """The five seed articles, ingested once per session (read-only)."""

@@ -18,6 +18,8 @@ def run_main_job(settings: Settings) -> int:
     print_corpus_table(corpus)
     translate_if_available(corpus, settings)
     from workbench.align.corpus_align import run_align
+    from workbench.store.guard import refuse_if_under_review
 
-    run_align(settings, corpus=corpus)
+    # files with reviewer decisions are left as they are; unchanged files are not rewritten
+    run_align(settings, corpus=corpus, guard=refuse_if_under_review, keep_reviewed=True)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -25,17 +26,20 @@ def test_align_writes_one_file_per_source_language(corpus_copy, tmp_path, capsys
     assert run_align(corpus_copy, out) == 0
     printed = capsys.readouterr().out
     assert sorted(p.name for p in out.iterdir()) == ["fr-en.align.jsonl", "th-en.align.jsonl"]
-    assert "anchors only (no MT translations found)" in printed
+    # the summary names the signals: encoder, MT model or "no MT", anchors
+    assert "(comparable; encoder use-multilingual-v3, no MT, anchors)" in printed
     assert "th-2021-xinhua: 11 statements" in printed and "fr-2022-cnw: 13 statements" in printed
     assert "without counterpart" in printed and "with discrepancies" in printed
-    assert "English: 6 of 92 statements paired with fr" in printed
+    assert re.search(r"English: \d+ of 92 statements paired with fr", printed)
     th = load_alignment(out / "th-en.align.jsonl")
     assert th.src_docs == ["th-2021-xinhua"]
     assert set(th.tgt_docs) == {"en-2022-chinadaily", "en-2021-globaltimes", "en-2023"}
     assert {link.status for link in th.links} == {Status.AUTO}
     prov = th.provenance
     assert prov["aligner"]["mode"] == "comparable" and prov["workbench"]
-    assert prov["mt"] is None and "anchors only" in prov["similarity"]
+    assert prov["mt"] is None and "no MT" in prov["similarity"]
+    assert prov["encoder"]["id"] == "use-multilingual-v3"
+    assert prov["encoder"]["weights_sha256"] and prov["encoder"]["package"]
     assert "pythainlp" in prov["segmenter"]
     # every Thai statement appears exactly once: linked or as a 1-0 link
     src_ids = [s for link in th.links for s in link.src]

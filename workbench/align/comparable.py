@@ -86,32 +86,34 @@ WEIGHTS_NO_MT: dict[str, float] = {
 # With the encoder (fitted on the NTREX comparable simulation's dev split and the seeds:
 # bench/fit_comparable_encoder.py; see docs/benchmarks.md "Comparable mode with the sentence encoder")
 WEIGHTS_ENC_NO_MT: dict[str, float] = {
-    "bias": -12.0,
-    "enc_cos": 6.0,
-    "enc_margin": 5.0,
-    "surface": 1.0,
-    "margin": 1.0,
-    "numbers": 2.0,
-    "dates": 1.0,
-    "names": 0.5,
-    "length": 1.5,
-    "number_conflict": -2.0,
+    "bias": -16.64,
+    "surface": -3.17,
+    "enc_cos": 5.02,
+    "enc_margin": 8.55,
+    "enc_support": 2.02,
+    "margin": 1.53,
+    "length": -0.47,
+    "numbers": 1.82,
+    "dates": 0.67,
+    "names": -0.9,
+    "number_conflict": -1.76,
+    "year_conflict": -1.99,
     "date_conflict": 0.0,
-    "year_conflict": -3.0,
 }
 WEIGHTS_ENC_MT: dict[str, float] = {
-    "bias": -12.0,
-    "enc_cos": 4.0,
-    "enc_margin": 4.0,
-    "chrf": 4.0,
-    "margin": 2.0,
-    "numbers": 2.0,
-    "dates": 1.0,
-    "names": 0.5,
-    "length": 1.5,
-    "number_conflict": -2.0,
+    "bias": -14.55,
+    "chrf": 2.11,
+    "enc_cos": 1.07,
+    "enc_margin": 4.41,
+    "enc_support": 1.78,
+    "margin": 4.16,
+    "length": -1.6,
+    "numbers": 1.69,
+    "dates": 1.91,
+    "names": -0.0,
+    "number_conflict": -1.83,
+    "year_conflict": -1.38,
     "date_conflict": 0.0,
-    "year_conflict": -3.0,
 }
 # (MT, encoder) -> weights; the edition term is MiningConfig.edition_prior in every set
 WEIGHTS: dict[tuple[bool, bool], dict[str, float]] = {
@@ -121,7 +123,15 @@ WEIGHTS: dict[tuple[bool, bool], dict[str, float]] = {
     (False, True): WEIGHTS_ENC_NO_MT,
 }
 # weights applied to the vectorised features (the rest: anchors, computed per link)
-_VECTOR_FEATURES = ("chrf", "surface", "margin", "length", "enc_cos", "enc_margin")
+_VECTOR_FEATURES = (
+    "chrf",
+    "surface",
+    "margin",
+    "length",
+    "enc_cos",
+    "enc_margin",
+    "enc_support",
+)
 
 
 @dataclass(frozen=True)
@@ -473,6 +483,7 @@ class Scorer:
         if enc:
             features["enc_cos"] = float(f["enc_cos"][g])
             features["enc_margin"] = float(f["enc_margin"][g])
+            features["enc_support"] = float(f["enc_support"][g])
         flags: list[Flag] = []
         if anchors:
             n_src = len(self.src)
@@ -552,6 +563,7 @@ def prepare(
             [i.text for i in tgt],
             [i.lang for i in tgt],
             config.encoder_k,
+            [i.doc for i in (*src, *tgt)],
         )
         found.append(semantic.candidates())
         timings["encoder"] = time.perf_counter() - clock
@@ -588,7 +600,9 @@ def mine(
     forbidden = forbidden or set()
     with_mt = any(i.mt is not None for i in src)
     if not src or not tgt:
-        unmatched = [Proposal([i.id], [], 0.0, {"best_score": 0.0}) for i in src]
+        unmatched = [
+            Proposal([i.id], [], 0.0, {"best_score": 0.0, "no_counterpart": 1.0}) for i in src
+        ]
         return MiningResult([], unmatched, with_mt, {"candidates": 0})
     timings: dict[str, float] = {}
     cand, scorer = prepare(src, tgt, config, timings, encoder)
@@ -605,6 +619,10 @@ def mine(
     # best score any candidate reached, per source sentence (for the 1-0 links)
     best_score = np.zeros(len(src))
     np.maximum.at(best_score, cand[:, 0], scores)
+    # chance that none of its candidates is its counterpart: every plausible counterpart
+    # lowers it (several at 0.3 leave ~0.3, not the 0.7 of 1 - best)
+    log_none = np.zeros(len(src))
+    np.add.at(log_none, cand[:, 0], np.log1p(-np.minimum(scores, 1 - 1e-9)))
 
     # mutual best by calibrated score, in rounds over what is still free
     linked: dict[int, tuple[int, Proposal]] = {}
@@ -637,7 +655,15 @@ def mine(
         links = _merge(links, src, tgt, scorer, config, linked_tgt, forbidden)
     taken = {sid for _, _, p in links for sid in p.src}
     unmatched = [
-        Proposal([item.id], [], 0.0, {"best_score": round(float(best_score[n]), 4)})
+        Proposal(
+            [item.id],
+            [],
+            0.0,
+            {
+                "best_score": round(float(best_score[n]), 4),
+                "no_counterpart": round(float(np.exp(log_none[n])), 4),
+            },
+        )
         for n, item in enumerate(src)
         if item.id not in taken
     ]

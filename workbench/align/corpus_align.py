@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,13 +29,12 @@ from workbench import __version__
 from workbench.align.comparable import Item, MiningConfig, MiningResult, Proposal, mine
 from workbench.corpus.model import Corpus, Document, split_sentence_id
 from workbench.corpus.translations import DocumentTranslations, translations_path
-from workbench.errors import ConfigError, InputError
+from workbench.errors import ConfigError, InputError, WorkbenchError
 from workbench.fileio import atomic_group
 from workbench.jsonlines import split_lines
 from workbench.names import validate_file_id
 from workbench.settings import AlignSettings, Settings
 from workbench.store.files import SUFFIX, dumps_line, header_dict, load_alignment
-from workbench.store.guard import refuse_if_under_review
 from workbench.store.model import Alignment, Link, Status, now_iso
 from workbench.store.order import article_order
 
@@ -51,6 +51,10 @@ class LanguageRun:
     with_mt: bool
     mt_docs: list[str] = field(default_factory=list)
     kept: int = 0
+    encoder: str | None = None  # the sentence encoder's id, None: no encoder
+    # what became of the file: written, unchanged (not rewritten), reviewed (left as it is by
+    # the main job), dry-run (nothing written)
+    outcome: str = "written"
 
 
 def mining_config(settings: AlignSettings) -> MiningConfig:
@@ -62,8 +66,29 @@ def mining_config(settings: AlignSettings) -> MiningConfig:
     )
 
 
+def open_encoder(settings: AlignSettings, models_dir: Path = Path("models")) -> Any:
+    """The configured sentence encoder behind the embedding cache (None: ``encoder = none``)."""
+    from workbench.align.signals import semantic
+
+    return semantic.open_encoder(settings.encoder, settings.embedding_cache, models_dir)
+
+
+def _warn_unread(unread: dict[str, str], encoder: Any) -> None:
+    """Once per document the encoder cannot read: it is paired on the other signals."""
+    for doc, lang in sorted(unread.items()):
+        print(
+            f"workbench: warning: {doc}: the sentence encoder {encoder.id} was not trained on "
+            f"{lang!r}; its statements are paired on MT and anchors only",
+            file=sys.stderr,
+        )
+
+
 def settings_provenance(settings: AlignSettings) -> dict[str, Any]:
-    return {key: value for key, value in settings.model_dump().items() if not key.startswith("_")}
+    return {
+        key: value
+        for key, value in settings.model_dump(mode="json").items()
+        if not key.startswith("_")
+    }
 
 
 # --- input checks -------------------------------------------------------------------------------
@@ -195,6 +220,7 @@ def realign(
     corpus: Corpus,
     translations: dict[str, DocumentTranslations],
     settings: AlignSettings | Settings,
+    encoder: Any = "settings",
 ) -> Alignment:
     """Replace the ``auto`` links of ``alignment``, keeping every reviewer decision fixed.
 
@@ -205,9 +231,15 @@ def realign(
     MT still translates the original). Returns
     a new :class:`Alignment` (the argument is not changed); link ids of kept links are kept,
     a new link identical to an old ``auto`` link keeps that link's id.
+
+    ``encoder``: the sentence encoder (a ``CachedEncoder``; None: none); by default the one
+    ``settings`` names, opened once per process (an unchanged corpus is never re-encoded).
     """
+    models_dir = Path("models")
     if isinstance(settings, Settings):  # the whole settings object is accepted too
-        settings = settings.align
+        settings, models_dir = settings.align, settings.paths.models
+    if isinstance(encoder, str):
+        encoder = open_encoder(settings, models_dir)
     tgt_lang = alignment.tgt_lang
     stale = sorted(
         {
@@ -240,7 +272,10 @@ def realign(
     use_mt = translations if settings.use_mt else {}
     src_items = [i for i in _items(src_docs, use_mt, alignment.edits) if i.id not in fixed]
     tgt_items = [i for i in _items(tgt_docs, None, alignment.edits) if i.id not in fixed]
-    result: MiningResult = mine(src_items, tgt_items, mining_config(settings), forbidden)
+    result: MiningResult = mine(
+        src_items, tgt_items, mining_config(settings), forbidden, encoder=encoder
+    )
+    _warn_unread(result.unread, encoder)
 
     old_auto = {
         (tuple(link.src), tuple(link.tgt)): link
@@ -254,7 +289,10 @@ def realign(
         if key in forbidden:
             continue
         if not proposal.tgt:  # 1-0: confidence that there is no counterpart
-            proposal.score = round(1.0 - proposal.features.get("best_score", 0.0), 4)
+            features = proposal.features
+            proposal.score = round(
+                features.get("no_counterpart", 1.0 - features.get("best_score", 0.0)), 4
+            )
         previous = old_auto.get(key)
         if previous is not None:
             link = _link(proposal, previous.id)
@@ -274,9 +312,8 @@ def realign(
         "created": now_iso(),
         "aligner": {"mode": MODE, "settings": settings_provenance(settings)},
         "mt": mt_provenance or None,
-        "similarity": "chrF of the English MT against the English"
-        if result.with_mt
-        else "anchors only (no MT)",
+        "encoder": encoder.provenance() if encoder is not None else None,
+        "similarity": _signals(result.with_mt, encoder),
         "segmenter": _segmenter(),
         "kept_reviewer_links": len(kept),
     }
@@ -289,6 +326,13 @@ def realign(
         edits=dict(alignment.edits),
         links=links,
     )
+
+
+def _signals(with_mt: bool, encoder: Any) -> str:
+    """The signals a run's links rest on, in words (provenance and summary)."""
+    parts = [f"encoder {encoder.id}"] if encoder is not None else []
+    parts.append("chrF of the English MT" if with_mt else "no MT")
+    return ", ".join([*parts, "anchors (numbers, dates, names)"])
 
 
 def _highest_id(links: list[Link]) -> int:
@@ -328,11 +372,20 @@ def align_corpus(
     tgt_lang: str = "en",
     write: bool = True,
     languages: list[str] | tuple[str, ...] = (),
+    guard: Callable[[Path], None] | None = None,
+    models_dir: Path = Path("models"),
+    keep_reviewed: bool = False,
 ) -> list[LanguageRun]:
     """Align every source language of ``corpus`` with ``tgt_lang``; write one file per language.
 
     Everything is checked and computed before anything is written, so bad input leaves the
-    existing files untouched; each file is then replaced atomically.
+    existing files untouched; each file is then replaced atomically. ``guard(path)`` is the
+    caller's policy for a file it may not replace (e.g. one under review): it raises, before
+    anything is computed.
+
+    A file whose new content differs from the old only in ``provenance.created`` is not
+    rewritten (a re-run over an unchanged corpus leaves every file byte-identical); with
+    ``keep_reviewed`` (the main job) a file holding reviewer decisions is left as it is.
     """
     if settings.mode != MODE:
         raise ConfigError(
@@ -346,27 +399,63 @@ def align_corpus(
     check_documents(corpus, corpus.documents, settings, languages)
     check_translations(corpus, translations, tgt_lang)
     out_dir = Path(out_dir)
+    encoder = open_encoder(settings, models_dir) if src_langs else None
     runs: list[LanguageRun] = []
     for src_lang in src_langs:
         path = alignment_path(out_dir, src_lang, tgt_lang)
-        if write:
-            refuse_if_under_review(path)
+        busy = False
+        if write and guard is not None:
+            try:
+                guard(path)
+            except WorkbenchError:
+                if not keep_reviewed:
+                    raise
+                busy = True  # under review: the main job leaves it to the reviewer
         previous = load_alignment(path) if path.exists() else Alignment(src_lang, tgt_lang)
         if previous.src_lang != src_lang or previous.tgt_lang != tgt_lang:
             raise InputError(
                 f"holds {previous.src_lang}-{previous.tgt_lang} links, expected {src_lang}-{tgt_lang}",
                 path,
             )
-        aligned = realign(previous, corpus, translations, settings)
+        enc_id = encoder.id if encoder is not None else None
+        if keep_reviewed and (busy or is_reviewed(previous)):
+            mt_docs = sorted(previous.provenance.get("mt") or {})
+            runs.append(
+                LanguageRun(src_lang, path, previous, bool(mt_docs), mt_docs, 0, enc_id, "reviewed")
+            )
+            continue
+        aligned = realign(previous, corpus, translations, settings, encoder)
         mt_docs = sorted(aligned.provenance.get("mt") or {})
         kept = aligned.provenance["kept_reviewer_links"]
-        runs.append(LanguageRun(src_lang, path, aligned, bool(mt_docs), mt_docs, kept))
-    if write:
+        run = LanguageRun(src_lang, path, aligned, bool(mt_docs), mt_docs, kept, enc_id)
+        if not write:
+            run.outcome = "dry-run"
+        elif path.exists() and same_apart_from_created(previous, aligned):
+            run.outcome = "unchanged"
+        runs.append(run)
+    changed = [run for run in runs if run.outcome == "written"]
+    if changed:
         out_dir.mkdir(parents=True, exist_ok=True)
         with atomic_group() as group:  # every language's file, or none
-            for run in runs:
+            for run in changed:
                 write_alignment(group.open(run.path), run.alignment)
     return runs
+
+
+def is_reviewed(alignment: Alignment) -> bool:
+    """Whether a reviewer decided or corrected anything in ``alignment``."""
+    return bool(alignment.edits) or any(link.status != Status.AUTO for link in alignment.links)
+
+
+def same_apart_from_created(old: Alignment, new: Alignment) -> bool:
+    """Whether ``new`` would write what ``old`` holds, apart from ``provenance.created``."""
+
+    def content(alignment: Alignment) -> list[Any]:
+        header = header_dict(alignment)
+        header["provenance"] = {k: v for k, v in alignment.provenance.items() if k != "created"}
+        return [header, *(link.to_dict() for link in alignment.links)]
+
+    return content(old) == content(new)
 
 
 # --- coverage summary ---------------------------------------------------------------------------
@@ -404,19 +493,30 @@ def coverage_rows(corpus: Corpus, alignment: Alignment) -> list[dict[str, Any]]:
     return rows
 
 
+def _mt_words(alignment: Alignment) -> str:
+    """'MT <model(s)> for <documents>' from the alignment's MT provenance."""
+    mt = alignment.provenance.get("mt") or {}
+    models = sorted({str(p.get("model", "?")) for p in mt.values() if isinstance(p, dict)})
+    return f"MT {' + '.join(models) or '?'} for {', '.join(sorted(mt))}"
+
+
 def print_summary(corpus: Corpus, runs: list[LanguageRun], file=None) -> None:
     file = file or sys.stdout
     if not runs:
         print("align: no documents outside the target language; nothing to align", file=file)
     for run in runs:
         al = run.alignment
-        how = (
-            f"with MT for {', '.join(run.mt_docs)}"
-            if run.with_mt
-            else "anchors only (no MT translations found)"
-        )
-        where = f" -> {run.path}" if run.path else ""
-        print(f"align {al.src_lang}-{al.tgt_lang} ({MODE}, {how}){where}", file=file)
+        how = [f"encoder {run.encoder}" if run.encoder else "no encoder"]
+        how.append(_mt_words(al) if run.with_mt else "no MT")
+        how.append("anchors")
+        where = {
+            "written": f" -> {run.path}",
+            "unchanged": f": {run.path} unchanged (not rewritten)",
+            "dry-run": " (dry run: nothing written)",
+            "reviewed": f": {run.path} is reviewed or under review; left as it is by the main "
+            "job (re-align it with `workbench align` or R in `workbench review`)",
+        }[run.outcome]
+        print(f"align {al.src_lang}-{al.tgt_lang} ({MODE}; {', '.join(how)}){where}", file=file)
         if run.kept:
             print(f"  kept {run.kept} reviewer decisions; re-aligned the rest", file=file)
         for row in coverage_rows(corpus, al):
@@ -444,9 +544,15 @@ def print_summary(corpus: Corpus, runs: list[LanguageRun], file=None) -> None:
 
 
 def run_align(
-    settings: Settings, write: bool = True, corpus: Corpus | None = None
+    settings: Settings,
+    write: bool = True,
+    corpus: Corpus | None = None,
+    guard: Callable[[Path], None] | None = None,
+    keep_reviewed: bool = False,
 ) -> list[LanguageRun]:
-    """The align stage as the CLI and the main job run it: ingest, load translations, align, summary."""
+    """The align stage as the CLI and the main job run it: ingest, load translations, align,
+    summary. ``guard``: the caller's check of each file before it is replaced;
+    ``keep_reviewed``: leave files with reviewer decisions as they are (the main job)."""
     from workbench.corpus.ingest import ingest
     from workbench.corpus.translations import load_translations
 
@@ -461,6 +567,9 @@ def run_align(
         tgt_lang,
         write,
         languages=settings.corpus.languages,
+        guard=guard,
+        models_dir=settings.paths.models,
+        keep_reviewed=keep_reviewed,
     )
     print_summary(corpus, runs)
     return runs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from workbench.cli._common import settings_from
+from workbench.cli._common import add_encoder_option, apply_encoder, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -13,9 +13,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "align",
         help="align the corpus (comparable mode) into alignments/, keeping reviewer decisions",
         description="Mine statement pairs between every source-language document and every "
-        "English document (order-free), using stored machine translations when they exist and "
-        "language-independent anchors otherwise. Writes alignments/<src>-en.align.jsonl with "
-        "status auto; approved, flagged and rejected links of an existing file are kept and only "
+        "English document (order-free) with a multilingual sentence encoder, the stored machine "
+        "translations when they exist and language-independent anchors (numbers, dates, names). "
+        "Writes alignments/<src>-en.align.jsonl with status auto; approved, flagged and rejected links of an existing file are kept and only "
         "auto links are replaced. Ends with a coverage summary per source document.",
     )
     parser.add_argument("corpus_dir", nargs="?", type=Path, help="corpus folder (default: corpus/)")
@@ -28,12 +28,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--threshold", type=float, metavar="P", help="calibrated score a link needs (0..1)"
     )
+    add_encoder_option(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the summary, write nothing")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from workbench.align.corpus_align import run_align
+    from workbench.store.guard import refuse_if_under_review
 
     settings = settings_from(args)
     if args.corpus_dir:
@@ -44,5 +46,7 @@ def run(args: argparse.Namespace) -> int:
         settings.align.use_mt = False
     if args.threshold is not None:
         settings.align.comparable_threshold = args.threshold
-    run_align(settings, write=not args.dry_run)
+    apply_encoder(args, settings)
+    # the policy for files under review belongs here, not in the aligner
+    run_align(settings, write=not args.dry_run, guard=refuse_if_under_review)
     return 0

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from workbench.cli._common import settings_from
+from workbench.cli._common import add_encoder_option, apply_encoder, settings_from
 from workbench.errors import WorkbenchError
 
 MIN_COLUMNS, MIN_LINES = 80, 24
@@ -56,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="re-align even though a review session holds the lock (only if that session is gone)",
     )
+    add_encoder_option(realign)
     realign.set_defaults(func=run_realign)
 
 
@@ -143,11 +144,12 @@ def run(args: argparse.Namespace) -> int:
 
 def run_realign(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    apply_encoder(args, settings)
     corpus_dir = args.corpus or settings.paths.corpus
     from workbench.corpus.ingest import ingest
+    from workbench.jobs.realign import check_aligner, realign_session
     from workbench.review.data import corpus_validator
     from workbench.store.lock import current_user
-    from workbench.jobs.realign import check_aligner, realign_session
     from workbench.store.session import ReviewSession
 
     check_aligner()  # a clear message before anything is opened when the aligner is missing

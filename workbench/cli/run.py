@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from workbench.cli._common import settings_from
+from workbench.cli._common import add_encoder_option, apply_encoder, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "they are (re-align those with `workbench align` or R in `workbench review`).",
     )
     parser.add_argument("corpus_dir", nargs="?", type=Path, help="corpus folder (default: corpus/)")
+    add_encoder_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -28,4 +29,5 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if args.corpus_dir:
         settings.paths.corpus = args.corpus_dir
+    apply_encoder(args, settings)
     return run_main_job(settings)

@@ -16,6 +16,7 @@ vector; a pair with one of them has ``usable`` = 0 and is scored on the other si
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -68,6 +69,7 @@ class EncoderSignal:
         tgt_texts: Sequence[str],
         tgt_langs: Sequence[str],
         k: int,
+        docs: Sequence[str] | None = None,
     ):
         self.encoder = encoder
         self.texts = [*src_texts, *tgt_texts]
@@ -91,6 +93,10 @@ class EncoderSignal:
         (self.fwd_idx, fwd_sim), (self.bwd_idx, bwd_sim) = dense_top_k_both(src, tgt, k)
         self.knn = np.concatenate([fwd_sim.mean(axis=1), bwd_sim.mean(axis=1)])
         self._groups: dict[tuple[int, ...], np.ndarray] = {}
+        # document of every sentence (source, then English), for the diagonal support
+        names = list(docs) if docs is not None else ["?"] * len(self.texts)
+        codes = {name: n for n, name in enumerate(dict.fromkeys(names))}
+        self.doc = np.array([codes[name] for name in names], dtype=np.int64)
 
     def candidates(self) -> np.ndarray:
         """(source, English) index pairs: each usable sentence's k nearest on the other side."""
@@ -148,8 +154,58 @@ class EncoderSignal:
         return {
             "enc_cos": cos,
             "enc_margin": np.clip(margin, 0.0, 3.0),
+            "enc_support": self.support(sides, usable),
             "usable": usable.astype(float),
         }
 
+    def _pair_margin(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Encoder margin of single sentences i (source) and j (English), global indices."""
+        cos = np.einsum("ij,ij->i", self.vectors[i], self.vectors[j])
+        knn = (self.knn[i] + self.knn[j]) / 2
+        return np.clip(np.where(knn > 0, cos / np.maximum(knn, 1e-6), 0.0), 0.0, 3.0)
+
+    def support(self, sides, usable: np.ndarray) -> np.ndarray:
+        """``enc_support``: the best encoder margin of a diagonal neighbour pair (the
+        sentences just before both sides, or just after, one skipped sentence allowed on
+        either side; same documents). Comparable articles that report one statement tend to
+        report its neighbours in the same order: a pair in a run of pairs is more likely
+        the same statement than an isolated same-topic match."""
+        n_all = len(self.texts)
+        first_a = np.array([min(a) for a, _ in sides], dtype=np.int64)
+        first_b = np.array([min(b) for _, b in sides], dtype=np.int64)
+        last_a = np.array([max(a) for a, _ in sides], dtype=np.int64)
+        last_b = np.array([max(b) for _, b in sides], dtype=np.int64)
+        best = np.zeros(len(sides))
+        steps = ((1, 1), (1, 2), (2, 1))
+        for sign, (base_a, base_b) in ((-1, (first_a, first_b)), (1, (last_a, last_b))):
+            for da, db in steps:
+                i, j = base_a + sign * da, base_b + sign * db
+                ok = usable & (i >= 0) & (i < self.n_src) & (j >= self.n_src) & (j < n_all)
+                i_c, j_c = np.clip(i, 0, n_all - 1), np.clip(j, 0, n_all - 1)
+                ok &= (self.doc[i_c] == self.doc[base_a]) & (self.doc[j_c] == self.doc[base_b])
+                ok &= self.usable[i_c] & self.usable[j_c]
+                rows = np.flatnonzero(ok)
+                if len(rows):
+                    best[rows] = np.maximum(best[rows], self._pair_margin(i_c[rows], j_c[rows]))
+        return best
+
     def provenance(self) -> dict[str, Any]:
         return self.encoder.provenance()  # type: ignore[attr-defined]
+
+
+_OPEN: dict[tuple[str, str, str], Any] = {}
+
+
+def open_encoder(name: str | None, cache: Path | None, models_dir: Path = Path("models")) -> Any:
+    """The encoder ``name`` behind the embedding cache at ``cache`` (``CachedEncoder``), or
+    None for ``none``. One per process and (name, cache): its in-run memory is shared by every
+    language of a run and every re-alignment of a review session, so an unchanged text is
+    never encoded twice. An unknown name is an ``EncoderError`` (exit 2)."""
+    from workbench.align.signals.embed_cache import CachedEncoder
+    from workbench.align.signals.encoder import get_encoder
+
+    key = (str(name), str(cache), str(models_dir))
+    if key not in _OPEN:
+        encoder = get_encoder(name, models_dir)
+        _OPEN[key] = None if encoder is None else CachedEncoder(encoder, cache)
+    return _OPEN[key]

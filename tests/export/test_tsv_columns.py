@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,10 +30,15 @@ class AnyText:
         return []
 
 
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("tsv")
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(nasty_id, nasty_id, nasty_id)
-def test_tsv_export_with_hostile_ids_imports_back(src_doc, tgt_doc, reviewer):
-    folder = Path(tempfile.mkdtemp(prefix="wb-tsv-"))
+def test_tsv_export_with_hostile_ids_imports_back(base, src_doc, tgt_doc, reviewer):
+    folder = Path(tempfile.mkdtemp(dir=base))
     links = [
         Link(
             "L00001",

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,8 +37,15 @@ nasty_text = st.lists(st.one_of(st.text(max_size=4), st.sampled_from(NASTY)), ma
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="wb-jsonl-"))
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    """Module-scoped (hypothesis runs a test many times): one fresh folder per example below
+    it, all under pytest's temporary folder (cleaned up by pytest)."""
+    return tmp_path_factory.mktemp("jsonl")
+
+
+def _folder(base: Path) -> Path:
+    return Path(tempfile.mkdtemp(dir=base))
 
 
 @SETTINGS
@@ -51,8 +59,8 @@ def test_dumps_line_is_one_line_for_every_splitter(text):
 
 @SETTINGS
 @given(nasty_text, nasty_text, nasty_text)
-def test_alignment_file_round_trip_both_loaders(note, reviewer, edit):
-    path = _folder() / "a.align.jsonl"
+def test_alignment_file_round_trip_both_loaders(base, note, reviewer, edit):
+    path = _folder(base) / "a.align.jsonl"
     links = [
         Link("L00001", ["fr:0"], ["en:0"], Status.APPROVED, 0.5, note=note, reviewer=reviewer),
         Link("L00002", ["fr:1"], [], Status.AUTO, None, note=edit),
@@ -70,8 +78,8 @@ def test_alignment_file_round_trip_both_loaders(note, reviewer, edit):
 
 @SETTINGS
 @given(nasty_text, nasty_text)
-def test_journal_round_trip(label, text):
-    path = _folder() / "a.align.jsonl.journal"
+def test_journal_round_trip(base, label, text):
+    path = _folder(base) / "a.align.jsonl.journal"
     journal = Journal(path, "0" * 64)
     record = {"kind": "do", "n": 1, "label": label, "steps": [{"text": text}]}
     journal.append(record)
@@ -85,8 +93,8 @@ def test_journal_round_trip(label, text):
 
 @SETTINGS
 @given(st.lists(st.tuples(nasty_text, nasty_text), min_size=1, max_size=4))
-def test_translations_file_round_trip(pairs):
-    corpus = _folder()
+def test_translations_file_round_trip(base, pairs):
+    corpus = _folder(base)
     records = [(f"doc:{i}", source, target) for i, (source, target) in enumerate(pairs)]
     path = save_document_translations(corpus, "doc", "en", records, {"model": "m\u2028x"})
     back = load_document_translations(path)
@@ -97,8 +105,8 @@ def test_translations_file_round_trip(pairs):
 
 @SETTINGS
 @given(nasty_text, nasty_text, nasty_text)
-def test_export_jsonl_round_trip(src, tgt, note):
-    out = _folder() / "pairs.jsonl"
+def test_export_jsonl_round_trip(base, src, tgt, note):
+    out = _folder(base) / "pairs.jsonl"
     link = Link("L00001", ["fr:0"], ["en:0"], Status.APPROVED, 0.5, note=fix_surrogates(note))
     record = ExportRecord(
         "fr-en", "fr", "en", link, fix_surrogates(src), fix_surrogates(tgt), None, ["fr"], ["en"]
@@ -140,12 +148,12 @@ def test_translate_output_with_line_separator_is_readable(corpus_copy, tmp_path,
 
 @SETTINGS
 @given(st.lists(st.tuples(nasty_text, nasty_text), min_size=1, max_size=4))
-def test_translate_records_and_shards_round_trip(pairs):
+def test_translate_records_and_shards_round_trip(base, pairs):
     from workbench.translate.distributed import read_shard, write_shard
     from workbench.translate.records import Records, write_records
 
     pairs = [(fix_surrogates(s), fix_surrogates(t)) for s, t in pairs]  # UTF-8 input has none
-    folder = _folder()
+    folder = _folder(base)
     block, translations = [s for s, _ in pairs], [t for _, t in pairs]
     write_shard(folder / "shard.jsonl", block, translations)
     assert read_shard(folder / "shard.jsonl", block) == translations

@@ -201,56 +201,67 @@ open(output, "w", encoding="utf-8").write("".join(t + "\\n" for t in out))
 """
 
 
-def whole_process(argv: list[str]) -> float:
-    """Seconds from the process's start to its exit (imports, load, decoding, output)."""
+def whole_process(argv: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of a process, start to exit (imports, load, decoding, output).
+    CPU time (user + system) moves less than wall time when other jobs share the cores."""
+    import resource
     import subprocess
 
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def defaults_rounds(work: Path, config: Path, model_dir: Path, ct2_dir: Path, args) -> int:
-    """translate-file at its defaults vs a plain CTranslate2 loop, whole processes, per beam."""
-    from statistics import median
-
+    """translate-file at its defaults (and ``--wb-args`` candidates) vs a plain CTranslate2 loop,
+    whole processes, per beam, all in each round."""
     from workbench.translate.backends.ctranslate2 import cpu_threads
 
     script = work / "plain_ct2.py"
     script.write_text(PLAIN_SCRIPT)
     source, steps = work / "source.txt", str(args.out_tokens)
     workbench_bin = str(Path(sys.executable).with_name("workbench"))
-    ratios: dict[int, list[tuple[float, float]]] = {}
+    candidates = ["", *args.wb_args]  # the defaults first
+    runs: dict[tuple[int, str], list[tuple[float, float]]] = {}
     for round_ in range(args.repeat):
         for beam in args.beams:
             plain = [sys.executable, str(script), str(ct2_dir), str(model_dir), str(source)]
             plain += [str(work / "plain.txt"), str(beam), steps, str(args.plain_batch)]
-            plain_s = whole_process([*plain, str(cpu_threads())])
-            cache = work / f"cache-defaults-{time.time_ns()}.sqlite"
-            wb = [workbench_bin, "--config", str(config), "translate-file", str(source)]
-            wb += [str(work / "wb.txt"), "--src-lang", "fr", "--model", str(model_dir)]
-            wb += ["--backend", "ctranslate2", "--cache", str(cache), "--no-progress"]
-            wb += ["--beam-size", str(beam), "--min-length", steps, "--max-length", steps]
-            wb_s = whole_process([*wb, *args.wb_args.split()])
-            ratios.setdefault(beam, []).append((plain_s, wb_s))
+            runs.setdefault((beam, "plain"), []).append(whole_process([*plain, str(cpu_threads())]))
+            for extra in candidates:
+                cache = work / f"cache-defaults-{time.time_ns()}.sqlite"
+                wb = [workbench_bin, "--config", str(config), "translate-file", str(source)]
+                wb += [str(work / "wb.txt"), "--src-lang", "fr", "--model", str(model_dir)]
+                wb += ["--backend", "ctranslate2", "--cache", str(cache), "--no-progress"]
+                wb += ["--beam-size", str(beam), "--min-length", steps, "--max-length", steps]
+                runs.setdefault((beam, extra), []).append(whole_process([*wb, *extra.split()]))
             print(
-                f"  round {round_ + 1} beam {beam}: plain {plain_s:.2f} s, "
-                f"workbench {wb_s:.2f} s, {plain_s / wb_s:.2f}x",
+                f"  round {round_ + 1} beam {beam}: "
+                + ", ".join(
+                    f"{k[1] or 'defaults'} {v[-1][0]:.1f} s wall {v[-1][1]:.1f} s cpu"
+                    for k, v in runs.items()
+                    if k[0] == beam
+                ),
                 flush=True,
             )
-    extra = f" {args.wb_args}" if args.wb_args else " (defaults)"
-    print(
-        f"\n| beam | plain CTranslate2 s (best) | workbench{extra} s (best) | best/best | median ratio |"
-    )
-    print("|---:|---:|---:|---:|---:|")
-    for beam, pairs in ratios.items():
-        plain_best, wb_best = min(p for p, _ in pairs), min(w for _, w in pairs)
-        med = median(p / w for p, w in pairs)
-        print(
-            f"| {beam} | {plain_best:.2f} | {wb_best:.2f} | {plain_best / wb_best:.2f}x | {med:.2f}x |"
-        )
+    _defaults_table(runs, args.repeat)
     return 0
+
+
+def _defaults_table(runs: dict[tuple[int, str], list[tuple[float, float]]], repeat: int) -> None:
+    """Best-of-N wall and CPU seconds per run, and each against the plain loop of its beam."""
+    print(f"\n| beam | run (best of {repeat}) | wall s | CPU s | plain/run wall | plain/run CPU |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for (beam, name), values in runs.items():
+        wall, cpu = min(v[0] for v in values), min(v[1] for v in values)
+        plain = runs[(beam, "plain")]
+        pw, pc = min(v[0] for v in plain), min(v[1] for v in plain)
+        label = "plain CTranslate2 loop" if name == "plain" else f"workbench {name or '(defaults)'}"
+        print(f"| {beam} | {label} | {wall:.2f} | {cpu:.2f} | {pw / wall:.2f}x | {pc / cpu:.2f}x |")
 
 
 def main() -> int:
@@ -282,7 +293,9 @@ def main() -> int:
     )
     parser.add_argument("--beams", type=int, nargs="+", default=[1, 4], help="with --defaults")
     parser.add_argument("--plain-batch", type=int, default=32, help="plain loop's chunk size")
-    parser.add_argument("--wb-args", default="", help="extra workbench options (--defaults)")
+    parser.add_argument(
+        "--wb-args", nargs="*", default=[], help="workbench option sets to try beside the defaults"
+    )
     args = parser.parse_args()
     if args.defaults and "--sentences" not in sys.argv:
         args.sentences = 400

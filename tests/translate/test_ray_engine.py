@@ -4,9 +4,11 @@ byte-identical to the local engine, resumable from shards, refusing what it must
 from __future__ import annotations
 
 import errno
+import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from workbench.cli import main
@@ -81,27 +83,24 @@ def test_a_shard_folder_of_another_model_or_decoding_is_refused(
     assert not (tmp_path / "out.txt").exists()
 
 
-def test_disk_full_while_writing_shards_leaves_no_half_written_shard(
-    tmp_path, source, tiny_marian, models_dir, monkeypatch
-):
+def test_disk_full_while_writing_a_shard_leaves_nothing_that_looks_finished(tmp_path, monkeypatch):
     import workbench.translate.distributed as distributed
-
-    real, calls = distributed.atomic_write_text, []
+    from workbench.fileio import atomic_writer
 
     def fill_up(path, text):
-        calls.append(path)
-        if len(calls) > 2:  # the manifest and one shard fit, then the disk is full
+        with atomic_writer(path) as handle:
+            handle.write(text[:10])
             raise OSError(errno.ENOSPC, "No space left on device")
-        real(path, text)
 
+    block, path = ["Bonjour.", "Merci."], tmp_path / "shard.jsonl"
+    distributed.write_shard(path, block, ["Hello.", "Thanks."])
+    assert distributed.read_shard(path, block) == ["Hello.", "Thanks."]
     monkeypatch.setattr(distributed, "atomic_write_text", fill_up)
-    shards = tmp_path / "shards"
-    with pytest.raises(WorkbenchError, match="cannot write the shard: No space left on device"):
-        run_ray(source, tmp_path / "out.txt", tiny_marian, models_dir, shards)
-    assert sorted(p.name for p in shards.iterdir() if not p.name.endswith(".jsonl")) == [
-        "manifest.json"
-    ]
-    assert len(list(shards.glob("*.jsonl"))) == 1 and not (tmp_path / "out.txt").exists()
+    other = tmp_path / "other.jsonl"
+    with pytest.raises(WorkbenchError, match="disk is full"):
+        distributed.write_shard(other, block, ["Hello.", "Thanks."])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shard.jsonl"]  # no partial file
+    assert distributed.read_shard(other, block) is None  # a re-run translates that block
 
 
 def test_an_address_that_does_not_answer_fails_in_seconds_naming_it(
@@ -114,3 +113,73 @@ def test_an_address_that_does_not_answer_fails_in_seconds_naming_it(
     assert time.perf_counter() - started < 15
     err = capsys.readouterr().err
     assert "Ray cluster at ray://127.0.0.1:9 does not answer" in err and "Traceback" not in err
+
+
+def test_the_corpus_command_on_ray_writes_what_the_local_engine_writes(
+    tmp_path, corpus_copy, tiny_marian, config_file
+):
+    from workbench.corpus.ingest import ingest
+
+    corpus = ingest(corpus_copy)
+    doc = next(d for d in corpus.documents if d.language == "fr")
+    argv = ["--config", str(config_file), "translate", doc.id, "--corpus", str(corpus_copy)]
+    argv += ["--model", str(tiny_marian), "--no-cache", "--no-progress"]
+    assert main([*argv, "--engine", "ray", "--workers", "1", "--block-lines", "8"]) == 0
+    written = corpus_copy / "translations" / f"{doc.id}.en.jsonl"
+    on_ray = [json.loads(line) for line in written.read_text().splitlines()]
+    assert main(argv) == 0
+    local = [json.loads(line) for line in written.read_text().splitlines()]
+    assert on_ray[1:] == local[1:]  # the records; the header differs only in its date
+    assert {**on_ray[0]["provenance"], "created": 0} == {**local[0]["provenance"], "created": 0}
+
+
+def test_embeddings_on_ray_equal_the_local_ones(tmp_path, source):
+    from workbench.translate.distributed import RayJob
+    from workbench.translate.embed import embed_file, load_embeddings
+
+    ray_job = RayJob(address=None, workers=1, threads=1)
+    embed_file(source, tmp_path / "ray", "use-multilingual-v3", tmp_path, 16, ray_job, False)
+    embed_file(source, tmp_path / "local", "use-multilingual-v3", tmp_path, 16, None, False)
+    ids, on_ray, _ = load_embeddings(tmp_path / "ray")
+    assert ids == list(range(1, 43)) and on_ray.shape == (42, 512)
+    assert np.allclose(on_ray, load_embeddings(tmp_path / "local")[1], atol=1e-6)
+
+
+def test_a_worker_that_dies_is_restarted_and_its_block_sent_again(tmp_path, capsys):
+    from workbench.translate.distributed import RayJob, run_blocks
+
+    marker = str(tmp_path / "died-once")
+
+    class Fragile:  # dies (the whole worker process) the first time it sees block 2
+        def __init__(self, marker: str):
+            self.marker = marker
+
+        def __call__(self, batch):
+            import os
+
+            index = int(batch["index"][0])
+            if index == 2 and not os.path.exists(self.marker):
+                open(self.marker, "w").close()
+                os._exit(1)
+            texts = json.loads(batch["texts"][0])
+            return {
+                "index": [index],
+                "output": [json.dumps([t.upper() for t in texts])],
+                "worker": [str(os.getpid())],
+            }
+
+    got: dict[int, list[str]] = {}
+    blocks = {i: [f"s{i}a", f"s{i}b"] for i in range(4)}
+    job = RayJob(address=None, workers=1, threads=1)
+    run_blocks(
+        job,
+        Fragile,
+        (marker,),
+        blocks,
+        lambda i, out: got.update({i: json.loads(out)}),
+        "test",
+        False,
+    )
+    assert Path(marker).exists()  # it did die
+    assert "1 Ray worker(s) died and were replaced" in capsys.readouterr().err
+    assert got == {i: [t.upper() for t in texts] for i, texts in blocks.items()}

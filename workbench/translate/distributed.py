@@ -260,6 +260,12 @@ def run_blocks(
             seen[row["worker"]] = now
             bar.set_postfix_str(f"workers {sum(1 for t in seen.values() if now - t < 60)}")
             bar.update(len(blocks[index]))
+    if len(seen) > job.workers:  # a restarted actor answers under a new process id
+        tqdm.write(
+            f"workbench: warning: {len(seen) - job.workers} Ray worker(s) died and were "
+            "replaced; their blocks were sent again",
+            file=sys.stderr,
+        )
 
 
 def _run_blocks(

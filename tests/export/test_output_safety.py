@@ -182,3 +182,24 @@ def test_align_writes_all_languages_or_none(tmp_path, corpus_copy, monkeypatch):
     assert {p: p.read_bytes() for p in files} == before
     for p in files:
         load_alignment(p)
+
+
+@pytest.mark.parametrize("fmt", ["tmx", "tsv"])
+def test_tmx_and_tsv_alignment_names_are_checked_too(tmp_path, alignment_files, text_source, fmt):
+    result = export(alignment_files, fmt, tmp_path / f"all.{fmt}", text_source, "all")
+    data = result.paths[0].read_text(encoding="utf-8")
+    hostile = (
+        data.replace(
+            '<prop type="x-alignment">th-en</prop>', '<prop type="x-alignment">/tmp/evil</prop>'
+        )
+        if fmt == "tmx"
+        else data.replace("\tth-en\t", "\t../evil\t")
+    )
+    assert hostile != data
+    result.paths[0].write_text(hostile, encoding="utf-8")
+    back = tmp_path / "back"
+    back.mkdir()
+    with pytest.raises(InputError, match="alignment name") as info:
+        import_file(result.paths[0], back)
+    assert info.value.line is not None
+    assert list(back.iterdir()) == []

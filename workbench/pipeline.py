@@ -1,6 +1,6 @@
 """The main job: every stage over the corpus, in data-flow order.
 
-Stages are added here as they exist: ingest -> translate -> align. Each stage is a library
+Stages are added here as they exist: ingest -> translate -> align -> cluster. Each stage is a library
 call; a stage that cannot run (no MT model on this machine) says so in one line and the job
 goes on.
 """
@@ -22,4 +22,7 @@ def run_main_job(settings: Settings) -> int:
 
     # files with reviewer decisions are left as they are; unchanged files are not rewritten
     run_align(settings, corpus=corpus, guard=refuse_if_under_review, keep_reviewed=True)
+    from workbench.align.cluster.run import cluster_stage
+
+    cluster_stage(settings, corpus)  # ends with the coverage table and the disagreements
     return 0

@@ -155,8 +155,28 @@ def cluster_corpus(
     return result
 
 
+def _comparable(clusters: ClusterSet) -> dict[str, Any]:
+    """A clusters file's content without its timestamps (a re-run with the same result
+    leaves the file byte for byte as it was)."""
+    provenance = {k: v for k, v in clusters.provenance.items() if k != "created"}
+    rows = [{k: v for k, v in c.to_dict().items() if k != "created"} for c in clusters.clusters]
+    documents = {d: i.to_dict() for d, i in clusters.documents.items()}
+    return {"documents": documents, "provenance": provenance, "clusters": rows}
+
+
+def _keep_created(result: ClusterSet, previous: ClusterSet | None) -> None:
+    if previous is None:
+        return
+    created = {(c.id, tuple(c.sentence_ids())): c.created for c in previous.clusters}
+    for cluster in result.clusters:
+        key = (cluster.id, tuple(cluster.sentence_ids()))
+        if key in created:
+            cluster.created = created[key]
+
+
 def run_cluster(settings: Settings, corpus: Corpus | None = None, write: bool = True) -> ClusterSet:
-    """The command and the main job: cluster, save atomically, print coverage and disagreements."""
+    """The command and the main job: cluster, save atomically (only when something changed),
+    print the coverage table and the disagreements within an edition."""
     from workbench.align.cluster.report import print_report
     from workbench.corpus.ingest import ingest
     from workbench.store.guard import refuse_if_under_review
@@ -167,11 +187,25 @@ def run_cluster(settings: Settings, corpus: Corpus | None = None, write: bool = 
     if write:
         refuse_if_under_review(path, "decide there")
     result = cluster_corpus(settings, corpus, previous)
-    if write:
+    _keep_created(result, previous)
+    shared = sum(1 for c in result.clusters if len(c.members) > 1)
+    if not write:
+        where = "(dry run: nothing written)"
+    elif previous is not None and _comparable(previous) == _comparable(result):
+        where = f"(unchanged: {path})"
+        result = previous
+    else:
         path.parent.mkdir(parents=True, exist_ok=True)
         save_clusters(result, path)
-    shared = sum(1 for c in result.clusters if len(c.members) > 1)
-    where = f"-> {path}" if write else "(dry run: nothing written)"
+        where = f"-> {path}"
     print(f"{shared} statement clusters over {len(corpus.documents)} documents {where}")
     print_report(result, corpus)
     return result
+
+
+def cluster_stage(settings: Settings, corpus: Corpus) -> None:
+    """The main job's cluster stage: a corpus of one document says so and the job goes on."""
+    if len(corpus.documents) < 2:
+        print(f"clusters: the corpus has {len(corpus.documents)} document(s); nothing to cluster")
+        return
+    run_cluster(settings, corpus)

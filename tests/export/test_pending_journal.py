@@ -122,3 +122,16 @@ def test_status_counts_journal_decisions(
     _review(th, (2,)).release()
     assert main(["status", str(th), "--corpus", "corpus"]) == 0
     assert "includes 1 review decision(s) still in the journal" in capsys.readouterr().out
+
+
+def test_align_dry_run_refuses_with_a_pending_journal(
+    tmp_path, monkeypatch, alignment_files, corpus_copy, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    th = Path("alignments/th-en.align.jsonl")
+    _review(th, (2,)).release()
+    before = _snapshot(th.parent)
+    assert main(["align", "corpus", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "not yet saved into this file" in err and "workbench review" in err
+    assert _snapshot(th.parent) == before

@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from workbench.align.corpus_align import run_align
-    from workbench.store.guard import refuse_if_under_review
+    from workbench.store.files import alignment_files
+    from workbench.store.guard import refuse_if_journal_pending, refuse_if_under_review
 
     settings = settings_from(args)
     if args.corpus_dir:
@@ -47,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
     if args.threshold is not None:
         settings.align.comparable_threshold = args.threshold
     apply_encoder(args, settings)
+    if args.dry_run:  # the summary would leave out decisions still in a review journal
+        for path in alignment_files(settings.paths.alignments):
+            refuse_if_journal_pending(path, "before a dry run")
     # the policy for files under review belongs here, not in the aligner
     run_align(settings, write=not args.dry_run, guard=refuse_if_under_review)
     return 0

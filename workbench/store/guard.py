@@ -25,9 +25,14 @@ def refuse_if_under_review(path: Path, what: str = "re-align from that session (
         raise LockedError(
             f"open in a review session of {holder.describe()}; {what} or after it ends", path
         )
+    refuse_if_journal_pending(path, "before replacing it")
+
+
+def refuse_if_journal_pending(path: Path, before: str = "first") -> None:
+    """Refuse to work from ``path`` alone while its journal holds decisions not in it."""
     if pending_decisions(path):
         raise InputError(
             f"{journal_path(path).name} holds review decisions not yet saved into this file; "
-            "open it with `workbench review` once (that replays them) before replacing it",
+            f"open it with `workbench review` once (that replays them) {before}",
             path,
         )

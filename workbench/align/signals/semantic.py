@@ -21,6 +21,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+# the margin's denominator is at least this: with few sentences on the other side, or only
+# unrelated ones, the neighbours' mean cosine is near 0 and a bare ratio would blow up
+KNN_FLOOR = 0.3
+
 
 class TextEncoder(Protocol):
     """What the signal needs of an encoder (``Encoder`` or ``CachedEncoder``)."""
@@ -150,7 +154,7 @@ class EncoderSignal:
                 (self.knn[list(sides[g][0])].mean() + self.knn[list(sides[g][1])].mean()) / 2
                 for g in part
             ]
-        margin = np.where(knn > 0, cos / np.maximum(knn, 1e-6), 0.0)
+        margin = cos / np.maximum(knn, KNN_FLOOR)
         return {
             "enc_cos": cos,
             "enc_margin": np.clip(margin, 0.0, 3.0),
@@ -162,7 +166,7 @@ class EncoderSignal:
         """Encoder margin of single sentences i (source) and j (English), global indices."""
         cos = np.einsum("ij,ij->i", self.vectors[i], self.vectors[j])
         knn = (self.knn[i] + self.knn[j]) / 2
-        return np.clip(np.where(knn > 0, cos / np.maximum(knn, 1e-6), 0.0), 0.0, 3.0)
+        return np.clip(cos / np.maximum(knn, KNN_FLOOR), 0.0, 3.0)
 
     def support(self, sides, usable: np.ndarray) -> np.ndarray:
         """``enc_support``: the best encoder margin of a diagonal neighbour pair (the

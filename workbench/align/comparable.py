@@ -785,8 +785,10 @@ def align_lines(
     config: MiningConfig | None = None,
     src_lang: str | None = None,
     tgt_lang: str = "en",
+    encoder: TextEncoder | None = None,
 ) -> tuple[list[tuple[tuple[int, ...], tuple[int, ...]]], list[float], list[dict[str, float]]]:
-    """Comparable mode over two pre-split files (``workbench align-pair --mode comparable``).
+    """Comparable mode over two pre-split files (``workbench align-pair --mode comparable``);
+    ``encoder``: the sentence encoder (a ``CachedEncoder``, e.g. ``corpus_align.open_encoder``).
 
     Returns beads (0-based line numbers; mined links, then 1-0 and 0-1 for the lines left
     alone), one score per bead (0 for 1-0 / 0-1) and the features of each bead.
@@ -801,7 +803,7 @@ def align_lines(
         Item(f"s:{n}", "s", n, text, src_lang, mt_lines[n], 0) for n, text in enumerate(src)
     ]
     tgt_items = [Item(f"t:{n}", "t", n, text, tgt_lang, None, 0) for n, text in enumerate(tgt)]
-    result = mine(src_items, tgt_items, config)
+    result = mine(src_items, tgt_items, config, encoder=encoder)
 
     def index(ids: list[str]) -> tuple[int, ...]:
         return tuple(int(i.split(":")[1]) for i in ids)

@@ -13,6 +13,7 @@ import pytest
 
 from workbench.corpus.translations import DocumentTranslations
 from workbench.export.records import CorpusText
+from workbench.provenance import AlignerInfo, AlignmentProvenance
 from workbench.store import Alignment, Flag, Link, Status, save_alignment
 
 CREATED = "2026-01-02T03:04:05+00:00"
@@ -25,6 +26,26 @@ NASTY_FR = (
 )
 NASTY_EN = 'Price <b>& "quotes" it\'s\ttab\nnew line \x0c\x1c end ]]> 👍🏽'
 NASTY_TH = "ผู้ใหญ่ ก้ำกึ่ง น้ำ ปั๊ม\tเว้น\n<&> \U0001f600"
+
+
+def aligner_provenance(threshold: float) -> dict:
+    """An alignment header's provenance in the shape the comparable aligner writes it
+    (``align/corpus_align.py``; checked against a real aligner file by
+    ``test_provenance.py``), through the one schema (``workbench/provenance.py``)."""
+    return AlignmentProvenance(
+        workbench="0.1.0",
+        created=CREATED,
+        aligner=AlignerInfo(mode="comparable", settings={"comparable_threshold": threshold}),
+        mt=None,
+        similarity="anchors only (no MT)",
+        segmenter={
+            "latin": "pysbd",
+            "pysbd": "0.3.4",
+            "pythainlp": "5.4.0",
+            "th": "pythainlp crfcut + statement merge",
+        },
+        kept_reviewer_links=0,
+    ).to_dict()
 
 
 def _link(
@@ -40,7 +61,7 @@ def build_alignments(folder: Path) -> list[Path]:
         "en",
         ["fr-2022-cnw"],
         ["en-2022-chinadaily"],
-        provenance={"mode": "comparable", "settings": {"threshold": 0.5}, "workbench": "0.1.0"},
+        provenance=aligner_provenance(0.5),
         edits={"fr-2022-cnw:2": NASTY_FR, "en-2022-chinadaily:3": NASTY_EN},
     )
     fr.links = [
@@ -64,7 +85,7 @@ def build_alignments(folder: Path) -> list[Path]:
         "en",
         ["th-2021-xinhua"],
         ["en-2021-globaltimes"],
-        provenance={"mode": "comparable", "settings": {"threshold": 0.4}},
+        provenance=aligner_provenance(0.4),
         edits={"th-2021-xinhua:2": NASTY_TH},
     )
     th.links = [

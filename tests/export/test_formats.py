@@ -200,7 +200,9 @@ def test_jsonl_schema(alignment_files, text_source, tmp_path):
     assert prov["mt"]["models"] == ["tiny/opus-mt-fr-en@r1", "tiny/opus-mt-th-en@r1"]
     assert prov["reviewers"] == ["alice", "bob", "chai"]
     assert [a["aligner"] for a in prov["alignments"]] == ["comparable", "comparable"]
-    assert prov["alignments"][0]["provenance"]["settings"] == {"threshold": 0.5}
+    assert prov["alignments"][0]["provenance"]["aligner"]["settings"] == {
+        "comparable_threshold": 0.5
+    }
     assert set(prov["segmenters"]) == {"fr", "th", "en"}
     assert prov["signature"].startswith("workbench:0.0.0-test|format:jsonl|status:all|")
 

@@ -12,7 +12,7 @@ whitespace excluded, so the caller can map spans back to the original file.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 
 Span = tuple[int, int]
@@ -235,10 +235,24 @@ def split_paragraph(paragraph: str, language: str) -> list[Span]:
     return split_latin(paragraph, language)
 
 
+def _package(language: str) -> str:
+    return "pythainlp" if language in SPLITTERS else "pysbd"
+
+
+def signature_from_versions(language: str, versions: Mapping[str, str]) -> str | None:
+    """The splitter signature of ``language`` given package versions (``{"pysbd": "0.3.4"}``,
+    as an alignment's provenance records them); ``None`` if the package is not among them."""
+    version = versions.get(_package(language))
+    if not version:
+        return None
+    if language in SPLITTERS:
+        return f"pythainlp-{version}:crfcut+merge{THAI_MIN_STATEMENT_CHARS}"
+    return f"pysbd-{version}:{language}"
+
+
 def segmenter_signature(language: str) -> str:
-    """Which splitter (and version) a language goes through, for provenance."""
+    """Which splitter (and version) a language goes through here, for provenance."""
     from importlib.metadata import version
 
-    if language in SPLITTERS:
-        return f"pythainlp-{version('pythainlp')}:crfcut+merge{THAI_MIN_STATEMENT_CHARS}"
-    return f"pysbd-{version('pysbd')}:{language}"
+    package = _package(language)
+    return signature_from_versions(language, {package: version(package)}) or "unknown"

@@ -18,9 +18,10 @@ from workbench.export.records import unique_docs
 from workbench.export.registry import format_for_file, get_format
 from workbench.fileio import atomic_group
 from workbench.names import validate_file_id
+from workbench.provenance import ExportProvenance
 from workbench.store.files import SUFFIX, dumps_line, header_dict
 from workbench.store.guard import refuse_if_under_review
-from workbench.store.model import Alignment
+from workbench.store.model import Alignment, link_problem
 
 
 @dataclass
@@ -54,6 +55,9 @@ def read_export(
                 path,
                 item.line,
             )
+        problem = link_problem(item.link.to_dict())  # what load_alignment would refuse
+        if problem is not None:
+            raise InputError(f"invalid link: {problem}", path, item.line)
         if item.link.id in seen[item.alignment]:
             raise InputError(
                 f"link id {item.link.id!r} appears twice in {item.alignment!r}", path, item.line
@@ -69,20 +73,22 @@ def read_export(
 def _restore_headers(
     groups: dict[str, Alignment], provenance: dict[str, Any], path: Path, format_name: str
 ) -> None:
-    described = {a.get("name"): a for a in provenance.get("alignments", []) if isinstance(a, dict)}
+    """Documents and aligner provenance from the export's provenance (read through its
+    schema: a crafted ``"alignments": 5`` is one line naming the file, not a traceback)."""
+    recorded = ExportProvenance.read(provenance, path, what="the export's provenance")
     for name, alignment in groups.items():
-        info = described.get(name, {})
+        info = recorded.alignment(name)
         alignment.src_docs = list(
-            info.get("src_docs") or unique_docs([s for k in alignment.links for s in k.src])
+            (info and info.src_docs) or unique_docs([s for k in alignment.links for s in k.src])
         )
         alignment.tgt_docs = list(
-            info.get("tgt_docs") or unique_docs([s for k in alignment.links for s in k.tgt])
+            (info and info.tgt_docs) or unique_docs([s for k in alignment.links for s in k.tgt])
         )
-        alignment.provenance = dict(info.get("provenance") or {})
+        alignment.provenance = info.provenance.to_dict() if info is not None else {}
         alignment.provenance["imported"] = {
             "from": path.name,
             "format": format_name,
-            "export_signature": provenance.get("signature"),
+            "export_signature": recorded.signature,
         }
 
 

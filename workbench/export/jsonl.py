@@ -7,7 +7,6 @@ record, which would break that schema.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from workbench.export.registry import ExportFormat, ImportedFile, ImportedLink, 
 from workbench.export.sidecar import read_sidecar, write_sidecar
 from workbench.fileio import atomic_group
 from workbench.jsonlines import escape_breaks_bytes, open_lines
+from workbench.jsontext import parse_json_object
 from workbench.store.model import Flag, Link, Status
 
 # Keys of every row, in output order.
@@ -110,12 +110,7 @@ def _read_links(path: Path) -> Iterator[ImportedLink]:
 
 
 def _link(line: str, path: Path, number: int, counters: dict[str, int]) -> ImportedLink:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg}); the file is damaged", path, number) from None
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object per line", path, number)
+    data = parse_json_object(line, path, number)  # deep nesting, surrogates: one line
     missing = [k for k in REQUIRED if k not in data]
     if missing:
         raise InputError(f"record lacks {', '.join(missing)}", path, number)

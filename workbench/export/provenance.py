@@ -16,6 +16,7 @@ from typing import Any
 from workbench import __version__
 from workbench.export.select import Selection
 from workbench.export.stream import AlignmentHeader
+from workbench.provenance import AlignmentProvenance, ExportProvenance
 
 TOOL = "workbench"
 
@@ -32,21 +33,20 @@ def model_ids(mt: Sequence[dict[str, Any]]) -> list[str]:
     return list(seen)
 
 
-def _segmenters(langs: Sequence[str]) -> dict[str, str]:
-    from workbench.corpus.segment import segmenter_signature
-
-    result = {}
-    for lang in sorted(set(langs)):
-        try:
-            result[lang] = segmenter_signature(lang)
-        except Exception:  # a missing optional splitter must not stop an export
-            result[lang] = "unknown"
-    return result
+def _segmenters(headers: Sequence[AlignmentHeader]) -> dict[str, str]:
+    """Each language's splitter, as the alignment files record it (not what happens to be
+    installed at export time); files that disagree are all named, ``/``-separated."""
+    found: dict[str, set[str]] = {}
+    for header in headers:
+        recorded = AlignmentProvenance.read(header.provenance, header.path, 1)
+        for lang in (header.src_lang, header.tgt_lang):
+            found.setdefault(lang, set()).add(recorded.segmenter_signature(lang))
+    return {lang: "/".join(sorted(found[lang])) for lang in sorted(found)}
 
 
 def _aligner(header: AlignmentHeader) -> str:
-    prov = header.provenance
-    return str(prov.get("mode") or prov.get("aligner") or prov.get("tool") or "unknown")
+    """The aligner's mode (``comparable``, ``parallel``...), read through the schema."""
+    return AlignmentProvenance.read(header.provenance, header.path, 1).mode
 
 
 def build_provenance(
@@ -67,7 +67,7 @@ def build_provenance(
     filters = selection.describe()
     used = [h for h in headers if by_alignment.get(h.name)]
     models = model_ids(mt)
-    segmenters = _segmenters([lang for h in used for lang in (h.src_lang, h.tgt_lang)])
+    segmenters = _segmenters(used)
     aligners = sorted({_aligner(h) for h in used})
     pairs = sorted({h.pair for h in used})
     signature = "|".join(
@@ -84,7 +84,7 @@ def build_provenance(
             f"n:{count}",
         ]
     )
-    return {
+    data = {
         "tool": TOOL,
         "version": version,
         "created": created,
@@ -110,3 +110,4 @@ def build_provenance(
             for h in used
         ],
     }
+    return ExportProvenance.read(data, what="export provenance").to_dict()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from workbench.errors import InputError
+from workbench.jsontext import parse_json_object
 
 SIDECAR_FORMAT = "workbench-export-manifest"
 
@@ -21,10 +22,14 @@ def read_sidecar(path: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"damaged export manifest: {exc}", path) from None
-    if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
+        data = parse_json_object(path.read_bytes(), path)
+    except InputError as exc:
+        raise InputError(f"damaged export manifest: {exc.message}", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the export manifest ({exc.strerror})", path) from None
+    if data.get("format") != SIDECAR_FORMAT:
         raise InputError("not a workbench export manifest", path)
     provenance = data.get("provenance")
-    return provenance if isinstance(provenance, dict) else None
+    if provenance is not None and not isinstance(provenance, dict):
+        raise InputError("the export manifest's provenance is not an object", path)
+    return provenance

@@ -25,6 +25,7 @@ from workbench.errors import InputError
 from workbench.export.records import ExportRecord
 from workbench.export.registry import ExportFormat, ImportedFile, ImportedLink, register_format
 from workbench.fileio import atomic_writer
+from workbench.jsontext import loads, parse_json_object
 from workbench.store.model import Flag, Link, Status
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -241,11 +242,14 @@ def _read_tus(path: Path, provenance: dict[str, Any]) -> Iterator[ImportedLink]:
                 for prop in element.findall("prop"):
                     if prop.get("type") == "x-workbench-provenance" and prop.text:
                         try:
-                            provenance.update(json.loads(prop.text))
-                        except json.JSONDecodeError:
+                            recorded = parse_json_object(prop.text, path, prop.sourceline)
+                        except InputError as exc:
                             raise InputError(
-                                "damaged x-workbench-provenance prop", path, prop.sourceline
+                                f"damaged x-workbench-provenance prop ({exc.message})",
+                                path,
+                                prop.sourceline,
                             ) from None
+                        provenance.update(recorded)
                 continue
             yield _link(element, path)
             element.clear()
@@ -290,7 +294,7 @@ def _link(element: Any, path: Path) -> ImportedLink:
             tgt=props["x-tgt-ids"].split(),
             status=Status(props.get("x-status") or "auto"),
             score=float(score) if score else None,
-            flags=[Flag.from_dict(f) for f in json.loads(props.get("x-flags") or "[]")],
+            flags=[Flag.from_dict(f) for f in loads(props.get("x-flags") or "[]", path, line)],
             reviewer=props.get("x-reviewer") or None,
             note=note.text or "" if note is not None else "",
             modified=iso_date(element.get("changedate")),

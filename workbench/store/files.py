@@ -26,6 +26,7 @@ from workbench.jsontext import (
     has_surrogate_escape,
     parse_json_object,
 )
+from workbench.provenance import AlignmentProvenance
 from workbench.store.model import Alignment, Flag, Link, Status, link_problem
 
 FORMAT_NAME = "workbench-alignment"
@@ -54,7 +55,7 @@ def header_dict(alignment: Alignment) -> dict[str, Any]:
         "tgt_lang": alignment.tgt_lang,
         "src_docs": alignment.src_docs,
         "tgt_docs": alignment.tgt_docs,
-        "provenance": alignment.provenance,
+        "provenance": AlignmentProvenance.read(alignment.provenance).to_dict(),
         "edits": alignment.edits,
     }
 
@@ -117,12 +118,13 @@ def alignment_from_header(header: dict[str, Any], path: Path) -> Alignment:
     problem = _header_problem(header)
     if problem:
         raise InputError(f"header is missing or has a wrong field: {problem}", path, 1)
+    provenance = AlignmentProvenance.read(header.get("provenance"), path, 1, "header provenance")
     return Alignment(
         src_lang=header["src_lang"],
         tgt_lang=header["tgt_lang"],
         src_docs=list(header.get("src_docs", [])),
         tgt_docs=list(header.get("tgt_docs", [])),
-        provenance=dict(header.get("provenance", {})),
+        provenance=provenance.to_dict(),
         edits=dict(header.get("edits", {})),
     )
 
@@ -135,8 +137,6 @@ def _header_problem(header: dict[str, Any]) -> str | None:
         docs = header.get(name, [])
         if type(docs) is not list or any(type(d) is not str for d in docs):
             return f"{name!r} must be a list of document ids (strings)"
-    if type(header.get("provenance", {})) is not dict:
-        return "'provenance' must be an object"
     edits = header.get("edits", {})
     if type(edits) is not dict or any(type(v) is not str for v in edits.values()):
         return "'edits' must be an object of sentence id -> text"

@@ -51,6 +51,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--corpus", type=Path, help="corpus folder (default from settings: corpus/)"
     )
+    export.add_argument(
+        "--clusters",
+        nargs="?",
+        const=True,
+        metavar="CLUSTERS_FILE",
+        help="export statement clusters (default file: alignments/clusters.jsonl) as tmx or "
+        "jsonl: one unit per cluster, one variant per member",
+    )
     export.set_defaults(func=run_export)
 
     imp = subparsers.add_parser(
@@ -124,10 +132,36 @@ def _corpus_text(corpus_dir: Path, settings):
     return CorpusText(corpus, load_translations(corpus_dir, settings.corpus.target_language))
 
 
+def run_clusters_export(args: argparse.Namespace, settings) -> int:
+    from workbench.align.cluster.run import clusters_path
+    from workbench.export import Selection
+    from workbench.export.clusters import export_clusters, get_cluster_writer
+
+    name = args.format or settings.export.format
+    get_cluster_writer(name)  # unknown format: fail before any work
+    selection = Selection.parse(
+        args.status or settings.export.status,
+        args.min_score if args.min_score is not None else settings.export.min_score,
+    )
+    path = clusters_path(settings) if args.clusters is True else Path(args.clusters)
+    text = _corpus_text(args.corpus or settings.paths.corpus, settings)
+    result = export_clusters(path, name, args.out, text.corpus, text, selection)
+    filters = ", ".join(f"{k}={v}" for k, v in selection.describe().items() if k != "lang")
+    if result.count == 0:
+        print(f"nothing to export: no cluster in {path} matches {filters}; no file written")
+        return 0
+    print(f"exported {result.count} clusters as {name}:")
+    for out in result.paths:
+        print(f"  {out}")
+    return 0
+
+
 def run_export(args: argparse.Namespace) -> int:
     from workbench.export import Selection, export_alignments, get_format
 
     settings = settings_from(args)
+    if args.clusters:
+        return run_clusters_export(args, settings)
     conf = settings.export
     fmt = get_format(args.format or conf.format)  # unknown format: fail before any work
     selection = Selection.parse(

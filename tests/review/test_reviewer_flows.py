@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import TextArea
 
 from workbench.review.app import make_app
+from workbench.settings import AlignSettings
 from workbench.store import Status, load_alignment, save_alignment
 from workbench.store.order import in_article_order, sentence_position
 
@@ -17,7 +18,11 @@ SIZE = (120, 40)
 
 
 def app_for(path: Path, corpus, clock, **kw):
-    return make_app(path, corpus=corpus, reviewer="ana", clock=clock, mt={}, **kw)
+    # no sentence encoder: fast, and nothing written outside tmp_path (its embedding cache)
+    settings = AlignSettings(encoder="none")
+    return make_app(
+        path, corpus=corpus, reviewer="ana", clock=clock, mt={}, align_settings=settings, **kw
+    )
 
 
 def shape(app) -> list[tuple[str, list[str], list[str]]]:

@@ -24,6 +24,9 @@ FEATURE_LABELS: dict[str, str] = {
     "date_conflict": "dates conflict",
     "year_conflict": "years conflict",
     "best_score": "best candidate's score",
+    "enc_cos": "sentence-encoder cosine",
+    "enc_margin": "sentence-encoder margin",
+    "enc_support": "sentence-encoder support",
     "local_context": "scored against its documents only",
 }
 HIDDEN = {"mt", "partial"}  # bookkeeping, said otherwise ("with MT") or not at all
@@ -48,14 +51,17 @@ def named_features(features: dict[str, float]) -> list[tuple[str, float]]:
 
 
 def contributions(
-    features: dict[str, float], weights: tuple[dict[str, float], dict[str, float]] | None
+    features: dict[str, float], weights: dict[tuple[bool, bool], dict[str, float]] | None
 ) -> list[tuple[str, float]] | None:
     """``[(name, weight x value)]`` of the scored features, largest effect first, plus the
-    bias (the score is the logistic of their sum). ``weights`` are the aligner's (with MT,
-    without MT: :func:`aligner_weights`); ``None`` (not loaded yet) gives ``None``."""
+    bias (the score is the logistic of their sum, with the edition prior). ``weights`` are the
+    aligner's, by (with MT, with the sentence encoder) (:func:`aligner_weights`); ``None``
+    (not loaded yet) gives ``None``."""
     if weights is None or "margin" not in features:  # not scored by the aligner (1-0, manual)
         return None
-    chosen = weights[0] if features.get("mt") else weights[1]
+    chosen = weights.get((bool(features.get("mt")), "enc_cos" in features))
+    if chosen is None:
+        return None
     parts = [
         (label(k), chosen[k] * float(v))
         for k, v in features.items()
@@ -65,8 +71,8 @@ def contributions(
     return [*parts, ("bias", float(chosen["bias"]))]
 
 
-def aligner_weights() -> tuple[dict[str, float], dict[str, float]]:
-    """The comparable aligner's logistic weights (with MT, without); imports the aligner."""
-    from workbench.align.comparable import WEIGHTS_MT, WEIGHTS_NO_MT
+def aligner_weights() -> dict[tuple[bool, bool], dict[str, float]]:
+    """The comparable aligner's logistic weights by (MT, encoder); imports the aligner."""
+    from workbench.align.comparable import WEIGHTS
 
-    return WEIGHTS_MT, WEIGHTS_NO_MT
+    return WEIGHTS

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from workbench.align.comparable import Item, MiningConfig, Scorer, prepare
 from workbench.store.model import Flag
@@ -35,12 +36,16 @@ class RescoreContext:
 
 
 def build_context(
-    src_items: Sequence[Item], tgt_items: Sequence[Item], config: MiningConfig | None = None
+    src_items: Sequence[Item],
+    tgt_items: Sequence[Item],
+    config: MiningConfig | None = None,
+    encoder: Any = None,
 ) -> RescoreContext:
     """A context over source items (with their MT, if any) and English items (the aligner's
-    candidate vectors, neighbours and chrF profiles, built as in :func:`comparable.prepare`)."""
+    candidate vectors, neighbours, chrF profiles and, with ``encoder``, sentence embeddings,
+    built as in :func:`comparable.prepare`)."""
     config = config or MiningConfig()
-    _, scorer = prepare(list(src_items), list(tgt_items), config)
+    _, scorer = prepare(list(src_items), list(tgt_items), config, encoder=encoder)
     return RescoreContext(
         scorer,
         {item.id: n for n, item in enumerate(src_items)},

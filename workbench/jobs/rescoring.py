@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from workbench.store.model import Alignment, Link
@@ -34,10 +35,12 @@ class LinkRescorer:
         mt: dict[str, str] | None = None,
         config: Any = None,  # AlignSettings or a MiningConfig; None: the defaults
         whole_pair_limit: int = WHOLE_PAIR_LIMIT,
+        models_dir: Path = Path("models"),
     ) -> None:
         self.corpus = corpus
         self.mt = mt or {}
         self.config = config
+        self.models_dir = models_dir
         self.whole_pair_limit = whole_pair_limit
         self._contexts: dict[tuple, Any] = {}
         self.builds = 0  # contexts built so far (tests, benchmarks)
@@ -55,6 +58,14 @@ class LinkRescorer:
             True,
         )
 
+    def _encoder(self) -> Any:
+        """The aligner's sentence encoder (``[align] encoder``; None with a MiningConfig)."""
+        if not hasattr(self.config, "encoder"):
+            return None
+        from workbench.align.corpus_align import open_encoder
+
+        return open_encoder(self.config, self.models_dir)
+
     def _mining_config(self) -> Any:
         """The aligner's settings as its mining config (``config`` may be ``AlignSettings``)."""
         if not hasattr(self.config, "comparable_k"):
@@ -63,44 +74,55 @@ class LinkRescorer:
 
         return mining_config(self.config)
 
-    def context(self, alignment: Alignment, link: Link) -> tuple[Any, bool]:
-        """The scoring context for ``link`` (built once per document set and text version)."""
+    def _key(self, alignment: Alignment, link: Link) -> tuple[tuple, list, list, bool]:
         src_docs, tgt_docs, local = self._documents(alignment, link)
         doc_ids = {d.id for d in (*src_docs, *tgt_docs)}
         edits = tuple(
             sorted((s, t) for s, t in alignment.edits.items() if s.rpartition(":")[0] in doc_ids)
         )
         key = (tuple(d.id for d in src_docs), tuple(d.id for d in tgt_docs), edits)
-        context = self._contexts.get(key)
-        if context is None:
+        return key, src_docs, tgt_docs, local
+
+    def ready(self, alignment: Alignment, link: Link) -> bool:
+        """Whether rescoring ``link`` needs no context built first (cheap: for prefetching)."""
+        return self._key(alignment, link)[0] in self._contexts
+
+    def context(self, alignment: Alignment, link: Link) -> tuple[Any, bool]:
+        """The scoring context for ``link`` (built once per document set and text version;
+        ``None`` when one side has no sentences)."""
+        key, src_docs, tgt_docs, local = self._key(alignment, link)
+        if key in self._contexts:
+            return self._contexts[key], local
+
+        def items(docs, with_mt: bool) -> list:
             from workbench.align.comparable import Item
-            from workbench.align.rescore import build_context
 
-            def items(docs, with_mt: bool) -> list:
-                return [
-                    Item(
-                        s.id,
-                        doc.id,
-                        s.index,
-                        alignment.edits.get(s.id, s.text),
-                        doc.language,
-                        self.mt.get(s.id) if with_mt else None,
-                        doc.edition,
-                    )
-                    for doc in docs
-                    for s in doc.sentences
-                ]
+            return [
+                Item(
+                    s.id,
+                    doc.id,
+                    s.index,
+                    alignment.edits.get(s.id, s.text),
+                    doc.language,
+                    self.mt.get(s.id) if with_mt else None,
+                    doc.edition,
+                )
+                for doc in docs
+                for s in doc.sentences
+            ]
 
-            if len(self._contexts) >= 8:  # a few documents' worth; drop the oldest
-                self._contexts.pop(next(iter(self._contexts)))
-            src_items, tgt_items = items(src_docs, True), items(tgt_docs, False)
-            context = (
-                build_context(src_items, tgt_items, self._mining_config())
-                if src_items and tgt_items
-                else None
-            )
-            self._contexts[key] = context
-            self.builds += 1
+        from workbench.align.rescore import build_context
+
+        src_items, tgt_items = items(src_docs, True), items(tgt_docs, False)
+        context = (
+            build_context(src_items, tgt_items, self._mining_config(), self._encoder())
+            if src_items and tgt_items
+            else None
+        )
+        if len(self._contexts) >= 8:  # a few documents' worth; drop the oldest
+            self._contexts.pop(next(iter(self._contexts)), None)
+        self._contexts[key] = context
+        self.builds += 1
         return context, local
 
     def __call__(self, link: Link, alignment: Alignment) -> Link:

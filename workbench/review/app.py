@@ -42,6 +42,7 @@ from workbench.store.ops import OpError
 from workbench.store.session import ReviewSession
 
 MIN_SIZE = (80, 24)
+LOAD_ALIGNER_AFTER_S = 0.5  # after opening, the aligner's scorer is loaded in the background
 
 
 class ReviewApp(App[None]):
@@ -61,6 +62,7 @@ class ReviewApp(App[None]):
         self.close_error: WorkbenchError | None = None  # a final snapshot that failed
         self.corpus_dir: Path | None = None  # for re-aligning (MT is read from there)
         self.align_settings: Any = None  # AlignSettings; None: the defaults
+        self._prefetching = False  # a scorer context is being built in the background
 
     @property
     def session(self) -> ReviewSession:
@@ -89,20 +91,26 @@ class ReviewApp(App[None]):
         links.set_cursor(start)
         self.call_after_refresh(lambda: links.scroll_to_row(links.cursor))  # once laid out
         self.call_after_refresh(self._prepare_journal)
-        if self.session.rescorer is not None:  # the first edit then waits for no import
-            self.call_after_refresh(
-                lambda: self.run_worker(self._load_aligner, thread=True, exit_on_error=False)
+        if self.session.rescorer is not None:  # once the screen is up: the first edit then
+            # waits for no import, and opening waits for nothing
+            self.set_timer(
+                LOAD_ALIGNER_AFTER_S,
+                lambda: self.run_worker(self._load_aligner, thread=True, exit_on_error=False),
             )
         for notice in self.session.notices:
             self.notify(notice, title="review session", timeout=8)
         self.refresh_panels()
 
     def _load_aligner(self) -> None:
-        """Import the aligner's scorer (numpy, scipy) in a thread: rescoring needs it, and the
-        detail panel then says which features drive a score."""
+        """Import the aligner's scorer (numpy, scipy) and build its context for the current
+        link's documents, in a thread: the first edit then waits for neither, and the detail
+        panel says which features drive a score."""
         from workbench.align.explain import aligner_weights
 
         weights = aligner_weights()
+        index, rescorer = self.current_index(), self.session.rescorer
+        if index is not None and rescorer is not None:  # the scorer for where the reviewer is
+            rescorer.context(self.data.alignment, self.data.alignment.links[index])
 
         def ready() -> None:
             self.data.weights = weights
@@ -147,6 +155,27 @@ class ReviewApp(App[None]):
         self.query_one(DetailPanel).show(self.data, index, self.show_mt)
         self.query_one(StatusBar).show(self.data, links.cursor, links.rows, index, self.filter_name)
         self.session.set_cursor(self.data.alignment.links[index].id if index is not None else None)
+        if index is not None:
+            self._prefetch(index)
+
+    def _prefetch(self, index: int) -> None:
+        """Build the scorer's context for the link under the cursor in the background, so that
+        an edit there waits for no context (once the aligner is loaded; one build at a time)."""
+        rescorer, alignment = self.session.rescorer, self.data.alignment
+        if rescorer is None or self.data.weights is None or self._prefetching:
+            return
+        link = alignment.links[index]
+        if rescorer.ready(alignment, link):
+            return
+        self._prefetching = True
+
+        def build() -> None:
+            try:
+                rescorer.context(alignment, link)
+            finally:
+                self._prefetching = False
+
+        self.run_worker(build, thread=True, exit_on_error=False)
 
     def go_to_index(self, index: int) -> None:
         links = self.links

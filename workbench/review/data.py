@@ -107,7 +107,7 @@ class ReviewData:
         self._best: dict[tuple, list[tuple[float, str]]] = {}
         # the aligner's score weights (with MT, without), once loaded: the detail panel then
         # says which features drive a score (workbench.align.explain)
-        self.weights: tuple[dict[str, float], dict[str, float]] | None = None
+        self.weights: dict[tuple[bool, bool], dict[str, float]] | None = None
 
     @property
     def alignment(self) -> Alignment:

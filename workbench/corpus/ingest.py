@@ -48,16 +48,28 @@ def check_inside(path: Path, root: Path) -> None:
         raise InputError(f"is a symbolic link to {target}, which does not exist", path)
 
 
+def _size(n: int) -> str:
+    """``n`` bytes for people: ``1 byte``, ``950 bytes``, ``12.3 KB``, ``10.0 MB``."""
+    if n < 1000:
+        return f"{n} byte{'s' if n != 1 else ''}"
+    if n < 1_000_000:
+        return f"{n / 1e3:.1f} KB"
+    return f"{n / 1e6:.1f} MB"
+
+
 def read_article(path: Path, max_bytes: int) -> str:
     """Decode one article, refusing what is not a text article."""
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(
-            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit for one article "
+            f"file is {_size(size)}, over the {_size(max_bytes)} limit for one article "
             "(split it, or raise corpus.max_document_bytes in workbench.toml)",
             path,
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # unreadable (permissions), vanished, a folder named like an article
+        raise InputError(f"cannot read this article ({exc.strerror or exc})", path) from None
     if b"\x00" in data:
         raise InputError("binary file (contains NUL bytes), not a text article", path)
     try:

@@ -79,33 +79,42 @@ class TsvFormat(ExportFormat):
 
 
 def _read_rows(path: Path) -> Iterator[ImportedLink]:
+    """Rows decoded one line at a time (bytes split at ``\n``), so that a line that is not
+    UTF-8 is reported with its own number."""
     try:
-        handle = path.open(encoding="utf-8", newline="")
+        handle = path.open("rb")
     except FileNotFoundError:
         raise InputError("file does not exist", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read this file ({exc.strerror or exc})", path) from None
     counters: dict[str, int] = {}
-    number = 1
     with handle:
-        try:
-            header = handle.readline().rstrip("\r\n").split("\t")
-            missing = [c for c in REQUIRED if c not in header]
-            if missing:
-                raise InputError(f"header line lacks column(s) {', '.join(missing)}", path, 1)
-            index = {name: i for i, name in enumerate(header)}
-            for number, line in enumerate(handle, start=2):  # noqa: B007
-                text = line.rstrip("\r\n")
-                if not text:
-                    continue
-                cells = text.split("\t")
-                if len(cells) != len(header):
-                    raise InputError(
-                        f"expected {len(header)} tab-separated columns, found {len(cells)}",
-                        path,
-                        number,
-                    )
-                yield _link({name: cells[i] for name, i in index.items()}, path, number, counters)
-        except UnicodeDecodeError:
-            raise InputError("not UTF-8 text (damaged?)", path, number) from None
+        header = _decode(handle.readline(), path, 1).rstrip("\r\n").split("\t")
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            raise InputError(f"header line lacks column(s) {', '.join(missing)}", path, 1)
+        index = {name: i for i, name in enumerate(header)}
+        for number, raw in enumerate(handle, start=2):
+            text = _decode(raw, path, number).rstrip("\r\n")
+            if not text:
+                continue
+            cells = text.split("\t")
+            if len(cells) != len(header):
+                raise InputError(
+                    f"expected {len(header)} tab-separated columns, found {len(cells)}",
+                    path,
+                    number,
+                )
+            yield _link({name: cells[i] for name, i in index.items()}, path, number, counters)
+
+
+def _decode(raw: bytes, path: Path, number: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte {exc.start + 1} of the line)", path, number
+        ) from None
 
 
 def _link(cells: dict[str, str], path: Path, number: int, counters: dict[str, int]) -> ImportedLink:

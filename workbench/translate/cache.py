@@ -11,15 +11,16 @@ settings) and the source text.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import InputError
+from workbench.errors import InputError, WorkbenchError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -31,6 +32,25 @@ CREATE TABLE IF NOT EXISTS translations (
 )
 """
 _CHUNK = 500  # keys per SELECT (SQLite's variable limit is far above)
+
+
+@contextlib.contextmanager
+def _usable(path: str | Path) -> Iterator[None]:
+    """SQLite failures as one line: a damaged page, a full disk, a lock held too long."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if "full" in str(exc):
+            raise WorkbenchError(
+                f"the disk is full; the translation cache could not be written ({exc}); "
+                "translations already stored are kept",
+                path,
+            ) from None
+        raise InputError(
+            f"translation cache is not usable ({exc}); delete the file to start a new cache "
+            "(translations files in the corpus are kept)",
+            path,
+        ) from None
 
 
 def identity_digest(identity: Mapping[str, Any]) -> str:
@@ -64,13 +84,14 @@ class TranslationCache:
     def get_many(self, keys: Iterable[str]) -> dict[str, str]:
         keys = list(dict.fromkeys(keys))
         found: dict[str, str] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key, translation FROM translations WHERE key IN ({marks})", chunk
-            )
-            found.update(rows)
+        with _usable(self.path):
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, translation FROM translations WHERE key IN ({marks})", chunk
+                )
+                found.update(rows)
         return found
 
     def put_many(self, identity_hash: str, rows: Iterable[tuple[str, str, str]]) -> None:
@@ -79,21 +100,24 @@ class TranslationCache:
         values = [(key, identity_hash, source, target, now) for key, source, target in rows]
         if not values:
             return
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?)", values
-            )
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with _usable(self.path):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?)", values
+                )
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def count(self, identity_hash: str | None = None) -> int:
-        if identity_hash is None:
-            return self._db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
-        sql = "SELECT COUNT(*) FROM translations WHERE identity = ?"
-        return self._db.execute(sql, (identity_hash,)).fetchone()[0]
+        with _usable(self.path):
+            if identity_hash is None:
+                return self._db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+            sql = "SELECT COUNT(*) FROM translations WHERE identity = ?"
+            return self._db.execute(sql, (identity_hash,)).fetchone()[0]
 
     def close(self) -> None:
         self._db.close()

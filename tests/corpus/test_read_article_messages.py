@@ -42,3 +42,11 @@ def test_an_unreadable_article_is_one_line(tmp_path, monkeypatch) -> None:
     with pytest.raises(InputError, match="cannot read this article") as info:
         read_article(path, 1000)
     assert info.value.path == path
+
+
+def test_a_manifest_that_is_a_folder(tmp_path) -> None:
+    from workbench.corpus.manifest import load_manifest
+
+    (tmp_path / "manifest.toml").mkdir()
+    with pytest.raises(InputError, match="is a folder, not a manifest file"):
+        load_manifest(tmp_path)

@@ -46,6 +46,10 @@ def load_manifest(corpus_dir: Path) -> Manifest:
         manifest = Manifest.model_validate(data)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"manifest is not valid TOML: {exc}", path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a manifest file", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the manifest ({exc.strerror or exc})", path) from None
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()

@@ -207,6 +207,8 @@ def load_settings(path: str | Path | None = None) -> Settings:
         raise ConfigError("is a folder, not a settings file", path) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", path) from None
+    except RecursionError:
+        raise ConfigError("not valid TOML: nested too deeply", path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the settings file: {exc.strerror or exc}", path) from None
     try:

@@ -46,6 +46,8 @@ def load_manifest(corpus_dir: Path) -> Manifest:
         manifest = Manifest.model_validate(data)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"manifest is not valid TOML: {exc}", path) from None
+    except RecursionError:
+        raise InputError("manifest is not valid TOML: nested too deeply", path) from None
     except IsADirectoryError:
         raise InputError("is a folder, not a manifest file", path) from None
     except OSError as exc:

@@ -114,6 +114,8 @@ def load_registry(path: Path) -> Registry:
         raw = _RegistryFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", path) from None
+    except RecursionError:
+        raise ConfigError("not valid TOML: nested too deeply", path) from None
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: "

@@ -1,0 +1,327 @@
+"""Reviewing statement clusters: decisions as operations with undo/redo, journaled, crash-safe.
+
+The same durability model as pairwise review (:mod:`workbench.store.journal`): every decision
+is one self-contained journal record (the clusters it touched, before and after), appended and
+fsync-ed before it counts; :meth:`ClusterReview.save` writes ``clusters.jsonl`` atomically and
+starts a fresh journal; opening a file whose journal names it (by SHA-256) replays the
+journal, so a killed session loses nothing. A journal that names another version of the file
+is set aside (``.orphaned-<time>``), never applied twice.
+
+Operations: approve / reject / flag a cluster, remove a member, move a member to another
+cluster (or to a new one), split members off into a new cluster, merge two clusters, undo,
+redo. Each keeps the file's rules (one member per document in a cluster; a sentence in one
+non-rejected cluster): a decision that would break one is refused with a one-line
+:class:`WorkbenchError` and changes nothing.
+
+How a cluster decision maps to pairwise links: see :func:`implied_links`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import WorkbenchError
+from workbench.store.clusters import Cluster, ClusterSet, _cluster_from, save_clusters
+from workbench.store.journal import Journal, file_sha256, journal_path, read_journal
+from workbench.store.model import Link, Status, now_iso
+
+
+@dataclass
+class Change:
+    """One decision: the clusters it touched (by id) before and after (None: absent)."""
+
+    op: str
+    before: dict[str, dict[str, Any] | None]
+    after: dict[str, dict[str, Any] | None]
+
+    def to_record(self) -> dict[str, Any]:
+        return {"kind": "change", "op": self.op, "before": self.before, "after": self.after}
+
+
+def _apply(clusters: ClusterSet, state: dict[str, dict[str, Any] | None]) -> None:
+    index = {c.id: i for i, c in enumerate(clusters.clusters)}
+    for cid, data in state.items():
+        if data is None:
+            if cid in index:
+                clusters.clusters[index[cid]] = None  # type: ignore[call-overload]
+            continue
+        cluster = _cluster_from(data)
+        if cid in index:
+            clusters.clusters[index[cid]] = cluster
+        else:
+            clusters.clusters.append(cluster)
+    clusters.clusters = [c for c in clusters.clusters if c is not None]
+    if any(cid not in index for cid in state):  # a cluster came back or is new: id order
+        clusters.clusters.sort(key=lambda c: (len(c.id), c.id))
+
+
+@dataclass
+class ClusterReview:
+    """A review session over one clusters file."""
+
+    path: Path
+    clusters: ClusterSet
+    reviewer: str | None = None
+    undo_stack: list[Change] = field(default_factory=list)
+    redo_stack: list[Change] = field(default_factory=list)
+    journal: Journal | None = None
+
+    @classmethod
+    def open(cls, path: Path, clusters: ClusterSet, reviewer: str | None = None) -> ClusterReview:
+        """Start reviewing ``clusters`` (as loaded from ``path``), replaying its journal."""
+        review = cls(Path(path), clusters, reviewer)
+        sha = file_sha256(review.path)
+        jpath = journal_path(review.path)
+        content = read_journal(jpath)
+        review.journal = Journal(jpath, sha)
+        if content is not None and content.header.get("base_sha256") == sha:
+            for _line, record in content.records:
+                review._replay(record)
+            review.journal.adopt(content.good_bytes, len(content.records))
+        elif jpath.exists():
+            stamp = now_iso().replace(":", "")
+            os.replace(jpath, jpath.with_name(f"{jpath.name}.orphaned-{stamp}"))
+        return review
+
+    # --- the decision machinery -------------------------------------------------------------
+
+    def _replay(self, record: dict[str, Any]) -> None:
+        kind = record.get("kind")
+        if kind == "change":
+            change = Change(record["op"], record["before"], record["after"])
+            _apply(self.clusters, change.after)
+            self.undo_stack.append(change)
+            self.redo_stack.clear()
+        elif kind == "undo" and self.undo_stack:
+            change = self.undo_stack.pop()
+            _apply(self.clusters, change.before)
+            self.redo_stack.append(change)
+        elif kind == "redo" and self.redo_stack:
+            change = self.redo_stack.pop()
+            _apply(self.clusters, change.after)
+            self.undo_stack.append(change)
+
+    def _record(self, record: dict[str, Any]) -> None:
+        if self.journal is not None:
+            self.journal.append(record)  # durable first: a refused write changes nothing
+        self._replay(record)
+
+    def _commit(self, op: str, after: dict[str, Cluster | None]) -> Change:
+        before = {}
+        for cid in after:
+            try:
+                before[cid] = self.clusters.cluster(cid).to_dict()
+            except KeyError:
+                before[cid] = None
+        stamp = now_iso()
+        state: dict[str, dict[str, Any] | None] = {}
+        for cid, cluster in after.items():
+            if cluster is not None:
+                cluster.modified = stamp
+                cluster.reviewer = self.reviewer
+            state[cid] = None if cluster is None or not cluster.members else cluster.to_dict()
+        change = Change(op, before, state)
+        self._check(change)
+        self._record(change.to_record())
+        return change
+
+    def _check(self, change: Change) -> None:
+        """Refuse a change that would put a sentence in two live clusters."""
+        owner: dict[str, str] = {}
+        touched = set(change.after)
+        live = [c for c in self.clusters.clusters if c.id not in touched]
+        live += [_cluster_from(d) for d in change.after.values() if d is not None]
+        for cluster in live:
+            if cluster.status is Status.REJECTED:
+                continue
+            for sid in cluster.sentence_ids():
+                if sid in owner and owner[sid] != cluster.id:
+                    raise WorkbenchError(
+                        f"sentence {sid} would be in clusters {owner[sid]} and {cluster.id}"
+                    )
+                owner[sid] = cluster.id
+
+    def _copy(self, cid: str) -> Cluster:
+        try:
+            return copy.deepcopy(self.clusters.cluster(cid))
+        except KeyError:
+            raise WorkbenchError(f"no cluster {cid!r}") from None
+
+    # --- operations --------------------------------------------------------------------------
+
+    def set_status(self, cid: str, status: Status) -> Change:
+        cluster = self._copy(cid)
+        cluster.status = status
+        return self._commit(f"set {status}", {cid: cluster})
+
+    def approve(self, cid: str) -> Change:
+        return self.set_status(cid, Status.APPROVED)
+
+    def reject(self, cid: str) -> Change:
+        return self.set_status(cid, Status.REJECTED)
+
+    def remove_member(self, cid: str, doc: str) -> Change:
+        """Take ``doc``'s member out of the cluster (its sentences are in no cluster then)."""
+        cluster = self._copy(cid)
+        if cluster.member(doc) is None:
+            raise WorkbenchError(f"cluster {cid} has no member from {doc!r}")
+        cluster.members = [m for m in cluster.members if m.doc != doc]
+        return self._commit("remove member", {cid: cluster})
+
+    def move_member(self, cid: str, doc: str, target: str | None = None) -> Change:
+        """Move ``doc``'s member of ``cid`` into ``target`` (a new cluster when None)."""
+        source = self._copy(cid)
+        member = source.member(doc)
+        if member is None:
+            raise WorkbenchError(f"cluster {cid} has no member from {doc!r}")
+        if target is None:
+            into = Cluster(self.clusters.next_id(), [])
+        else:
+            into = self._copy(target)
+            if into.member(doc) is not None:
+                raise WorkbenchError(
+                    f"cluster {target} already has a member from {doc!r}; remove it first"
+                )
+        source.members = [m for m in source.members if m.doc != doc]
+        into.members.append(member)
+        into.status = Status.AUTO if target is None else into.status
+        return self._commit("move member", {cid: source, into.id: into})
+
+    def split(self, cid: str, docs: list[str]) -> Change:
+        """Members of ``docs`` leave ``cid`` together, as a new cluster."""
+        cluster = self._copy(cid)
+        leaving = [m for m in cluster.members if m.doc in set(docs)]
+        if not leaving or len(leaving) == len(cluster.members):
+            raise WorkbenchError("a split needs some members to leave and some to stay")
+        cluster.members = [m for m in cluster.members if m.doc not in set(docs)]
+        new = Cluster(self.clusters.next_id(), leaving)
+        return self._commit("split", {cid: cluster, new.id: new})
+
+    def merge(self, cid: str, other: str) -> Change:
+        """``other``'s members join ``cid``; ``other`` disappears."""
+        into, gone = self._copy(cid), self._copy(other)
+        shared = set(into.docs()) & set(gone.docs())
+        if cid == other or shared:
+            raise WorkbenchError(
+                f"clusters {cid} and {other} both have members from {', '.join(sorted(shared))}"
+                if shared
+                else "a cluster cannot merge with itself"
+            )
+        into.members = into.members + gone.members
+        return self._commit("merge", {cid: into, other: None})
+
+    def undo(self) -> bool:
+        if not self.undo_stack:
+            return False
+        self._record({"kind": "undo"})
+        return True
+
+    def redo(self) -> bool:
+        if not self.redo_stack:
+            return False
+        self._record({"kind": "redo"})
+        return True
+
+    def save(self) -> None:
+        """Snapshot: the file atomically, then a fresh journal for it."""
+        save_clusters(self.clusters, self.path)
+        if self.journal is not None:
+            self.journal.start(file_sha256(self.path), None)
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+
+
+# --- cluster decisions as pairwise decisions ----------------------------------------------------
+
+
+def implied_links(
+    cluster: Cluster, clusters: ClusterSet, target_lang: str = "en"
+) -> dict[str, list[Link]]:
+    """The pairwise links a reviewed cluster stands for, by alignment name (``fr-en``...).
+
+    Each member in a language other than ``target_lang`` gives one link: its sentences ->
+    the sentences of every ``target_lang`` member (comparable links may span several English
+    documents), with the cluster's status (approved or rejected) and reviewer. A cluster
+    without a ``target_lang`` member implies no link (English<->English statements across
+    editions live only in the clusters file); so does an auto or flagged cluster.
+    """
+    if cluster.status not in (Status.APPROVED, Status.REJECTED):
+        return {}
+    lang = {m.doc: clusters.documents[m.doc].lang for m in cluster.members}
+    targets = [s for m in cluster.members if lang[m.doc] == target_lang for s in m.ids]
+    if not targets:
+        return {}
+    out: dict[str, list[Link]] = {}
+    for member in cluster.members:
+        if lang[member.doc] == target_lang:
+            continue
+        link = Link(
+            id="",
+            src=list(member.ids),
+            tgt=list(targets),
+            status=cluster.status,
+            score=member.score,
+            reviewer=cluster.reviewer,
+            note=f"from cluster {cluster.id}",
+            modified=cluster.modified,
+        )
+        out.setdefault(f"{lang[member.doc]}-{target_lang}", []).append(link)
+    return out
+
+
+def apply_links(alignment, links: list[Link]) -> int:
+    """Put ``links`` into ``alignment`` (an :class:`~workbench.store.model.Alignment`):
+    each replaces the auto links that share a sentence with it, and an existing link with
+    the same sides takes its status; reviewed links that overlap are kept (a pairwise
+    decision is not overruled by a cluster decision). Returns how many links changed."""
+    changed = 0
+    for new in links:
+        same = next((x for x in alignment.links if x.src == new.src and x.tgt == new.tgt), None)
+        if same is not None:
+            if same.status != new.status:
+                same.status, same.reviewer, same.modified = new.status, new.reviewer, new.modified
+                changed += 1
+            continue
+        sentences = set(new.src) | set(new.tgt)
+        overlapping = [x for x in alignment.links if sentences & (set(x.src) | set(x.tgt))]
+        if any(not x.status.pending for x in overlapping) and new.status is Status.APPROVED:
+            continue
+        if new.status is Status.APPROVED:
+            alignment.links = [x for x in alignment.links if x not in overlapping]
+        new.id = alignment.next_link_id()
+        alignment.links.append(new)
+        changed += 1
+    return changed
+
+
+def write_implied_links(
+    clusters: ClusterSet, folder: Path, target_lang: str = "en"
+) -> dict[Path, int]:
+    """Every reviewed cluster's implied links into the pairwise files of ``folder`` (files
+    that exist; one under review elsewhere is refused, nothing written). Returns, per file
+    written, how many links changed."""
+    from workbench.store.files import SUFFIX, load_alignment, save_alignment
+    from workbench.store.guard import refuse_if_under_review
+
+    by_pair: dict[str, list[Link]] = {}
+    for cluster in clusters.clusters:
+        for pair, links in implied_links(cluster, clusters, target_lang).items():
+            by_pair.setdefault(pair, []).extend(links)
+    written: dict[Path, int] = {}
+    for pair, links in sorted(by_pair.items()):
+        path = Path(folder) / f"{pair}{SUFFIX}"
+        if not path.exists():
+            continue
+        refuse_if_under_review(path, "decide there")
+        alignment = load_alignment(path)
+        changed = apply_links(alignment, links)
+        if changed:
+            save_alignment(alignment, path)
+            written[path] = changed
+    return written

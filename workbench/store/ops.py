@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from workbench.jsontext import fix_surrogates
 from workbench.store.history import ReplaceLinks, SetText, Step, Transaction
 from workbench.store.model import Alignment, Link, Status
 from workbench.store.order import sentence_position
@@ -281,6 +282,7 @@ def edit_text(
     """
     if not text.strip():
         raise OpError("the text of a sentence cannot be empty")
+    text = fix_surrogates(text)  # pasted bytes a terminal could not decode: U+FFFD
     old = alignment.edits.get(sid)
     new = None if text == original else text
     if new == old:

@@ -39,6 +39,7 @@ SHARED = [
     "enc_cos",
     "enc_margin",
     "enc_support",
+    "lead",
     "margin",
     "length",
     "numbers",
@@ -117,8 +118,8 @@ def main() -> int:
         # the edition term stays the configured prior (align.edition_prior): an offset here
         offset = config.edition_prior * np.array([p.features["same_edition"] for p, _, _ in rows])
         w = _weighted_fit(x, y, weight, args.l2, offset)
-        named = {"bias": round(float(w[0]), 2)} | {
-            f: round(float(v), 2) for f, v in zip(names, w[1:], strict=True)
+        named = {"bias": round(float(w[0]), 3)} | {
+            f: round(float(v), 3) for f, v in zip(names, w[1:], strict=True)
         }
         label = "WEIGHTS_ENC_MT" if with_mt else "WEIGHTS_ENC_NO_MT"
         print(f"{label}: {int(y.sum())} positives / {len(y)} candidates")

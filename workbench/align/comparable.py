@@ -86,33 +86,35 @@ WEIGHTS_NO_MT: dict[str, float] = {
 # With the encoder (fitted on the NTREX comparable simulation's dev split and the seeds:
 # bench/fit_comparable_encoder.py; see docs/benchmarks.md "Comparable mode with the sentence encoder")
 WEIGHTS_ENC_NO_MT: dict[str, float] = {
-    "bias": -16.64,
-    "surface": -3.17,
-    "enc_cos": 5.02,
-    "enc_margin": 8.55,
-    "enc_support": 2.02,
-    "margin": 1.53,
+    "bias": -17.745,
+    "surface": -2.641,
+    "enc_cos": 3.245,
+    "enc_margin": 10.391,
+    "enc_support": 1.891,
+    "lead": 2.398,
+    "margin": 1.496,
     "length": -0.47,
-    "numbers": 1.82,
-    "dates": 0.67,
-    "names": -0.9,
-    "number_conflict": -1.76,
-    "year_conflict": -1.99,
+    "numbers": 2.155,
+    "dates": 0.226,
+    "names": -0.998,
+    "number_conflict": -1.51,
+    "year_conflict": -3.0,
     "date_conflict": 0.0,
 }
 WEIGHTS_ENC_MT: dict[str, float] = {
-    "bias": -14.55,
-    "chrf": 2.11,
-    "enc_cos": 1.07,
-    "enc_margin": 4.41,
-    "enc_support": 1.78,
-    "margin": 4.16,
-    "length": -1.6,
-    "numbers": 1.69,
-    "dates": 1.91,
-    "names": -0.0,
-    "number_conflict": -1.83,
-    "year_conflict": -1.38,
+    "bias": -15.082,
+    "chrf": 2.059,
+    "enc_cos": 1.285,
+    "enc_margin": 4.738,
+    "enc_support": 1.665,
+    "lead": 2.841,
+    "margin": 4.25,
+    "length": -1.968,
+    "numbers": 1.954,
+    "dates": 1.577,
+    "names": -0.232,
+    "number_conflict": -1.411,
+    "year_conflict": -2.54,
     "date_conflict": 0.0,
 }
 # (MT, encoder) -> weights; the edition term is MiningConfig.edition_prior in every set
@@ -131,7 +133,9 @@ _VECTOR_FEATURES = (
     "enc_cos",
     "enc_margin",
     "enc_support",
+    "lead",
 )
+LEAD = 2  # "lead": both sides start within their article's first LEAD sentences
 
 
 @dataclass(frozen=True)
@@ -431,6 +435,13 @@ class Scorer:
             "length": length,
             "mt": has_mt.astype(float),
             "same_edition": np.array([self._same_edition(s, t) for s, t in groups], dtype=float),
+            "lead": np.array(
+                [
+                    self.src[min(s)].index < LEAD and self.tgt[min(t)].index < LEAD
+                    for s, t in groups
+                ],
+                dtype=float,
+            ),
         }
         if self.semantic is not None:
             out.update(self.semantic.features(groups))
@@ -484,6 +495,7 @@ class Scorer:
             features["enc_cos"] = float(f["enc_cos"][g])
             features["enc_margin"] = float(f["enc_margin"][g])
             features["enc_support"] = float(f["enc_support"][g])
+            features["lead"] = float(f["lead"][g])
         flags: list[Flag] = []
         if anchors:
             n_src = len(self.src)

@@ -18,7 +18,6 @@ every file with 0-1 links).
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from workbench.corpus.translations import DocumentTranslations, translations_pat
 from workbench.errors import ConfigError, InputError, WorkbenchError
 from workbench.fileio import atomic_group
 from workbench.jsonlines import split_lines
+from workbench.jsontext import parse_json_object
 from workbench.names import validate_file_id
 from workbench.settings import AlignSettings, Settings
 from workbench.store.files import SUFFIX, dumps_line, header_dict, load_alignment
@@ -166,9 +166,9 @@ def _recorded_sources(path: Path) -> list[tuple[str, str | None]]:
     if not path.exists():
         return []
     out = []
-    for line in split_lines(path.read_text(encoding="utf-8"))[1:]:  # "\n" only
-        if line.strip():
-            record = json.loads(line)
+    for number, line in enumerate(split_lines(path.read_text(encoding="utf-8"))[1:], 2):
+        if line.strip():  # split at "\n" only; a damaged line is one error naming it
+            record = parse_json_object(line, path, number)
             out.append((record.get("id"), record.get("source")))
     return out
 

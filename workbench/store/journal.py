@@ -71,7 +71,7 @@ def read_journal(path: Path) -> JournalContent | None:
     complete, tail = lines[:-1], lines[-1]
     try:
         header = json.loads(complete[0]) if complete else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         header = None
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         return None
@@ -81,7 +81,7 @@ def read_journal(path: Path) -> JournalContent | None:
             record = json.loads(raw)
             if not isinstance(record, dict):
                 raise ValueError("not an object")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             if number == len(complete):  # the last line, cut by a kill mid-write
                 content.torn_tail = True
                 break

@@ -7,7 +7,6 @@ record per input record, ``{"id": ..., "text": ..., "translation": ...}``, in in
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from workbench.errors import InputError
 from workbench.fileio import atomic_writer
 from workbench.jsonlines import dumps_line
+from workbench.jsontext import loads
 
 
 @dataclass
@@ -49,10 +49,7 @@ def read_jsonl(path: Path) -> Records:
     for number, line in enumerate(data.split("\n"), 1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg}", path, number) from None
+        record = loads(line, path, number)  # bad JSON, deep nesting: one line naming it
         if not isinstance(record, dict) or "id" not in record:
             raise InputError('a record needs an "id" and a "text" field', path, number)
         if not isinstance(record.get("text"), str):

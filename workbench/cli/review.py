@@ -99,9 +99,37 @@ def check_terminal() -> None:
         )
 
 
+def run_clusters(args: argparse.Namespace, settings, path: Path) -> int:
+    """``workbench review alignments/clusters.jsonl``: the cluster review screen."""
+    from workbench.align.cluster.run import load_checked
+    from workbench.corpus.ingest import ingest
+    from workbench.corpus.translations import load_translations
+    from workbench.review.clusters import ClusterApp
+    from workbench.store.cluster_review import ClusterReview
+    from workbench.store.lock import current_user
+
+    corpus_dir = args.corpus or settings.paths.corpus
+    corpus = ingest(corpus_dir, settings.corpus)
+    clusters = load_checked(path, corpus)
+    check_terminal()
+    reviewer = args.reviewer or settings.review.reviewer or current_user()
+    review = ClusterReview.open(path, clusters, reviewer)
+    translations = load_translations(corpus.root, settings.corpus.target_language)
+    mt = {sid: text for t in translations.values() for sid, text in t.by_sentence.items()}
+    app = ClusterApp(review, corpus, mt, settings.paths.alignments)
+    app.run()
+    review.close()
+    print(f"workbench review: {path}: saved {len(review.clusters.clusters)} clusters")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     path = args.alignment or choose_file(settings.paths.alignments)
+    from workbench.store.clusters import is_clusters_file
+
+    if is_clusters_file(path):
+        return run_clusters(args, settings, path)
     corpus_dir = args.corpus or settings.paths.corpus
     from workbench.store.session import check_openable
 

@@ -271,3 +271,13 @@ def save_clusters(clusters: ClusterSet, path: str | Path) -> None:
         handle.write(dumps_line(header_dict(clusters)))
         for cluster in clusters.clusters:
             handle.write(dumps_line(cluster.to_dict()))
+
+
+def is_clusters_file(path: str | Path) -> bool:
+    """Does ``path`` start like a clusters file? (False when unreadable.)"""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            head = handle.readline(4096)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return f'"format": "{FORMAT_NAME}"' in head

@@ -1,0 +1,84 @@
+"""The cluster review screen: keys call the review operations; quit saves and writes the
+implied pairwise links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.review.clusters import ClusterApp
+from workbench.store.cluster_review import ClusterReview
+from workbench.store.clusters import (
+    Cluster,
+    ClusterSet,
+    DocInfo,
+    Member,
+    is_clusters_file,
+    load_clusters,
+    save_clusters,
+)
+from workbench.store.files import load_alignment, save_alignment
+from workbench.store.model import Alignment, Link, Status
+
+SIZE = (120, 40)
+
+
+def setup(seed_corpus, tmp_path: Path) -> tuple[Path, Path]:
+    docs = {d.id: DocInfo(d.language, d.edition, len(d.sentences)) for d in seed_corpus.documents}
+    clusters = [
+        Cluster(
+            "C0001",
+            [
+                Member("en-2021-globaltimes", ["en-2021-globaltimes:1"]),
+                Member("en-2022-chinadaily", ["en-2022-chinadaily:0"]),
+                Member("fr-2022-cnw", ["fr-2022-cnw:0"]),
+            ],
+        ),
+        Cluster(
+            "C0002",
+            [
+                Member("fr-2022-cnw", ["fr-2022-cnw:5"]),
+                Member("en-2022-chinadaily", ["en-2022-chinadaily:24"]),
+            ],
+        ),
+    ]
+    path = tmp_path / "clusters.jsonl"
+    save_clusters(ClusterSet(docs, {}, clusters), path)
+    folder = tmp_path / "alignments"
+    folder.mkdir()
+    save_alignment(
+        Alignment("fr", "en", links=[Link("L00001", ["fr-2022-cnw:5"], ["en-2023:3"])]),
+        folder / "fr-en.align.jsonl",
+    )
+    return path, folder
+
+
+async def test_keys_decide_undo_and_quit_saves(seed_corpus, tmp_path: Path) -> None:
+    path, folder = setup(seed_corpus, tmp_path)
+    assert is_clusters_file(path) and not is_clusters_file(folder / "fr-en.align.jsonl")
+    review = ClusterReview.open(path, load_clusters(path), "ana")
+    app = ClusterApp(
+        review, seed_corpus, {"fr-2022-cnw:0": "The summit was launched on 26 November."}, folder
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        text = app.render_cluster()
+        assert "26 novembre" in text and "The summit was launched" in text
+        assert "disagrees within an edition" in text  # the opening date, in the timeline
+        await pilot.press("down", "down", "d")  # remove the French member
+        assert review.clusters.cluster("C0001").docs() == [
+            "en-2021-globaltimes",
+            "en-2022-chinadaily",
+        ]
+        await pilot.press("u")
+        assert len(review.clusters.cluster("C0001").members) == 3
+        await pilot.press("j", "a")  # approve C0002
+        assert review.clusters.cluster("C0002").status is Status.APPROVED
+        await pilot.press("k", "g")  # merge C0002 into C0001: refused (two French members)
+        await pilot.press(*"C0002", "enter")
+        assert "both have members from" in app.message
+        await pilot.press("q")
+    saved = load_clusters(path)
+    assert saved.cluster("C0002").status is Status.APPROVED
+    links = load_alignment(folder / "fr-en.align.jsonl").links
+    assert [(x.src, x.tgt, x.status) for x in links] == [
+        (["fr-2022-cnw:5"], ["en-2022-chinadaily:24"], Status.APPROVED)
+    ]

@@ -137,8 +137,8 @@ def test_realign_keeps_decisions_as_anchors(capsys, tmp_path: Path) -> None:
 
 def test_realign_is_one_undo_step(seed_corpus, tmp_path: Path) -> None:
     pytest.importorskip("workbench.align.corpus_align")
-    from workbench.settings import AlignSettings
     from workbench.jobs.realign import realign_session
+    from workbench.settings import AlignSettings
     from workbench.store.session import ReviewSession
 
     path = write_seed_alignments(tmp_path)["fr"]

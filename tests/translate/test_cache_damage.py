@@ -27,10 +27,11 @@ def test_a_damaged_page_in_the_middle(tmp_path) -> None:
     for page in range(3, len(data) // 4096 - 1, 2):  # every other page after the schema
         data[page * 4096 : page * 4096 + 64] = b"\xff" * 64
     path.write_bytes(bytes(data))
+    cache = TranslationCache(path)
     with pytest.raises(InputError, match="translation cache is not usable") as info:
-        with TranslationCache(path) as cache:
-            cache.get_many(keys)
-            cache.count()
+        cache.get_many(keys)
+        cache.count()
+    cache.close()
     assert info.value.path == path and "delete the file" in str(info.value)
 
 

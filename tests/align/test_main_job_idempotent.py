@@ -55,3 +55,18 @@ def test_dry_run_says_nothing_was_written(workdir: Path, capsys) -> None:
     printed = capsys.readouterr().out
     assert "dry run: nothing written" in printed and "->" not in printed
     assert not (workdir / "alignments").exists()
+
+
+def test_the_summary_names_the_stored_mt_and_its_date(workdir: Path, capsys) -> None:
+    from workbench.corpus.ingest import ingest
+    from workbench.corpus.translations import save_document_translations
+
+    doc = ingest(workdir / "corpus").document("fr-2022-cnw")
+    records = [(s.id, s.text, f"English {s.index}.") for s in doc.sentences]
+    provenance = {"model": "toy/fr-en", "revision": "abc123", "created": "2026-01-02T03:04:05"}
+    save_document_translations(workdir / "corpus", doc.id, "en", records, provenance)
+    assert main(["align", "corpus", "--dry-run", "--encoder", "none"]) == 0
+    printed = capsys.readouterr().out
+    assert "MT toy/fr-en@abc123 of 2026-01-02 for fr-2022-cnw" in printed
+    assert main(["align", "corpus", "--dry-run", "--encoder", "none", "--no-mt"]) == 0
+    assert "no MT" in capsys.readouterr().out

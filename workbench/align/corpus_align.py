@@ -494,10 +494,16 @@ def coverage_rows(corpus: Corpus, alignment: Alignment) -> list[dict[str, Any]]:
 
 
 def _mt_words(alignment: Alignment) -> str:
-    """'MT <model(s)> for <documents>' from the alignment's MT provenance."""
+    """'MT <model>@<revision> of <date> for <documents>' from the alignment's MT provenance:
+    stored translations name the model and the day they were made (they may predate it)."""
     mt = alignment.provenance.get("mt") or {}
-    models = sorted({str(p.get("model", "?")) for p in mt.values() if isinstance(p, dict)})
-    return f"MT {' + '.join(models) or '?'} for {', '.join(sorted(mt))}"
+    made = {
+        f"{p.get('model', '?')}@{str(p.get('revision', '?'))[:12]}"
+        + (f" of {str(p['created'])[:10]}" if p.get("created") else "")
+        for p in mt.values()
+        if isinstance(p, dict)
+    }
+    return f"MT {' + '.join(sorted(made)) or '?'} for {', '.join(sorted(mt))}"
 
 
 def print_summary(corpus: Corpus, runs: list[LanguageRun], file=None) -> None:

@@ -6,9 +6,12 @@ give it now (``workbench.align.rescore``). It builds the aligner's scoring conte
 keeps it until the text it was built from changes (a reviewer's correction).
 
 The context covers the whole language pair, as the aligner mined it, while the pair has at
-most ``whole_pair_limit`` sentences; above that (a 100,000-link file) it covers the documents
-of the link being rescored, so that a keystroke never waits for a corpus-wide index; such a
-link carries the feature ``local_context = 1``.
+most ``whole_pair_limit`` sentences (5,000); above that it covers the documents of the link
+being rescored (the margin's neighbours then come from those documents only, so the score
+can differ from the aligner's; such a link carries the feature ``local_context = 1``), so that
+neither opening nor a corrected text (which rebuilds the context of its documents) waits for
+a corpus-wide index. Contexts are built in the background where the cursor is (the review
+app); a re-link, merge or split then costs about 10 ms of scoring (docs/benchmarks.md).
 
 The aligner (numpy, scipy) is imported on the first rescoring, not when a review opens.
 """
@@ -23,7 +26,7 @@ from typing import Any
 from workbench.store.model import Alignment, Link
 
 Rescore = Callable[[Link, Alignment], Link]
-WHOLE_PAIR_LIMIT = 20_000
+WHOLE_PAIR_LIMIT = 5_000  # sentences; a text edit rebuilds the context (about 1 s per 2,000)
 
 
 class LinkRescorer:

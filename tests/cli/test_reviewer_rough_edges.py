@@ -105,3 +105,11 @@ def test_realign_has_the_take_over_its_lock_message_names(tmp_path: Path, capsys
 def test_ingest_table_names_the_corpus_folder() -> None:
     table = corpus_table(ingest(CORPUS))
     assert str(table.title).startswith("Corpus in ") and "corpus corpus" not in str(table.title)
+
+
+def test_translate_file_ends_every_line_with_a_newline(tmp_path: Path) -> None:
+    source, out = tmp_path / "in.txt", tmp_path / "out.txt"
+    source.write_text("Bonjour.\nMerci.\n", encoding="utf-8")
+    args = ["--src-lang", "fr", "--backend", "command", "--model", "cat", "--no-cache"]
+    assert main(["translate-file", str(source), str(out), *args]) == 0
+    assert out.read_bytes() == b"Bonjour.\nMerci.\n"

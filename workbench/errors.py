@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+_LINE_BREAKS = re.compile("[ \t]*[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 
 
 class WorkbenchError(Exception):
@@ -27,7 +30,8 @@ class WorkbenchError(Exception):
             if self.line is not None:
                 where += f":{self.line}"
             where += ": "
-        return where + self.message
+        # one line, always: messages quoting a library (lxml, sqlite) may hold line breaks
+        return where + _LINE_BREAKS.sub(" ", self.message.strip())
 
 
 class InputError(WorkbenchError):

@@ -223,3 +223,48 @@ def test_kill_9_at_random_points_of_an_export(tmp_path) -> None:
         # anything else is an ignorable temporary file, never a partial output
         assert all(p.name.startswith(".") and p.name.endswith(".tmp") for p in out.iterdir()
                    if p.name not in ("out.jsonl", "out.jsonl.meta.json"))  # fmt: skip
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_points_of_an_import(tmp_path) -> None:
+    """`import` of a 30,000-link JSONL export killed at random points: the alignment file is
+    absent or complete, never half-written."""
+    from workbench.store import Status
+
+    rows = [
+        json.dumps(
+            {
+                "src_lang": "fr",
+                "tgt_lang": "en",
+                "src_ids": [f"fr-2022-cnw:{i % 10}"],
+                "tgt_ids": [f"en-2022-chinadaily:{i % 10}"],
+                "link_id": f"L{i:06d}",
+                "status": "approved",
+                "alignment": "fr-en",
+                "note": "n" * 40,
+            }
+        )
+        for i in range(1, 30_001)
+    ]
+    source = tmp_path / "pairs.jsonl"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    back = tmp_path / "back"
+    back.mkdir()
+    argv = [sys.executable, "-c", KILLED_EXPORT, "import", str(source), "--out", f"{back}/"]
+    rng = random.Random(7)
+    for _ in range(3):
+        for leftover in back.iterdir():
+            leftover.unlink()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 2.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        target = back / "fr-en.align.jsonl"
+        if target.exists():
+            loaded = load_alignment(target)
+            assert len(loaded.links) == len(rows)
+            assert all(link.status is Status.APPROVED for link in loaded.links)
+        assert all(
+            p.name == "fr-en.align.jsonl" or (p.name.startswith(".") and p.name.endswith(".tmp"))
+            for p in back.iterdir()
+        )

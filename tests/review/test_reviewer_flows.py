@@ -172,3 +172,19 @@ def test_positions_show_the_file_id_and_the_place_in_the_article(
         app.session.release()
     saved = load_alignment(seed_alignments["fr"])
     assert saved.links[5].src == ["fr-2022-cnw:5"]  # the same id as in the file
+
+
+async def test_unlinked_english_sentences_are_one_key_away(
+    seed_alignments, seed_corpus, fixed_clock
+):
+    app = app_for(seed_alignments["fr"], seed_corpus, fixed_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        unlinked = app.data.unlinked_targets()
+        used = {t for link in app.data.alignment.links for t in link.tgt}
+        assert unlinked and not used & set(unlinked)
+        assert "en-2022-chinadaily:3" in unlinked and "en-2022-chinadaily:0" not in unlinked
+        await pilot.press("U")
+        assert type(app.screen).__name__ == "DetailScreen"
+        shown = app.screen.content.plain
+        assert f"{len(unlinked)} EN sentence(s) linked to nothing" in shown
+        assert "en-2022-chinadaily:3 (4/51)" in shown

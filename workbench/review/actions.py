@@ -157,6 +157,15 @@ ACTIONS: tuple[ReviewAction, ...] = (
         show=False,
         group="View",
     ),
+    ReviewAction(
+        "unlinked",
+        "U",
+        "unlinked",
+        "Unlinked EN",
+        "the English sentences that no link uses",
+        show=False,
+        group="View",
+    ),
     ReviewAction("help", "question_mark,f1", "help", "Help", "this screen", group="View"),
     ReviewAction("quit", "q", "quit_review", "Quit", "save a snapshot and quit", group="View"),
 )

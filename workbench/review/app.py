@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
@@ -345,6 +346,15 @@ class ReviewApp(App[None]):
 
     def action_details(self) -> None:
         self.push_screen(DetailScreen(self.query_one(DetailPanel).content))
+
+    def action_unlinked(self) -> None:
+        ids = self.data.unlinked_targets()
+        lang = self.data.alignment.tgt_lang.upper()
+        text = Text(f"{len(ids)} {lang} sentence(s) linked to nothing (r on a row links one)\n")
+        for sid in ids:
+            text.append(f"\n{self.data.position(sid)} ", style="cyan")
+            text.append(self.data.text(sid))
+        self.push_screen(DetailScreen(text))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(dict(self.settings.keymap)))

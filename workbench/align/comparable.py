@@ -27,7 +27,6 @@ them as 1-0 links so the reviewer sees them).
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,23 +35,40 @@ import numpy as np
 import scipy.sparse as sp
 
 from workbench.align.anchors import (
-    LENGTH_FACTOR,
-    SentenceAnchors,
-    anchor_tokens,
     compare_anchors,
     merge_anchors,
     sentence_anchors,
 )
-from workbench.align.signals.ngrams import dense_ids, ngram_ids
+from workbench.align.signals.base import PairSignal
+from workbench.align.signals.neighbours import _best_rows, top_k, top_k_both
+from workbench.align.signals.position import LEAD, PositionSignal
 from workbench.align.signals.semantic import EncoderSignal, TextEncoder
+from workbench.align.signals.surface import (
+    CHRF_ORDER,
+    NGRAM,
+    NgramCounts,
+    SurfaceSignal,
+    _selection,
+    char_ngram_counts,
+    sentence_vectors,
+)
 from workbench.store.model import Flag
+
+__all__ = [  # the signals' helpers are re-exported: tests and benches import them from here
+    "CHRF_ORDER",
+    "LEAD",
+    "NGRAM",
+    "NgramCounts",
+    "_best_rows",
+    "_selection",
+    "char_ngram_counts",
+    "sentence_vectors",
+    "top_k",
+    "top_k_both",
+]
 
 # features that come from the anchors (computed in Python, only where they can matter)
 ANCHOR_FEATURES = ("numbers", "dates", "names", "number_conflict", "date_conflict", "year_conflict")
-_CJK = "\u0e00-\u0e7f\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef"
-_UNSPACED_GAP = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
-NGRAM = 4  # candidate vectors: character 4-grams
-CHRF_ORDER = 6  # chrF: character n-grams 1..6 (sacrebleu's default)
 
 # Logistic weights (hand-set, then checked on the seed gold; see README "Comparable mode").
 # score = sigmoid(bias + sum(weight * feature)); every feature is in [0, 1] except margin.
@@ -135,7 +151,6 @@ _VECTOR_FEATURES = (
     "enc_support",
     "lead",
 )
-LEAD = 2  # "lead": both sides start within their article's first LEAD sentences
 
 
 @dataclass(frozen=True)
@@ -192,177 +207,7 @@ class MiningResult:
 # --- vectors and neighbours ------------------------------------------------------------------
 
 
-def _normalise_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
-
-
-def _tfidf(matrix: sp.csr_matrix, max_df: float) -> sp.csr_matrix:
-    """Sublinear TF-IDF, rows L2-normalised; very common columns dropped on large inputs."""
-    matrix = sp.csr_matrix(matrix, dtype=np.float32)
-    n_rows = matrix.shape[0]
-    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    if n_rows > 2000:
-        keep = df <= max(max_df * n_rows, 20)
-        matrix = matrix[:, np.flatnonzero(keep)]
-        df = df[keep]
-    matrix.data = 1.0 + np.log(matrix.data)
-    idf = (np.log((n_rows + 1) / (df + 1)) + 1.0).astype(np.float32)
-    return _normalise_rows(sp.csr_matrix(matrix @ sp.diags(idf)))
-
-
-def char_ngram_counts(texts: Sequence[str], n: int = NGRAM) -> sp.csr_matrix:
-    """Counts of character n-grams (lower-cased, spaces collapsed, padded): texts x n-grams."""
-    # spaces between characters of unspaced scripts removed: tokenised and unsegmented
-    # Chinese (or Thai) then agree; elsewhere spaces stay, word boundaries help
-    padded = [" " + _UNSPACED_GAP.sub("", " ".join(t.lower().split())) + " " for t in texts]
-    (grams,) = ngram_ids(padded, n, min_order=n)
-    if len(grams.ids) == 0:
-        return sp.csr_matrix((len(padded), 1), dtype=np.float32)
-    cols = dense_ids(grams.ids)
-    data = np.ones(len(grams.rows), dtype=np.float32)
-    return sp.csr_matrix(
-        (data, (grams.rows, cols)), shape=(len(padded), int(cols.max()) + 1), dtype=np.float32
-    )
-
-
-def token_counts(token_lists: Sequence[list[str]]) -> sp.csr_matrix:
-    vocab: dict[str, int] = {}
-    rows, cols = [], []
-    for row, tokens in enumerate(token_lists):
-        for token in tokens:
-            rows.append(row)
-            cols.append(vocab.setdefault(token, len(vocab)))
-    data = np.ones(len(rows), dtype=np.float32)
-    return sp.csr_matrix((data, (rows, cols)), shape=(len(token_lists), max(len(vocab), 1)))
-
-
-def sentence_vectors(
-    texts: Sequence[str], anchors: Sequence[SentenceAnchors], config: MiningConfig
-) -> sp.csr_matrix:
-    """Candidate vectors: [sqrt(1-w) * char 4-gram TF-IDF, sqrt(w) * anchor TF-IDF]."""
-    chars = _tfidf(char_ngram_counts(texts), config.max_df)
-    marks = _tfidf(token_counts([anchor_tokens(a) for a in anchors]), 1.0)
-    w = config.anchor_weight
-    return sp.csr_matrix(sp.hstack([chars * math.sqrt(1 - w), marks * math.sqrt(w)]).tocsr())
-
-
-def _best_rows(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Column indices and values of the k largest entries of each row, best first.
-
-    For small k, k passes of argmax (each a fast linear scan) beat argpartition by ~5x;
-    ``block`` is overwritten.
-    """
-    k = min(k, block.shape[1])
-    if k > 8:
-        idx = np.argpartition(-block, k - 1, axis=1)[:, :k]
-        sims = np.take_along_axis(block, idx, axis=1)
-        order = np.argsort(-sims, axis=1, kind="stable")
-        return np.take_along_axis(idx, order, axis=1), np.take_along_axis(sims, order, axis=1)
-    rows = np.arange(block.shape[0])
-    idx = np.empty((block.shape[0], k), dtype=np.int64)
-    sims = np.empty((block.shape[0], k), dtype=block.dtype)
-    for n in range(k):
-        best = np.argmax(block, axis=1)
-        idx[:, n] = best
-        sims[:, n] = block[rows, best]
-        block[rows, best] = -np.inf
-    return idx, sims
-
-
-def top_k(
-    left: sp.csr_matrix, right: sp.csr_matrix, k: int, chunk: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each row of ``left``: indices and cosines of its k best rows of ``right`` (chunked)."""
-    (fwd_idx, fwd_sim), _ = top_k_both(left, right, k, chunk)
-    return fwd_idx, fwd_sim
-
-
-def top_k_both(
-    left: sp.csr_matrix, right: sp.csr_matrix, k: int, chunk: int
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """k nearest neighbours both ways from one pass of chunked products ``left @ right.T``.
-
-    Returns (indices, cosines) for the rows of ``left`` among ``right`` and for the rows of
-    ``right`` among ``left``; only a (chunk x len(right)) dense block is ever held.
-    """
-    n_left, n_right = left.shape[0], right.shape[0]
-    k_fwd, k_bwd = max(1, min(k, n_right)), max(1, min(k, n_left))
-    right_t = right.T.tocsr()
-    fwd_idx = np.zeros((n_left, k_fwd), dtype=np.int64)
-    fwd_sim = np.zeros((n_left, k_fwd), dtype=np.float32)
-    bwd_idx = np.zeros((0, n_right), dtype=np.int64)  # running best, one column per right row
-    bwd_sim = np.zeros((0, n_right), dtype=np.float32)
-    for start in range(0, n_left, chunk):
-        block = np.asarray((left[start : start + chunk] @ right_t).toarray(), dtype=np.float32)
-        rows = slice(start, start + len(block))
-        col_idx, col_sim = _best_rows(np.array(block.T, order="C"), min(k_bwd, len(block)))
-        fwd_idx[rows], fwd_sim[rows] = _best_rows(block, k_fwd)
-        bwd_idx = np.concatenate([bwd_idx, (col_idx + start).T])
-        bwd_sim = np.concatenate([bwd_sim, col_sim.T])
-        if len(bwd_idx) > k_bwd:
-            keep_idx, keep_sim = _best_rows(bwd_sim.T, k_bwd)
-            bwd_idx = np.take_along_axis(bwd_idx.T, keep_idx, axis=1).T
-            bwd_sim = keep_sim.T
-    order = np.argsort(-bwd_sim.T, axis=1, kind="stable")
-    return (fwd_idx, fwd_sim), (
-        np.take_along_axis(bwd_idx.T, order, axis=1),
-        np.take_along_axis(bwd_sim.T, order, axis=1),
-    )
-
-
 # --- scoring ------------------------------------------------------------------------------------
-
-
-class NgramCounts:
-    """Character n-gram counts (orders 1..6, whitespace removed: sacrebleu's chrF) of many texts.
-
-    Built once per mining run; the chrF of any pair of *groups* of texts then needs no new
-    profiling: a group's counts are the sum of its members' counts (n-grams spanning the
-    join of two sentences are left out, a small difference from the chrF of the joined text;
-    for single sentences the value equals ``sacrebleu.sentence_chrf``).
-    """
-
-    def __init__(self, texts: Sequence[str], order: int = CHRF_ORDER, beta: float = 1.0):
-        self.beta = beta
-        stripped = ["".join(t.split()) for t in texts]
-        self.order = order
-        self.lengths = np.fromiter((len(t) for t in stripped), dtype=np.int64, count=len(stripped))
-        self.matrices: list[sp.csr_matrix] = []
-        for grams in ngram_ids(stripped, order):
-            matrix = sp.csr_matrix(
-                (np.ones(len(grams.rows), dtype=np.float32), (grams.rows, grams.ids)),
-                shape=(len(stripped), grams.width),
-            )
-            matrix.sum_duplicates()
-            self.matrices.append(matrix)
-
-    def _totals(self, selection: sp.csr_matrix) -> np.ndarray:
-        n = np.arange(1, self.order + 1)
-        per_text = np.maximum(self.lengths[:, None] - n[None, :] + 1, 0)
-        return np.asarray(selection @ per_text, dtype=np.float64)
-
-    def chrf(self, left: sp.csr_matrix, right: sp.csr_matrix) -> np.ndarray:
-        """chrF (0..1) of row groups: ``left``/``right`` are (groups x texts) 0/1 selections.
-
-        With ``beta = 1`` (the default here) the score is symmetric: sacrebleu's beta = 2
-        favours recall, which would reward piling sentences onto one side of a link.
-        """
-        from workbench.align.chrf import chrf_from_stats
-
-        matches = np.zeros((left.shape[0], self.order))
-        for k, matrix in enumerate(self.matrices):
-            a, b = left @ matrix, right @ matrix
-            matches[:, k] = np.asarray(a.minimum(b).sum(axis=1)).ravel()
-        tl, tr = self._totals(left), self._totals(right)
-        return chrf_from_stats(tl, tr, matches, beta=self.beta) / 100.0
-
-
-def _selection(groups: Sequence[tuple[int, ...]], width: int, offset: int = 0) -> sp.csr_matrix:
-    rows = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
-    cols = np.fromiter((i + offset for g in groups for i in g), dtype=np.int64, count=len(rows))
-    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(groups), width))
 
 
 def weights_for(mt: bool, encoder: bool) -> dict[str, float]:
@@ -392,61 +237,23 @@ class Scorer:
     ):
         self.src, self.tgt = src, tgt
         self.anchors = anchors  # source items first, then English items (as ``vectors``)
-        self.vectors = vectors
-        self.knn = np.concatenate([knn_src, knn_tgt])
         self.edition_weight = edition_weight
+        self.surface = SurfaceSignal(src, tgt, vectors, knn_src, knn_tgt)
         self.semantic = semantic
-        texts = [i.mt if i.mt is not None else i.text for i in src] + [i.text for i in tgt]
-        self.counts = NgramCounts(texts)
-        self.text_len = np.array([len(t) for t in texts])
-        self.has_mt = np.array([i.mt is not None for i in src] + [False] * len(tgt), dtype=float)
+        signals: list[PairSignal] = [self.surface, PositionSignal(src, tgt)]
+        self.signals = signals + ([semantic] if semantic is not None else [])
+
+    @property
+    def vectors(self) -> sp.csr_matrix:
+        """The candidate vectors (source rows, then English rows)."""
+        return self.surface.vectors
 
     def text_features(self, groups) -> dict[str, np.ndarray]:
-        """The vectorised features of (source indices, English indices) groups."""
-        n_src = len(self.src)
-        n_all = n_src + len(self.tgt)
-        left = _selection([s for s, _ in groups], n_all)
-        right = _selection([t for _, t in groups], n_all, offset=n_src)
-        sim = self.counts.chrf(left, right)
-        a, b = left @ self.vectors, right @ self.vectors
-        dots = np.asarray(a.multiply(b).sum(axis=1)).ravel()
-        norms = np.sqrt(
-            np.asarray(a.multiply(a).sum(axis=1)).ravel()
-            * np.asarray(b.multiply(b).sum(axis=1)).ravel()
-        )
-        cosine = dots / np.maximum(norms, 1e-12)
-        sizes_l = np.asarray(left.sum(axis=1)).ravel()
-        sizes_r = np.asarray(right.sum(axis=1)).ravel()
-        knn = (left @ self.knn / sizes_l + right @ self.knn / sizes_r) / 2
-        margin = np.minimum(np.where(knn > 0, cosine / np.maximum(knn, 1e-12), 0.0), 3.0)
-        len_l = left @ self.text_len + sizes_l - 1
-        len_r = right @ self.text_len + sizes_r - 1
-        has_mt = (left @ self.has_mt) == sizes_l
-        factor = np.array([LENGTH_FACTOR.get(self.src[s[0]].lang, 1.0) for s, _ in groups])
-        length = np.where(
-            has_mt,
-            np.minimum(len_l, len_r) / np.maximum(np.maximum(len_l, len_r), 1),
-            np.exp(-np.abs(np.log(np.maximum(len_l, 1) / (factor * np.maximum(len_r, 1))))),
-        )
-        out = {
-            "sim": sim,
-            "cosine": cosine,
-            "margin": margin,
-            "length": length,
-            "mt": has_mt.astype(float),
-            "same_edition": np.array([self._same_edition(s, t) for s, t in groups], dtype=float),
-            "lead": np.array(
-                [
-                    self.src[min(s)].index < LEAD and self.tgt[min(t)].index < LEAD
-                    for s, t in groups
-                ],
-                dtype=float,
-            ),
-        }
-        if self.semantic is not None:
-            out.update(self.semantic.features(groups))
-        else:
-            out["usable"] = np.zeros(len(groups))
+        """Every signal's vectorised features of (source indices, English indices) groups."""
+        out: dict[str, np.ndarray] = {}
+        for signal in self.signals:
+            out.update(signal.features(groups))
+        out.setdefault("usable", np.zeros(len(groups)))  # no encoder: scored without it
         return out
 
     def score_groups(
@@ -515,10 +322,6 @@ class Scorer:
             features=features,
             flags=flags,
         )
-
-    def _same_edition(self, s: tuple[int, ...], t: tuple[int, ...]) -> bool:
-        editions = {self.src[i].edition for i in s} | {self.tgt[j].edition for j in t}
-        return len(editions) == 1 and None not in editions
 
 
 def _logit(p: float) -> float:

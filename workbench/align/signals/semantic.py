@@ -42,7 +42,7 @@ def dense_top_k_both(
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """k nearest rows by dot product, both ways (rows of ``left`` among ``right`` and back),
     from chunked products: at most (chunk x len(other)) floats are held at once."""
-    from workbench.align.comparable import _best_rows
+    from workbench.align.signals.neighbours import _best_rows
 
     def one_way(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         kk = max(1, min(k, len(b)))

@@ -7,8 +7,10 @@ is a singleton): precision = same-cluster pairs that the gold also puts together
 same-cluster pairs; recall = / gold pairs. Also: whether each of the issue's example
 clusters comes out whole (all gold members in one predicted cluster, nothing else), and the
 fact labels of the clusters holding the 2022 opening date and the industry scale.
-The gold (tests/data/seed_clusters_gold.tsv) is the only cluster gold: parameters chosen on
-it are in-sample (see docs/benchmarks.md).
+Reported strict, and with the gold's optional groups (a predicted pair inside one, e.g. a
+document's headline with another's lead, is left out of precision unless required). The gold
+(tests/data/seed_clusters_gold.tsv) is the only cluster gold: parameters chosen on it are
+in-sample (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -52,14 +54,18 @@ def main() -> int:
     start = time.perf_counter()
     built = build_clusters(views, config, links=links)
     seconds = time.perf_counter() - start
-    gold = read_gold(ROOT / "tests/data/seed_clusters_gold.tsv")
+    gold_path = ROOT / "tests/data/seed_clusters_gold.tsv"
+    gold = read_gold(gold_path)
+    optional = [g.sentence_ids() for g in read_gold(gold_path, optional=True)]
     predicted = [[s for m in c.members for s in m.ids] for c in built]
-    scores = pair_scores(predicted, [g.sentence_ids() for g in gold])
-    print(
-        f"pair counting: P {scores.precision:.3f} R {scores.recall:.3f} F1 {scores.f1:.3f} "
-        f"(predicted pairs {scores.predicted}, gold pairs {scores.gold}, correct {scores.correct}); "
-        f"{len(built)} clusters, clustering {seconds * 1000:.0f} ms"
-    )
+    for name, extra in (("strict", []), ("with optional pairs", optional)):
+        scores = pair_scores(predicted, [g.sentence_ids() for g in gold], extra)
+        print(
+            f"pair counting, {name}: P {scores.precision:.3f} R {scores.recall:.3f} "
+            f"F1 {scores.f1:.3f} (predicted pairs {scores.predicted}, gold pairs {scores.gold}, "
+            f"correct {scores.correct})"
+        )
+    print(f"{len(built)} clusters, clustering {seconds * 1000:.0f} ms")
     owner = {s: i for i, ids in enumerate(predicted) for s in ids}
     for g in (g for g in gold if g.id in EXAMPLES):
         ids = g.sentence_ids()

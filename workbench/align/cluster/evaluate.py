@@ -26,8 +26,17 @@ class GoldCluster:
         return [s for m in self.members for s in m]
 
 
-def read_gold(path: Path) -> list[GoldCluster]:
-    """``id <TAB> members <TAB> note`` lines; members are ids or ``a+b`` runs."""
+def _run(text: str) -> list[str]:
+    """``doc:10+11`` (or ``doc:10+doc:11``) -> ``["doc:10", "doc:11"]``."""
+    first, *rest = text.split("+")
+    doc = first.rpartition(":")[0]
+    return [first] + [r if ":" in r else f"{doc}:{r}" for r in rest]
+
+
+def read_gold(path: Path, optional: bool = False) -> list[GoldCluster]:
+    """``id <TAB> members <TAB> note`` lines; members are ids or ``a+b`` runs. Lines whose
+    id is ``optional`` are groups of acceptable-but-not-required pairs: returned (alone)
+    with ``optional=True``, skipped otherwise."""
     gold: list[GoldCluster] = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -35,7 +44,9 @@ def read_gold(path: Path) -> list[GoldCluster]:
         parts = line.split("\t")
         if len(parts) < 2:
             raise InputError("expected: id <TAB> members <TAB> note", path, number)
-        members = [m.split("+") for m in parts[1].split()]
+        if (parts[0] == "optional") != optional:
+            continue
+        members = [_run(m) for m in parts[1].split()]
         gold.append(GoldCluster(parts[0], members, parts[2] if len(parts) > 2 else ""))
     return gold
 
@@ -54,8 +65,15 @@ class PairScores:
     correct: int
 
 
-def pair_scores(predicted: Iterable[Sequence[str]], gold: Iterable[Sequence[str]]) -> PairScores:
-    pred_pairs, gold_pairs = _pairs(predicted), _pairs(gold)
+def pair_scores(
+    predicted: Iterable[Sequence[str]],
+    gold: Iterable[Sequence[str]],
+    optional: Iterable[Sequence[str]] = (),
+) -> PairScores:
+    """Pair-counting scores; predicted pairs inside an ``optional`` group that the gold does
+    not require are left out of precision (neither right nor wrong)."""
+    gold_pairs = _pairs(gold)
+    pred_pairs = _pairs(predicted) - (_pairs(optional) - gold_pairs)
     correct = len(pred_pairs & gold_pairs)
     p = correct / len(pred_pairs) if pred_pairs else 1.0
     r = correct / len(gold_pairs) if gold_pairs else 1.0

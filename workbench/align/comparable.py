@@ -2,26 +2,28 @@
 
 Steps (BUCC-style margin mining, extended to 2-1 / 1-2 links):
 
-1. **Candidates.** Every sentence becomes a sparse vector: TF-IDF of character 4-grams of its
-   English side (the MT of a source sentence when there is one, else its own text) plus,
-   in a second block, TF-IDF of its anchor tokens (numbers, dates, Latin names). Cosine
-   similarities come from chunked sparse matrix products; each sentence keeps its top-k
-   neighbours on the other side (no all-pairs Python loop).
-2. **Margin.** ``margin(x, y) = cos(x, y) / ((knn(x) + knn(y)) / 2)`` with ``knn`` the mean
-   cosine of the k nearest neighbours (the ratio margin of LASER on BUCC). A shared
-   edition multiplies the cosine by ``1 + edition_prior``: a prior, not a wall.
-3. **Selection.** Mutual best pairs by margin, in rounds (a sentence whose partner was taken
-   competes again among what is left), each pair then scored (4) and kept above the threshold.
-4. **Score.** One calibrated score in [0, 1]: a logistic function of the features saved on
-   the link (chrF of the MT against the English, margin, cosine, anchor agreement, length,
-   edition). Without MT, chrF is replaced by the character overlap of the original text
-   with the English (meaningful for French cognates, nearly zero for Thai) and the weights
-   lean on the anchors.
+1. **Candidates.** Each sentence's k nearest neighbours on the other side, both ways, by two
+   vectors: the sentence encoder's embedding (:mod:`workbench.align.signals.semantic`, when
+   there is an encoder that reads both languages) and a sparse vector (TF-IDF of character
+   4-grams of the English side, i.e. the MT of a source sentence when there is one, plus
+   TF-IDF of its anchor tokens: numbers, dates, Latin names). Chunked matrix products, no
+   all-pairs Python loop.
+2. **Features** from the signals (``workbench/align/signals/``, one interface): encoder cosine,
+   ratio margin ``cos(x, y) / ((knn(x) + knn(y)) / 2)`` and diagonal support; chrF of the MT
+   (or the surface overlap without MT) and the sparse vectors' margin; length; edition and
+   article lead; anchors (agreement, and conflicts that count against a pair).
+3. **Score.** One calibrated score in [0, 1]: a logistic per (MT, encoder) combination
+   (:data:`WEIGHTS`, fitted on dev data: ``bench/fit_comparable_encoder.py``); a shared edition
+   adds ``edition_prior``: a prior, not a wall.
+4. **Selection.** Mutual best pairs by score, in rounds (a sentence whose partner was taken
+   competes again among what is left), kept above the threshold.
 5. **Merge.** A link grows into 2-1 or 1-2 with an adjacent free sentence of the same
-   document when the concatenation scores higher than the single sentence.
+   document when the group (with the encoder: the embedding of the concatenation) is more
+   similar than the single sentence.
 
-Sentences left without a partner are returned as ``unmatched`` (the corpus aligner writes
-them as 1-0 links so the reviewer sees them).
+Sentences left without a partner are returned as ``unmatched`` with ``no_counterpart``, the
+chance that none of their candidates is their counterpart (the corpus aligner writes them as
+1-0 links with that score so the reviewer sees them).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from workbench.corpus.model import Corpus, Document, Sentence
-from workbench.settings import ReviewSettings
+from workbench.settings import AlignSettings, ReviewSettings
 from workbench.store import Alignment, Link, Status, save_alignment
 
 OPEN_TARGET_S = 2.0
@@ -95,14 +95,19 @@ def record_paints() -> None:
         setattr(Screen, name, patched)
 
 
-async def measure(path: Path, corpus: Corpus, repeat: int, rescore: bool = True):
+async def measure(
+    path: Path, corpus: Corpus, repeat: int, rescore: bool = True, encoder: str = "none"
+):
     """Open time, and per key: (key-to-last-paint ms, Pilot round-trip ms)."""
     from workbench.review.app import LOAD_ALIGNER_AFTER_S, make_app
 
     record_paints()
     start = time.perf_counter()
     settings = ReviewSettings(rescore=rescore)
-    app = make_app(path, corpus=corpus, reviewer="bench", mt={}, settings=settings)
+    align = AlignSettings(encoder=encoder, embedding_cache=path.parent / "embeddings.sqlite")
+    app = make_app(
+        path, corpus=corpus, reviewer="bench", mt={}, settings=settings, align_settings=align
+    )
     timings: dict[str, list[tuple[float, float]]] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -127,6 +132,21 @@ async def measure(path: Path, corpus: Corpus, repeat: int, rescore: bool = True)
             timings["(cold context: first edit in another document)"] = [
                 ((time.perf_counter() - t) * 1000, 0.0)
             ]
+            # the operation alone (no screen): merge with rescoring, then undo, 20 times
+            index = app.current_index()
+            ops_ms = []
+            for _ in range(20):
+                t = time.perf_counter()
+                app.session.merge_next(index)
+                ops_ms.append(((time.perf_counter() - t) * 1000, 0.0))
+                app.session.undo()
+            timings["(merge operation with rescoring, no screen)"] = ops_ms
+            # a corrected text: the context of its documents is built again
+            index = app.current_index()
+            sid = app.data.alignment.links[index].src[0]
+            t = time.perf_counter()
+            app.session.edit_text(sid, "texte corrigé.", app.data.original(sid), index)
+            timings["(save a corrected text)"] = [((time.perf_counter() - t) * 1000, 0.0)]
         await pilot.press("q")
     return opened, timings
 
@@ -167,6 +187,9 @@ def main() -> int:
     parser.add_argument(
         "--no-rescore", action="store_true", help="edits keep their old score ([review] rescore)"
     )
+    parser.add_argument(
+        "--encoder", default="none", help="[align] encoder for rescoring (default: none)"
+    )
     args = parser.parse_args()
     t = time.perf_counter()
     corpus = synthetic_corpus(args.links)
@@ -180,7 +203,7 @@ def main() -> int:
             f"setup: {args.links:,} links ({size_mb:.1f} MB file), synthetic corpus, {setup:.1f} s"
         )
         opened, timings = asyncio.run(
-            measure(path, corpus, args.repeat, rescore=not args.no_rescore)
+            measure(path, corpus, args.repeat, rescore=not args.no_rescore, encoder=args.encoder)
         )
     ok = report(opened, timings)
     print("\nresult:", "targets met" if ok else "TARGET MISSED")

@@ -112,6 +112,7 @@ class ReviewApp(App[None]):
         index, rescorer = self.current_index(), self.session.rescorer
         if index is not None and rescorer is not None:  # the scorer for where the reviewer is
             rescorer.context(self.data.alignment, self.data.alignment.links[index])
+            gc.freeze()  # the context lives long: keep it out of the collector's scans
 
         def ready() -> None:
             self.data.weights = weights
@@ -173,6 +174,7 @@ class ReviewApp(App[None]):
         def build() -> None:
             try:
                 rescorer.context(alignment, link)
+                gc.freeze()
             finally:
                 self._prefetching = False
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from workbench.align.beads import parse_beads
-from workbench.align.modes import ALIGNERS
+from workbench.align.modes import ALIGNERS, MODES
 from workbench.cli import main
 
 SRC = ["Der Berg ist hoch .", "Wir stiegen am Morgen auf .", "Das Wetter war schlecht ."]
@@ -99,8 +99,9 @@ def test_empty_file_is_an_error(tmp_path: Path, capsys, which: str):
 
 def test_missing_translation_unknown_mode_and_not_utf8(tmp_path: Path, capsys):
     src, tgt, mt = _files(tmp_path)
-    assert main(["align-pair", str(src), str(tgt)]) == 2
-    assert "--src-translation" in capsys.readouterr().err
+    assert main(["align-pair", str(src), str(tgt), "--encoder", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "--src-translation" in err and "--encoder" in err and len(err.splitlines()) == 1
     assert main(["align-pair", str(src), str(tgt), "--mt", str(mt), "--mode", "nope"]) == 2
     assert "unknown alignment mode" in capsys.readouterr().err
     bad = tmp_path / "bad.fr"
@@ -124,3 +125,71 @@ def test_ten_thousand_character_sentences(tmp_path: Path, capsys):
 
 def test_modes_registry_has_parallel():
     assert "parallel" in ALIGNERS
+    assert MODES["parallel"].uses_tgt_mt and not MODES["comparable"].uses_tgt_mt
+
+
+def test_encoder_alone_aligns_without_a_translation(tmp_path: Path, capsys):
+    """The default encoder (use-multilingual-v3) needs no MT: --format vecalign works with
+    SRC and TGT only; --embeddings is a deprecated alias of --encoder."""
+    src, tgt, _ = _files(tmp_path)
+    args = ["align-pair", str(src), str(tgt), "--mode", "parallel", "--format", "vecalign"]
+    assert main(args) == 0
+    assert parse_beads(capsys.readouterr().out) == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    assert main([*args, "--embeddings", "use-multilingual-v3", "--format", "scores"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert len(rows) == 3 and all(0.0 <= float(r.rsplit(":", 1)[1]) <= 1.0 for r in rows)
+
+
+def test_encoder_with_mt_uses_both_signals(tmp_path: Path, monkeypatch, capsys):
+    """With --src-translation and an encoder the bead similarity mixes chrF and the cosine:
+    the encoder is called, and --encoder none leaves it out."""
+    from workbench.align.signals import semantic
+
+    calls = []
+    original = semantic.open_encoder
+
+    def spy(name, cache, models_dir=Path("models")):
+        encoder = original(name, cache, models_dir)
+        if encoder is not None:
+            calls.append(name)
+        return encoder
+
+    monkeypatch.setattr(semantic, "open_encoder", spy)
+    src, tgt, mt = _files(tmp_path)
+    args = ["align-pair", str(src), str(tgt), "--src-translation", str(mt), "--format", "scores"]
+    assert main(args) == 0
+    with_encoder = capsys.readouterr().out
+    assert calls == ["use-multilingual-v3"]
+    assert main([*args, "--encoder", "none"]) == 0
+    without = capsys.readouterr().out
+    assert calls == ["use-multilingual-v3"]
+    assert parse_beads(with_encoder) == parse_beads(without)
+    assert with_encoder != without  # the scores come from different signals
+
+
+def test_unknown_encoder_is_one_line_exit_2(tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    src, tgt, mt = _files(tmp_path)
+    for name in ("no-such-encoder", str(tmp_path / "missing-folder")):
+        assert main(["align-pair", str(src), str(tgt), "--encoder", name]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "encoder" in err and name in err
+    assert main(["align-pair", str(src), str(tgt), "--encoder-weight", "1.5"]) == 2
+    assert "between 0 and 1" in capsys.readouterr().err
+
+
+def test_empty_and_overlong_lines_are_warned_about(tmp_path: Path, capsys):
+    """An empty line matches nothing; a 10,000-character line is cut for the encoder (said
+    once, with the line); the run still succeeds."""
+    long_src = "Lange Zeile " * 900
+    long_tgt = "Longue ligne " * 800
+    src = _write(tmp_path, "e.de", [SRC[0], "", long_src, SRC[2]])
+    tgt = _write(tmp_path, "e.fr", [TGT[0], long_tgt, TGT[2]])
+    assert main(["align-pair", str(src), str(tgt)]) == 0
+    captured = capsys.readouterr()
+    beads = parse_beads(captured.out)
+    assert ((3,), (2,)) in beads and ((2,), (1,)) in beads
+    assert beads[0] in (((0,), (0,)), ((0, 1), (0,)))  # the empty line matches nothing
+    assert "e.de: 1 empty source line(s) (first: line 2)" in captured.err
+    assert "e.de: 1 source line(s) longer than 2000 characters (first: line 3)" in captured.err
+    assert "e.fr: 1 target line(s) longer than 2000" in captured.err

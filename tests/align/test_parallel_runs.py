@@ -104,7 +104,7 @@ def test_cli_tgt_translation(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert "short.back" in err and "line-parallel to the target" in err
     assert main([*args, "--tgt-translation", str(back), "--mode", "comparable"]) == 2
-    assert "parallel only" in capsys.readouterr().err
+    assert "not used by --mode comparable" in capsys.readouterr().err
 
 
 def test_number_misses_counts_members_with_unmatched_numbers():

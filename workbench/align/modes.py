@@ -1,23 +1,24 @@
-"""Registry of alignment modes for ``workbench align-pair``: mode name -> aligner.
+"""Registry of alignment modes: mode name -> :class:`Mode` (what it accepts, how it aligns).
 
-An aligner takes the source sentences, their MT into the target language (line-parallel to
-the source, or None) and the target sentences, plus the align settings, and returns a
-:class:`PairAlignment`. Add a mode by adding an entry to :data:`ALIGNERS` (the comparable
-mode registers itself the same way).
+``workbench align-pair`` looks a mode up here and checks its input against the mode's
+declared needs (no per-mode ``if`` in the callers); ``workbench align`` over a corpus runs
+the modes that declare ``corpus=True``. An aligner takes the source sentences, their MT into
+the target language (line-parallel to the source, or None), the target sentences and the
+align settings, plus the optional signals (the target's MT into the source language, a
+sentence encoder), and returns a :class:`PairAlignment`. Add a mode by adding an entry to
+:data:`MODES`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from workbench.align.beads import Bead
+from workbench.align.signals.semantic import TextEncoder
 from workbench.errors import InputError
 from workbench.settings import AlignSettings
-
-if TYPE_CHECKING:
-    import numpy as np
 
 
 @dataclass
@@ -28,9 +29,26 @@ class PairAlignment:
     notes: list[str] = field(default_factory=list)  # warnings for the user
 
 
-Aligner = Callable[
-    [Sequence[str], Sequence[str] | None, Sequence[str], AlignSettings], PairAlignment
-]
+class Aligner(Protocol):
+    def __call__(
+        self,
+        src: Sequence[str],
+        mt: Sequence[str] | None,
+        tgt: Sequence[str],
+        settings: AlignSettings,
+        *,
+        tgt_mt: Sequence[str] | None = None,
+        encoder: TextEncoder | None = None,
+    ) -> PairAlignment: ...
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    align: Aligner
+    summary: str
+    uses_tgt_mt: bool = False  # scores with the target's MT into the source language
+    corpus: bool = False  # `workbench align` runs it over a corpus
 
 
 def align_parallel_mode(
@@ -38,30 +56,37 @@ def align_parallel_mode(
     mt: Sequence[str] | None,
     tgt: Sequence[str],
     settings: AlignSettings,
+    *,
     tgt_mt: Sequence[str] | None = None,
-    embeddings: tuple[np.ndarray, np.ndarray] | None = None,
+    encoder: TextEncoder | None = None,
 ) -> PairAlignment:
-    """Monotone DP over beads (see :mod:`workbench.align.parallel`); with ``tgt_mt`` (MT of
-    the target into the source language) beads are scored both ways; with ``embeddings``
-    (source and target sentence embeddings) the chrF similarity is mixed with their cosine,
-    or replaced by it when there is no MT."""
+    """Monotone DP over beads (see :mod:`workbench.align.parallel`): chrF of the MT, the
+    bead cosine of the sentence encoder, or both mixed (``parallel_encoder_weight``); with
+    ``tgt_mt`` (MT of the target into the source language) beads are scored both ways."""
     from workbench.align.parallel import align_parallel, params_from_settings
+    from workbench.align.signals.bead_cosines import SpanEmbeddings
 
-    if mt is None and embeddings is None:
+    if mt is None and encoder is None:
         raise InputError(
             "--mode parallel needs --src-translation (MT of SRC into TGT's language) "
-            "or --embeddings MODEL (a multilingual sentence encoder), or both"
+            "or a sentence encoder (--encoder, not none), or both"
         )
     if mt is None and tgt_mt is not None:
         raise InputError("--tgt-translation needs --src-translation as well")
     params = params_from_settings(settings)
+    embeddings = None
+    if encoder is not None:
+        embeddings = tuple(
+            SpanEmbeddings(encoder.encode(lines), lines, encoder.encode, params.encoder_concat)
+            for lines in (src, tgt)
+        )
     if mt is None:
         result = align_parallel(None, tgt, params, src=src, embeddings=embeddings)
     elif tgt_mt is not None:
         result = align_parallel(mt, tgt, params, src=src, tgt_mt=tgt_mt, embeddings=embeddings)
     else:
         result = align_parallel(mt, tgt, params, embeddings=embeddings)
-    key = "chrf" if embeddings is None else ("sim" if mt is not None else "cosine")
+    key = "chrf" if encoder is None else ("sim" if mt is not None else "cosine")
     features = [
         {key: round(s, 4), "margin": round(g, 4)}
         | {name: round(v, 4) for name, v in extra.items() if name != "sim"}
@@ -69,16 +94,17 @@ def align_parallel_mode(
         else {}
         for s, g, extra in zip(result.sims, result.margins, result.features, strict=True)
     ]
-    notes = []
-    if embeddings is not None and mt is None:
-        notes.append(
-            "parallel mode on embeddings alone: bead scores are calibrated for chrF (untuned here)"
-        )
-    return PairAlignment(beads=result.beads, scores=result.scores, features=features, notes=notes)
+    return PairAlignment(beads=result.beads, scores=result.scores, features=features)
 
 
 def align_comparable_mode(
-    src: Sequence[str], mt: Sequence[str] | None, tgt: Sequence[str], settings: AlignSettings
+    src: Sequence[str],
+    mt: Sequence[str] | None,
+    tgt: Sequence[str],
+    settings: AlignSettings,
+    *,
+    tgt_mt: Sequence[str] | None = None,
+    encoder: TextEncoder | None = None,
 ) -> PairAlignment:
     """Order-free mining (see :mod:`workbench.align.comparable`); anchors only without MT."""
     from workbench.align.comparable import align_lines
@@ -89,16 +115,31 @@ def align_comparable_mode(
     return PairAlignment(beads=beads, scores=scores, features=features, notes=notes)
 
 
-ALIGNERS: dict[str, Aligner] = {
-    "parallel": align_parallel_mode,
-    "comparable": align_comparable_mode,
+MODES: dict[str, Mode] = {
+    "parallel": Mode(
+        "parallel",
+        align_parallel_mode,
+        "monotone bead DP (translations kept in order: books, subtitles, manuals)",
+        uses_tgt_mt=True,
+    ),
+    "comparable": Mode(
+        "comparable",
+        align_comparable_mode,
+        "order-free mining (articles on the same event)",
+        corpus=True,
+    ),
 }
+ALIGNERS: dict[str, Callable[..., PairAlignment]] = {n: m.align for n, m in MODES.items()}
+
+
+def get_mode(name: str) -> Mode:
+    try:
+        return MODES[name]
+    except KeyError:
+        raise InputError(
+            f"unknown alignment mode {name!r} (known: {', '.join(sorted(MODES))})"
+        ) from None
 
 
 def get_aligner(mode: str) -> Aligner:
-    try:
-        return ALIGNERS[mode]
-    except KeyError:
-        raise InputError(
-            f"unknown alignment mode {mode!r} (known: {', '.join(sorted(ALIGNERS))})"
-        ) from None
+    return get_mode(mode).align

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from workbench.align.beads import format_beads
-from workbench.align.modes import get_aligner
-from workbench.errors import InputError
+from workbench.align.modes import get_mode
+from workbench.errors import InputError, WorkbenchError
 from workbench.settings import AlignSettings
 
 
@@ -56,6 +56,43 @@ def read_line_parallel(
     return lines
 
 
+def load_pair_encoder(name: str, models_dir: Path, cache: Path | None):
+    """The sentence encoder ``name`` behind the embedding cache (shared per process); None for
+    ``none``. A name that is neither a registry entry nor a usable model is an error naming
+    the choices."""
+    from workbench.align.signals import semantic
+
+    try:
+        return semantic.open_encoder(name, cache, models_dir)
+    except WorkbenchError as exc:
+        raise InputError(
+            f"unknown or unusable sentence encoder {name!r}: {exc} "
+            "(--encoder takes use-multilingual-v3, none, or a sentence-transformers hub id "
+            "or folder)"
+        ) from None
+
+
+def input_notes(lines: Sequence[str], role: str, path: str | Path, encoder: bool) -> list[str]:
+    """Warnings about lines the aligner handles specially: empty ones and, with an encoder,
+    those longer than it reads (cut there)."""
+    from workbench.align.signals.encoder import MAX_CHARS
+
+    notes = []
+    empty = [k + 1 for k, line in enumerate(lines) if not line.strip()]
+    if empty:
+        notes.append(
+            f"{path}: {len(empty)} empty {role} line(s) (first: line {empty[0]}); "
+            "they match nothing"
+        )
+    long = [k + 1 for k, line in enumerate(lines) if len(line) > MAX_CHARS]
+    if encoder and long:
+        notes.append(
+            f"{path}: {len(long)} {role} line(s) longer than {MAX_CHARS} characters (first: "
+            f"line {long[0]}); the encoder reads their first {MAX_CHARS} characters only"
+        )
+    return notes
+
+
 def align_files(
     src: str | Path,
     tgt: str | Path,
@@ -64,50 +101,37 @@ def align_files(
     settings: AlignSettings | None = None,
     with_scores: bool = False,
     tgt_mt: str | Path | None = None,
-    embeddings: str | None = None,
-    embedding_weight: float | None = None,
+    encoder: str | None = None,
     models_dir: str | Path = Path("models"),
 ) -> str:
     """Align the files and return the bead lines (one per line, newline-terminated).
 
     ``tgt_mt``: optional MT of the target into the source language (line-parallel to the
-    target); parallel mode then scores beads both ways.
-    ``embeddings``: a sentence encoder (hub id or local folder; default
-    ``settings.parallel_embedding_model``), found as translation models are (``models_dir``,
-    the Hugging Face cache, a download); ``embedding_weight`` overrides
-    ``settings.parallel_embedding_weight``. Parallel mode only; it is loaded only when given.
+    target), for modes that score both ways. ``encoder``: a sentence encoder name
+    (``use-multilingual-v3``, ``none``, a sentence-transformers hub id or folder; default
+    ``settings.encoder``), used through the embedding cache ``settings.embedding_cache``.
     """
     settings = settings or AlignSettings()
-    if embedding_weight is not None:
-        if not 0.0 <= embedding_weight <= 1.0:
-            raise InputError(f"--embedding-weight must be between 0 and 1, got {embedding_weight}")
-        settings = settings.model_copy(update={"parallel_embedding_weight": embedding_weight})
-    if embeddings is not None and mode != "parallel":
-        raise InputError(f"--embeddings is used by --mode parallel only (not {mode})")
-    model = embeddings
-    if model is None and mode == "parallel":
-        model = settings.parallel_embedding_model
-    aligner = get_aligner(mode)
+    chosen = get_mode(mode)
+    if tgt_mt is not None and not chosen.uses_tgt_mt:
+        raise InputError(f"--tgt-translation is not used by --mode {mode}", tgt_mt)
+    if tgt_mt is not None and mt is None:
+        raise InputError("--tgt-translation needs --src-translation as well", tgt_mt)
     src_lines = read_sentences(src, "source")
     tgt_lines = read_sentences(tgt, "target")
     mt_lines = None
     if mt is not None:
         mt_lines = read_line_parallel(mt, "translation", src_lines, src, "source")
-    extra = {}
+    tgt_mt_lines = None
     if tgt_mt is not None:
-        if mode != "parallel":
-            raise InputError("--tgt-translation is used by --mode parallel only", tgt_mt)
-        if mt is None:
-            raise InputError("--tgt-translation needs --src-translation as well", tgt_mt)
-        extra["tgt_mt"] = read_line_parallel(tgt_mt, "target translation", tgt_lines, tgt, "target")
-    if model is not None:
-        from workbench.align.embeddings import load_encoder
-
-        encoder = load_encoder(
-            model, Path(models_dir), batch_size=settings.parallel_embedding_batch_size
-        )
-        extra["embeddings"] = (encoder.encode(src_lines), encoder.encode(tgt_lines))
-    result = aligner(src_lines, mt_lines, tgt_lines, settings, **extra)
-    for note in result.notes:
+        tgt_mt_lines = read_line_parallel(tgt_mt, "target translation", tgt_lines, tgt, "target")
+    name = settings.encoder if encoder is None else encoder
+    model = load_pair_encoder(name, Path(models_dir), settings.embedding_cache)
+    notes = input_notes(src_lines, "source", src, model is not None)
+    notes += input_notes(tgt_lines, "target", tgt, model is not None)
+    result = chosen.align(
+        src_lines, mt_lines, tgt_lines, settings, tgt_mt=tgt_mt_lines, encoder=model
+    )
+    for note in notes + result.notes:
         print(f"workbench: warning: {note}", file=sys.stderr)
     return format_beads(result.beads, result.scores if with_scores else None)

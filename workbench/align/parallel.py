@@ -25,9 +25,10 @@ side, chained by a longest increasing subsequence), so time and memory grow abou
 with document length. Rows are processed with numpy; insertions within a row use a
 cumulative maximum, so there is no Python loop over cells.
 
-Optional sentence embeddings (:mod:`workbench.align.embeddings`, Bertalign/Vecalign style):
-the similarity becomes ``(1 - embedding_weight) * chrF + embedding_weight * cosine`` of the
-normalised sums of the members' embeddings. Without MT (``src_mt=None``) the similarity is
+Optional sentence-encoder signal (:mod:`workbench.align.signals.bead_cosines`,
+Bertalign/Vecalign style): the similarity becomes ``(1 - encoder_weight) * chrF +
+encoder_weight * cosine`` of the two sides' span embeddings (concatenations up to
+``encoder_concat`` sentences, normalised sums of members beyond). Without MT (``src_mt=None``) the similarity is
 the cosine alone, and the terms that compare MT characters with the target (coverage,
 many-to-many pair, match surplus, length ratio, lexicon) are off; long documents then get
 their band from aligning chunk embeddings (Vecalign's coarse-to-fine), not from anchors.
@@ -35,67 +36,79 @@ their band from aligning chunk embeddings (Vecalign's coarse-to-fine), not from 
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 import numpy as np
 
 from workbench.align.beads import Bead
 from workbench.align.chrf import CHAR_ORDER
+from workbench.align.signals.bead_cosines import (
+    SpanEmbeddings,
+    as_span_embeddings,
+    chunk_sums,
+    span_cosines,
+)
+from workbench.settings import AlignSettings
 
 _CODE_BITS = 21
 
 
-DEFAULT_PENALTY = {
-    "1-2": 0.051, "2-1": 0.051, "1-3": 0.129, "3-1": 0.129, "2-2": 0.1,
-    "1-4": 0.2, "2-3": 0.13, "3-2": 0.13, "3-3": 0.13, "1-5": 0.3, "4-1": 0.25,
-}  # fmt: skip
+def _setting(name: str) -> Any:
+    """A dataclass field whose default is ``AlignSettings.parallel_<name>``'s (each default is
+    defined once, in :mod:`workbench.settings`)."""
+    info = AlignSettings.model_fields[f"parallel_{name}"]
+    return field(default_factory=lambda: copy.deepcopy(info.get_default(call_default_factory=True)))
 
 
 @dataclass
 class ParallelParams:
-    """Tunable parameters; defaults mirror ``AlignSettings.parallel_*`` (tuned on dev sets)."""
+    """Tunable parameters. Those with an ``AlignSettings.parallel_<name>`` setting take its
+    default (tuned on dev sets; see settings.py for what each does); the others are internal."""
 
     bead_types: tuple[tuple[int, int], ...] = (
         (1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 4), (2, 3), (3, 2),
         (3, 3), (1, 5), (4, 1),
     )  # fmt: skip
-    beta: float = 1.0  # F-beta of chrF precision/recall (2 = sacrebleu chrF)
-    threshold: float = -0.0125  # margin-normalised similarity a bead must beat
-    skip: float = -0.216  # gain of one unaligned sentence (1-0 / 0-1 beads)
-    size_exponent: float = 0.4  # bead weight ((a + b) / 2) ** size_exponent
-    penalty: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PENALTY))
-    length_weight: float = 0.083  # weight of |log length ratio| (MT vs target, characters)
-    orphan_weight: float = 0.0  # cheaper skip for sentences whose best 1-1 match is weak
-    orphan_floor: float = 0.3  # best 1-1 similarity below which the skip gets cheaper
-    number_weight: float = 0.15  # per member sentence whose numbers are absent on the other side
-    symbol_weight: float = 0.1  # per member line without letters (digits/punctuation) of a merge
-    fragment_weight: float = 0.01  # per member line of at most fragment_tokens tokens of a merge
-    fragment_tokens: int = 2
-    sub_weight: float = 0.2  # penalty when a bead is not clearly better than its best 1-1 pair
-    sub_margin: float = 0.04  # ... by this much chrF (0..1)
-    back_weight: float = 0.3  # weight of chrF(source, MT of target) when it is given
-    run_bonus: float = 0.07  # added to each skip that continues a run of skips (affine gap)
-    margin_weight: float = 0.6  # subtract this times the mean of the k best neighbours
-    coverage_weight: float = 0.1  # penalty when a member of a multi-sentence bead is uncovered
-    coverage_floor: float = 0.05  # coverage (trigrams and up) below which the penalty applies
-    pair_weight: float = 0.1  # many-to-many bead with an uncovered member on each side
-    pair_floor: float = 0.1  # ... (member coverage below this)
-    size_by_length: bool = True  # bead size counts a member min(1, chars / median chars)
-    baseline_by_length: bool = True  # a merge's baseline: members weighted by characters
-    surplus_weight: float = 0.55  # n-gram matches above chance, in average-sentence units
-    lexicon_weight: float = 0.0  # lexical second pass (0: off; it did not help on MAC dev)
+    beta: float = _setting("beta")
+    threshold: float = _setting("threshold")
+    skip: float = _setting("skip")
+    size_exponent: float = _setting("size_exponent")
+    penalty: dict[str, float] = _setting("penalty")
+    length_weight: float = _setting("length_weight")
+    orphan_weight: float = _setting("orphan_weight")
+    orphan_floor: float = _setting("orphan_floor")
+    number_weight: float = _setting("number_weight")
+    symbol_weight: float = _setting("symbol_weight")
+    fragment_weight: float = _setting("fragment_weight")
+    fragment_tokens: int = _setting("fragment_tokens")
+    sub_weight: float = _setting("sub_weight")
+    sub_margin: float = _setting("sub_margin")
+    back_weight: float = _setting("back_weight")
+    run_bonus: float = _setting("run_bonus")
+    margin_weight: float = _setting("margin_weight")
+    coverage_weight: float = _setting("coverage_weight")
+    coverage_floor: float = _setting("coverage_floor")
+    pair_weight: float = _setting("pair_weight")
+    pair_floor: float = _setting("pair_floor")
+    size_by_length: bool = _setting("size_by_length")
+    baseline_by_length: bool = _setting("baseline_by_length")
+    surplus_weight: float = _setting("surplus_weight")
+    lexicon_weight: float = _setting("lexicon_weight")
+    full_cells: int = _setting("full_cells")
+    band_margin: int = _setting("band_margin")
+    refine_radius: int = _setting("refine_radius")
+    encoder_weight: float = _setting("encoder_weight")
+    encoder_concat: int = _setting("encoder_concat")
     lexicon_confident: float = 0.35  # first-pass similarity of a 1-1 link that teaches the table
-    full_cells: int = 600_000  # documents up to n*m cells are searched without an anchor band
-    band_margin: int = 25  # sentences added on each side of the coarse band
     chunk: int = 24  # sentences per chunk when a long document has too few anchors
-    refine_radius: int = 4  # 0: one pass; else a 1-1 pass, then all beads within this radius
     threads: int = 0  # threads for the similarity kernel (0: one per CPU core)
-    embedding_weight: float = 0.5  # share of the embedding cosine (untuned), when given
-    # bead score in [0, 1]: logistic(slope * (margin - centre)), fitted on TB dev + MAC dev
+    # bead score in [0, 1] without MT: logistic(slope * (margin - centre)), fitted on dev
     calib_slope: float = 4.87
     calib_centre: float = -0.333
 
@@ -103,42 +116,19 @@ class ParallelParams:
         self.bead_types = tuple((int(a), int(b)) for a, b in self.bead_types)
         if (1, 1) not in self.bead_types or any(a < 1 or b < 1 for a, b in self.bead_types):
             raise ValueError("bead_types must include (1, 1) and only a, b >= 1")
-        if not 0.0 <= self.embedding_weight <= 1.0:
-            raise ValueError("embedding_weight must be between 0 and 1")
+        if not 0.0 <= self.encoder_weight <= 1.0:
+            raise ValueError("encoder_weight must be between 0 and 1")
 
 
-def params_from_settings(settings) -> ParallelParams:
-    """ParallelParams from ``AlignSettings`` (the ``parallel_*`` fields)."""
+SETTING_NAMES = tuple(
+    f.name for f in fields(ParallelParams) if f"parallel_{f.name}" in AlignSettings.model_fields
+)
+
+
+def params_from_settings(settings: AlignSettings) -> ParallelParams:
+    """ParallelParams from ``AlignSettings`` (every ``parallel_<name>`` field)."""
     return ParallelParams(
-        beta=settings.parallel_beta,
-        threshold=settings.parallel_threshold,
-        skip=settings.parallel_skip,
-        size_exponent=settings.parallel_size_exponent,
-        penalty=dict(settings.parallel_penalty),
-        length_weight=settings.parallel_length_weight,
-        margin_weight=settings.parallel_margin_weight,
-        coverage_weight=settings.parallel_coverage_weight,
-        coverage_floor=settings.parallel_coverage_floor,
-        lexicon_weight=settings.parallel_lexicon_weight,
-        orphan_weight=settings.parallel_orphan_weight,
-        orphan_floor=settings.parallel_orphan_floor,
-        run_bonus=settings.parallel_run_bonus,
-        number_weight=settings.parallel_number_weight,
-        symbol_weight=settings.parallel_symbol_weight,
-        fragment_weight=settings.parallel_fragment_weight,
-        fragment_tokens=settings.parallel_fragment_tokens,
-        back_weight=settings.parallel_back_weight,
-        sub_weight=settings.parallel_sub_weight,
-        sub_margin=settings.parallel_sub_margin,
-        baseline_by_length=settings.parallel_baseline_by_length,
-        size_by_length=settings.parallel_size_by_length,
-        pair_weight=settings.parallel_pair_weight,
-        pair_floor=settings.parallel_pair_floor,
-        surplus_weight=settings.parallel_surplus_weight,
-        full_cells=settings.parallel_full_cells,
-        band_margin=settings.parallel_band_margin,
-        refine_radius=settings.parallel_refine_radius,
-        embedding_weight=settings.parallel_embedding_weight,
+        **{name: copy.deepcopy(getattr(settings, f"parallel_{name}")) for name in SETTING_NAMES}
     )
 
 
@@ -316,7 +306,7 @@ def coarse_band(
     tgt: Sequence[str],
     params: ParallelParams,
     chunk: int,
-    embeddings: tuple[np.ndarray, np.ndarray] | None = None,
+    embeddings: tuple[SpanEmbeddings, SpanEmbeddings] | None = None,
 ) -> Band:
     """Band from aligning chunks of ``chunk`` sentences first (coarse-to-fine, as Vecalign).
 
@@ -343,15 +333,8 @@ def coarse_band(
         grams = SentenceGrams(src_chunks, tgt_chunks)
         sims = bead_similarities(grams, band, chunk_params)
     else:
-        from workbench.align.embeddings import span_cosines
-
-        def chunk_sums(emb: np.ndarray, cuts: np.ndarray) -> np.ndarray:
-            prefix = np.zeros((len(emb) + 1, emb.shape[1]), dtype=np.float64)
-            np.cumsum(emb, axis=0, out=prefix[1:])
-            return prefix[cuts[1:]] - prefix[cuts[:-1]]  # an empty chunk sums to 0 (cosine 0)
-
-        src_sum = chunk_sums(embeddings[0], src_cut)
-        tgt_sum = chunk_sums(embeddings[1], tgt_cut)
+        src_sum = chunk_sums(embeddings[0].sentences, src_cut)
+        tgt_sum = chunk_sums(embeddings[1].sentences, tgt_cut)
         sims = np.zeros((5, 1, count + 1, band.width), dtype=np.float32)
         sims[0] = span_cosines(src_sum, tgt_sum, band, chunk_params.bead_types)
     path = search(bead_gains(sims, grams, band, chunk_params), band, chunk_params)
@@ -745,17 +728,15 @@ def _both_ways(
     back: SentenceGrams | None,
     band: Band,
     params: ParallelParams,
-    embeddings: tuple[np.ndarray, np.ndarray] | None = None,
+    embeddings: tuple[SpanEmbeddings, SpanEmbeddings] | None = None,
 ) -> np.ndarray:
     """Bead similarities; with ``back`` (source vs MT of the target) a weighted mean of both
     ways (``params.back_weight`` on the back direction). With ``embeddings`` the similarity
-    plane is mixed with the embedding cosine (``params.embedding_weight``); without MT
+    plane is mixed with the bead cosine (``params.encoder_weight``); without MT
     (``grams`` None) it is the cosine alone and the other planes are 0."""
     if grams is None:
         if embeddings is None:
             raise ValueError("no MT and no embeddings: nothing to score beads with")
-        from workbench.align.embeddings import span_cosines
-
         n1 = len(band.lo)
         sims = np.zeros((5, len(params.bead_types), n1, band.width), dtype=np.float32)
         sims[0] = span_cosines(embeddings[0], embeddings[1], band, params.bead_types)
@@ -765,9 +746,7 @@ def _both_ways(
         w = params.back_weight
         sims = (1.0 - w) * sims + w * bead_similarities(back, band, params)
     if embeddings is not None:
-        from workbench.align.embeddings import span_cosines
-
-        w = params.embedding_weight
+        w = params.encoder_weight
         cos = span_cosines(embeddings[0], embeddings[1], band, params.bead_types)
         sims[0] = (1.0 - w) * sims[0] + w * cos
     return sims
@@ -779,7 +758,7 @@ def align_parallel(
     params: ParallelParams | None = None,
     src: Sequence[str] | None = None,
     tgt_mt: Sequence[str] | None = None,
-    embeddings: tuple[np.ndarray, np.ndarray] | None = None,
+    embeddings: tuple[np.ndarray | SpanEmbeddings, np.ndarray | SpanEmbeddings] | None = None,
 ) -> ParallelResult:
     """Align ``src_mt`` (MT of the source, one line per source sentence) with ``tgt``.
 
@@ -789,19 +768,17 @@ def align_parallel(
     With ``params.lexicon_weight > 0`` a second pass mixes in the lexical score of a table
     learned from the first pass's confident links (:mod:`workbench.align.lexicon`).
 
-    ``embeddings``: (source, target) sentence embeddings, (n, D) and (m, D), rows
-    L2-normalised (:func:`workbench.align.embeddings.load_encoder`); the similarity becomes
-    ``(1 - params.embedding_weight) * chrF + params.embedding_weight * cosine``. With
+    ``embeddings``: (source, target) span embeddings
+    (:class:`~workbench.align.signals.bead_cosines.SpanEmbeddings`, or plain (n, D) and
+    (m, D) arrays of unit rows: spans are then sums of members); the similarity becomes
+    ``(1 - params.encoder_weight) * chrF + params.encoder_weight * cosine``. With
     embeddings ``src_mt`` may be None: the similarity is then the cosine alone, the
     MT-based terms (coverage, pair, surplus, length, lexicon weights) are set to 0, ``src``
     (optional, without ``tgt_mt``) gives the source text for the number and fragment terms.
     """
     params = params or ParallelParams()
     if embeddings is not None:
-        src_emb, tgt_emb = (np.asarray(e, dtype=np.float32) for e in embeddings)
-        if src_emb.ndim != 2 or tgt_emb.ndim != 2 or src_emb.shape[1] != tgt_emb.shape[1]:
-            raise ValueError("embeddings must be (n, D) and (m, D) arrays with the same D")
-        embeddings = (src_emb, tgt_emb)
+        embeddings = as_span_embeddings(embeddings)
     if src_mt is None:
         if embeddings is None:
             raise ValueError("src_mt may be None only with embeddings")
@@ -826,7 +803,7 @@ def _align(
     params: ParallelParams,
     src: Sequence[str] | None,
     tgt_mt: Sequence[str] | None,
-    embeddings: tuple[np.ndarray, np.ndarray] | None,
+    embeddings: tuple[SpanEmbeddings, SpanEmbeddings] | None,
 ) -> ParallelResult:
     """``text``: the source-side lines of the text-only terms (the MT, or without MT the
     source itself)."""

@@ -35,21 +35,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(parallel mode then scores beads both ways)",
     )
     parser.add_argument(
-        "--embeddings",
-        metavar="MODEL",
+        "--encoder",
+        "--embeddings",  # deprecated alias (before the encoder registry)
+        dest="encoder",
+        metavar="NAME|PATH|none",
         default=None,
-        help="optional multilingual sentence encoder (hub id, e.g. setu4993/LaBSE, or a local "
-        "folder): parallel mode mixes the cosine of bead embeddings into the similarity; "
-        "without --src-translation it aligns on the cosine alone",
+        help="sentence encoder: use-multilingual-v3 (ships with workbench), a "
+        "sentence-transformers hub id or local folder, or none (default: [align] encoder, "
+        "use-multilingual-v3). Parallel mode mixes the bead cosine into the similarity "
+        "([align] parallel_encoder_weight); without --src-translation it aligns on the "
+        "encoder alone",
     )
     parser.add_argument(
-        "--embedding-weight",
+        "--encoder-weight",
+        "--embedding-weight",  # deprecated alias
+        dest="encoder_weight",
         type=float,
         metavar="W",
         default=None,
-        help="share of the embedding cosine, 0..1 (default: parallel_embedding_weight, 0.5)",
+        help="share of the bead cosine beside chrF of the MT, 0..1 "
+        "(default: [align] parallel_encoder_weight)",
     )
-    parser.add_argument("--mode", default=None, help="alignment mode (default: parallel)")
+    parser.add_argument(
+        "--mode", default=None, help="alignment mode: parallel (default) or comparable"
+    )
     parser.add_argument(
         "--format",
         default="vecalign",
@@ -64,8 +73,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from workbench.align.pair import align_files
+    from workbench.errors import InputError
 
     settings = settings_from(args)
+    if args.encoder_weight is not None:
+        if not 0.0 <= args.encoder_weight <= 1.0:
+            raise InputError(f"--encoder-weight must be between 0 and 1, got {args.encoder_weight}")
+        settings.align.parallel_encoder_weight = args.encoder_weight
     text = align_files(
         args.src,
         args.tgt,
@@ -74,8 +88,7 @@ def run(args: argparse.Namespace) -> int:
         settings=settings.align,
         with_scores=args.format == "scores",
         tgt_mt=args.tgt_mt,
-        embeddings=args.embeddings,
-        embedding_weight=args.embedding_weight,
+        encoder=args.encoder,
         models_dir=settings.paths.models,
     )
     if args.output:

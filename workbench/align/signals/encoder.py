@@ -229,13 +229,13 @@ def load_use() -> Encoder:
 
 def load_sentence_transformers(name: str, models_dir: Path = Path("models")) -> Encoder:
     """A sentence-transformers model by hub id or local folder, found as MT models are."""
-    try:
-        import sentence_transformers  # noqa: F401
-    except ImportError:
+    from importlib.util import find_spec
+
+    if find_spec("sentence_transformers") is None:  # no import yet: torch takes seconds
         raise EncoderError(
             f'encoder {name!r} needs sentence-transformers: pip install -e ".[st]" '
             f"(or use --encoder {DEFAULT_ENCODER})"
-        ) from None
+        )
     from workbench.align.signals.st_locate import locate_st_model
 
     folder, revision = locate_st_model(name, models_dir)

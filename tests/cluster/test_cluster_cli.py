@@ -79,3 +79,19 @@ def test_bad_clusters_file_exit_2_nothing_overwritten(
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_pending_review_decisions_block_a_rerun(workdir: Path, capsys) -> None:
+    from workbench.store.cluster_review import ClusterReview
+
+    assert main(["cluster"]) == 0
+    path = workdir / "alignments" / "clusters.jsonl"
+    review = ClusterReview.open(path, load_clusters(path), "ana")
+    review.approve(review.clusters.clusters[0].id)
+    review.close()  # killed before saving: the decision is only in the journal
+    before = path.read_bytes()
+    capsys.readouterr()
+    assert main(["cluster"]) == 2
+    err = capsys.readouterr().err
+    assert "journal" in err and err.count("\n") == 1
+    assert path.read_bytes() == before

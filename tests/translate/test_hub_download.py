@@ -33,6 +33,12 @@ def hub(monkeypatch: pytest.MonkeyPatch, tiny_marian: Path, tmp_path: Path):
         monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         # the hub library reads HF_HUB_OFFLINE once, at import; the suite imported it offline
         monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+        # the library's user-agent code fetches a registry from its import-time endpoint
+        # (huggingface.co, not HF_ENDPOINT): the suite's network guard caught it; no registry
+        monkeypatch.setattr(
+            "huggingface_hub.utils._detect_agent._registry",
+            {"standardEnvVars": [], "harnesses": {}},
+        )
         monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
         yield state
 

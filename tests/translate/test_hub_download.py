@@ -141,3 +141,18 @@ def test_the_main_job_downloads_converts_and_translates_the_seeds(hub, corpus_co
     assert len(list((tmp_path / "models" / "ctranslate2").iterdir())) == 2  # converted once each
     written = {p.name.split(".")[0] for p in (corpus_copy / "translations").glob("*.en.jsonl")}
     assert written == {d.id for d in corpus.documents if d.language != "en"}
+
+
+def test_translate_file_downloads_the_pair_model_on_first_use(hub, tmp_path, capsys):
+    config = tmp_path / "workbench.toml"
+    config.write_text(
+        f"[paths]\nmodels = {str(tmp_path / 'models')!r}\n[translate]\n"
+        f"registry = {str(REGISTRY)!r}\ncache = {str(tmp_path / 'c.sqlite')!r}\n"
+        "beam_size = 1\nmax_length = 16\n"
+    )
+    (tmp_path / "in.txt").write_text("Bonjour le monde.\n\nMerci.\n")
+    argv = ["--config", str(config), "translate-file", str(tmp_path / "in.txt")]
+    assert main([*argv, str(tmp_path / "out.txt"), "--src-lang", "fr", "--no-progress"]) == 0
+    assert len((tmp_path / "out.txt").read_text().split("\n")) == 4
+    assert (tmp_path / "models" / "Helsinki-NLP--opus-mt-fr-en" / "config.json").is_file()
+    assert "downloading Helsinki-NLP/opus-mt-fr-en at d62bcebc3426" in capsys.readouterr().err

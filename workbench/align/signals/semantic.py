@@ -139,21 +139,26 @@ class EncoderSignal:
         """``enc_cos``, ``enc_margin`` and ``usable`` (0/1) of (source, English) index groups."""
         n_src = self.n_src
         sides = [(s, tuple(n_src + j for j in t)) for s, t in groups]
-        usable = np.array([all(self.usable[i] for i in (*a, *b)) for a, b in sides], dtype=bool)
-        multi = [side for (a, b), ok in zip(sides, usable, strict=True) if ok for side in (a, b)]
+        single = np.array([len(a) == 1 and len(b) == 1 for a, b in sides], dtype=bool)
+        first_a = np.array([a[0] for a, _ in sides], dtype=np.int64)
+        first_b = np.array([b[0] for _, b in sides], dtype=np.int64)
+        usable = self.usable[first_a] & self.usable[first_b]
+        for g in np.flatnonzero(~single):
+            usable[g] = all(self.usable[i] for i in (*sides[g][0], *sides[g][1]))
+        multi = [side for g in np.flatnonzero(~single & usable) for side in sides[g]]
         self._encode_groups(multi)
         cos = np.zeros(len(groups))
         knn = np.zeros(len(groups))
-        rows = np.flatnonzero(usable)
+        rows = np.flatnonzero(usable & single)  # 1-1: gathered rows, no Python loop
         for start in range(0, len(rows), 8192):
             part = rows[start : start + 8192]
-            a = np.stack([self._vector(sides[g][0]) for g in part])
-            b = np.stack([self._vector(sides[g][1]) for g in part])
-            cos[part] = np.einsum("ij,ij->i", a, b)
-            knn[part] = [
-                (self.knn[list(sides[g][0])].mean() + self.knn[list(sides[g][1])].mean()) / 2
-                for g in part
-            ]
+            i, j = first_a[part], first_b[part]
+            cos[part] = np.einsum("ij,ij->i", self.vectors[i], self.vectors[j])
+            knn[part] = (self.knn[i] + self.knn[j]) / 2
+        for g in np.flatnonzero(usable & ~single):
+            a, b = sides[g]
+            cos[g] = float(self._vector(a) @ self._vector(b))
+            knn[g] = (self.knn[list(a)].mean() + self.knn[list(b)].mean()) / 2
         margin = cos / np.maximum(knn, KNN_FLOOR)
         return {
             "enc_cos": cos,
@@ -164,7 +169,10 @@ class EncoderSignal:
 
     def _pair_margin(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Encoder margin of single sentences i (source) and j (English), global indices."""
-        cos = np.einsum("ij,ij->i", self.vectors[i], self.vectors[j])
+        cos = np.empty(len(i), dtype=np.float32)
+        for start in range(0, len(i), 8192):  # small gathers: cache-friendly, little memory
+            part = slice(start, start + 8192)
+            cos[part] = np.einsum("ij,ij->i", self.vectors[i[part]], self.vectors[j[part]])
         knn = (self.knn[i] + self.knn[j]) / 2
         return np.clip(cos / np.maximum(knn, KNN_FLOOR), 0.0, 3.0)
 

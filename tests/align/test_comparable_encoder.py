@@ -132,3 +132,16 @@ def test_unknown_encoder_is_one_line_and_exit_2(corpus_copy, tmp_path, capsys, m
     assert len(err) == 2 and "no-such" in err[0] and "no-such-enc" in err[1]
     assert "Traceback" not in "".join(err)
     assert not out.exists()
+
+
+def test_realigning_an_unchanged_corpus_encodes_nothing(seed_corpus, tmp_path):
+    from workbench.align.corpus_align import align_corpus, open_encoder, realign
+    from workbench.settings import AlignSettings
+
+    settings = AlignSettings()
+    runs = align_corpus(seed_corpus, {}, settings, tmp_path, write=False)
+    encoder = open_encoder(settings)
+    before = encoder.encoder.encoded
+    again = realign(runs[0].alignment, seed_corpus, {}, settings)  # what review's R calls
+    assert encoder.encoder.encoded == before
+    assert [link.src for link in again.links] == [link.src for link in runs[0].alignment.links]

@@ -165,18 +165,19 @@ def _pair_dates(da: Sequence, db: Sequence) -> list[tuple[int, int]]:
                 break
         else:
             left.append(i)
-    for i in left:  # day-and-month dates that differ: the nearest in the year
+    options = []  # day-and-month dates that differ: the nearest pairs in the year first
+    for i in left:
         d = da[i]
         if not (d.month and d.day):
             continue
-        options = [
-            (abs((d.month * 31 + d.day) - (e.month * 31 + e.day)), j)
-            for j, e in enumerate(db)
-            if j not in used_b and e.month and e.day
-        ]
-        if options:
-            j = min(options)[1]
+        for j, e in enumerate(db):
+            if j not in used_b and e.month and e.day:
+                options.append((abs((d.month * 31 + d.day) - (e.month * 31 + e.day)), i, j))
+    used_a: set[int] = set()
+    for _distance, i, j in sorted(options):
+        if i not in used_a and j not in used_b:
             pairs.append((i, j))
+            used_a.add(i)
             used_b.add(j)
     return pairs
 

@@ -58,7 +58,7 @@ def test_settings_file_changes_behaviour(tmp_path, capsys):
     config = tmp_path / "workbench.toml"
     config.write_text("[corpus]\nmax_document_bytes = 1000\n")
     assert main(["--config", str(config), "ingest", str(ROOT / "corpus")]) == 2
-    assert "over the 0.0 MB limit" in capsys.readouterr().err
+    assert "over the 1.0 KB limit" in capsys.readouterr().err  # was "0.0 MB" (issue 11)
 
 
 def test_ingest_does_not_import_heavy_libraries():

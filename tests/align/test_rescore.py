@@ -57,3 +57,17 @@ def test_large_pairs_are_rescored_against_the_links_documents(seed_corpus) -> No
     assert rescorer.ready(Alignment("fr", "en"), link)
     other = Link("L2", ["fr-2022-cnw:5"], ["en-2021-globaltimes:9"])
     assert not rescorer.ready(Alignment("fr", "en"), other)  # another English document
+
+
+def test_an_encoder_that_fails_leaves_rescoring_without_it(seed_corpus, monkeypatch) -> None:
+    rescorer = LinkRescorer(seed_corpus, {}, AlignSettings(encoder="none"))
+
+    def broken():
+        raise ValueError("bad value(s) in fds_to_keep")
+
+    monkeypatch.setattr(rescorer, "_encoder", broken)
+    again = rescorer(
+        Link("L1", ["fr-2022-cnw:5"], ["en-2022-chinadaily:24"]), Alignment("fr", "en")
+    )
+    assert again.score is not None and "enc_cos" not in again.features
+    assert rescorer.problem and "without the sentence encoder" in rescorer.problem

@@ -47,6 +47,8 @@ class LinkRescorer:
         self.whole_pair_limit = whole_pair_limit
         self._contexts: dict[tuple, Any] = {}
         self.builds = 0  # contexts built so far (tests, benchmarks)
+        # why the encoder is not used (it failed to load or run); None: no problem
+        self.problem: str | None = None
 
     def _documents(self, alignment: Alignment, link: Link) -> tuple[list, list, bool]:
         src_docs = self.corpus.by_language(alignment.src_lang)
@@ -117,11 +119,17 @@ class LinkRescorer:
         from workbench.align.rescore import build_context
 
         src_items, tgt_items = items(src_docs, True), items(tgt_docs, False)
-        context = (
-            build_context(src_items, tgt_items, self._mining_config(), self._encoder())
-            if src_items and tgt_items
-            else None
-        )
+        context = None
+        if src_items and tgt_items:
+            config = self._mining_config()
+            try:
+                encoder = None if self.problem else self._encoder()
+                context = build_context(src_items, tgt_items, config, encoder)
+            except Exception as exc:  # noqa: BLE001 - the encoder failing must not stop a review
+                if self.problem:
+                    raise
+                self.problem = f"rescoring without the sentence encoder ({exc})"
+                context = build_context(src_items, tgt_items, config, None)
         if len(self._contexts) >= 8:  # a few documents' worth; drop the oldest
             self._contexts.pop(next(iter(self._contexts)), None)
         self._contexts[key] = context

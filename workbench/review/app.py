@@ -64,6 +64,7 @@ class ReviewApp(App[None]):
         self.corpus_dir: Path | None = None  # for re-aligning (MT is read from there)
         self.align_settings: Any = None  # AlignSettings; None: the defaults
         self._prefetching = False  # a scorer context is being built in the background
+        self._rescorer_reported = False
 
     @property
     def session(self) -> ReviewSession:
@@ -117,8 +118,16 @@ class ReviewApp(App[None]):
         def ready() -> None:
             self.data.weights = weights
             self.refresh_panels()
+            self._report_rescorer()
 
         self.call_from_thread(ready)
+
+    def _report_rescorer(self) -> None:
+        """Say once why rescoring goes without the sentence encoder (it failed to run)."""
+        rescorer = self.session.rescorer
+        if rescorer is not None and rescorer.problem and not self._rescorer_reported:
+            self._rescorer_reported = True
+            self.notify(rescorer.problem, severity="warning", timeout=10)
 
     def _prepare_journal(self) -> None:
         try:
@@ -205,6 +214,7 @@ class ReviewApp(App[None]):
             self.notify(f"not saved, not done: {exc}", severity="error", timeout=10)
             return None
         self.after_change(transaction)
+        self._report_rescorer()
         if transaction is not None and then_next:
             self.action_pending(1)
         if self.session.snapshot_error is not None:

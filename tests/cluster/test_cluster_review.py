@@ -255,3 +255,22 @@ def test_write_implied_links_into_the_pairwise_files(review: ClusterReview, tmp_
         (["fr-2022-cnw:1"], ["en-2021-globaltimes:2", "en-2022-chinadaily:1"], Status.APPROVED)
     ]
     assert write_implied_links(review.clusters, folder) == {}  # idempotent
+
+
+def test_a_second_live_session_is_refused(review: ClusterReview) -> None:
+    import json
+    import os
+
+    from workbench.store.lock import LockedError, lock_path
+
+    lock = lock_path(review.path)
+    assert lock.exists()
+    data = json.loads(lock.read_text(encoding="utf-8"))
+    data["pid"] = os.getppid()  # a live process other than this one holds it
+    lock.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(LockedError, match="is being reviewed by"):
+        ClusterReview.open(review.path, load_clusters(review.path))
+    taken = ClusterReview.open(review.path, load_clusters(review.path), take_over=True)
+    assert taken.notices and "took over" in taken.notices[0]
+    taken.close()
+    assert not lock.exists()

@@ -113,7 +113,9 @@ def run_clusters(args: argparse.Namespace, settings, path: Path) -> int:
     clusters = load_checked(path, corpus)
     check_terminal()
     reviewer = args.reviewer or settings.review.reviewer or current_user()
-    review = ClusterReview.open(path, clusters, reviewer)
+    review = ClusterReview.open(path, clusters, reviewer, take_over=args.take_over)
+    for notice in review.notices:
+        print(f"workbench review: {notice}", file=sys.stderr)
     translations = load_translations(corpus.root, settings.corpus.target_language)
     mt = {sid: text for t in translations.values() for sid, text in t.by_sentence.items()}
     app = ClusterApp(review, corpus, mt, settings.paths.alignments)

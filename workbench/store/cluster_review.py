@@ -27,6 +27,7 @@ from typing import Any
 from workbench.errors import WorkbenchError
 from workbench.store.clusters import Cluster, ClusterSet, _cluster_from, save_clusters
 from workbench.store.journal import Journal, file_sha256, journal_path, read_journal
+from workbench.store.lock import FileLock, acquire
 from workbench.store.model import Link, Status, now_iso
 
 
@@ -69,11 +70,24 @@ class ClusterReview:
     undo_stack: list[Change] = field(default_factory=list)
     redo_stack: list[Change] = field(default_factory=list)
     journal: Journal | None = None
+    lock: FileLock | None = None
+    notices: list[str] = field(default_factory=list)
 
     @classmethod
-    def open(cls, path: Path, clusters: ClusterSet, reviewer: str | None = None) -> ClusterReview:
-        """Start reviewing ``clusters`` (as loaded from ``path``), replaying its journal."""
+    def open(
+        cls,
+        path: Path,
+        clusters: ClusterSet,
+        reviewer: str | None = None,
+        *,
+        take_over: bool = False,
+    ) -> ClusterReview:
+        """Start reviewing ``clusters`` (as loaded from ``path``): take the review lock (a
+        live session elsewhere is a :class:`LockedError`), replay the journal."""
         review = cls(Path(path), clusters, reviewer)
+        review.lock, notice = acquire(review.path, reviewer, take_over=take_over)
+        if notice:
+            review.notices.append(notice)
         sha = file_sha256(review.path)
         jpath = journal_path(review.path)
         content = read_journal(jpath)
@@ -235,6 +249,9 @@ class ClusterReview:
     def close(self) -> None:
         if self.journal is not None:
             self.journal.close()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
 
 # --- cluster decisions as pairwise decisions ----------------------------------------------------

@@ -71,3 +71,13 @@ def test_an_encoder_that_fails_leaves_rescoring_without_it(seed_corpus, monkeypa
     )
     assert again.score is not None and "enc_cos" not in again.features
     assert rescorer.problem and "without the sentence encoder" in rescorer.problem
+
+
+def test_with_the_sentence_encoder_too(seed_corpus, tmp_path) -> None:
+    settings = AlignSettings(embedding_cache=tmp_path / "embeddings.sqlite")  # default encoder
+    aligned = realign(Alignment("fr", "en"), seed_corpus, {}, settings)
+    rescorer = LinkRescorer(seed_corpus, {}, settings)
+    pairs = [link for link in aligned.links if link.src and link.tgt]
+    assert pairs and all("enc_cos" in link.features for link in pairs)
+    assert [rescorer(link, aligned).score for link in pairs] == [link.score for link in pairs]
+    assert rescorer.problem is None

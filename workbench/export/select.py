@@ -41,9 +41,12 @@ def parse_langs(value: str | Iterable[str] | None) -> frozenset[str] | None:
     names = [n.strip().lower() for n in names if n.strip()]
     if not names or ALL in names:
         return None
-    bad = [n for n in names if n.count("-") != 1 or "" in n.split("-")]
+    # compared with each file's "SRC-TGT" as a whole, so a region tag needs no split: fr-CA-en
+    bad = [n for n in names if "-" not in n or "" in n.split("-")]
     if bad:
-        raise WorkbenchError(f"--lang {', '.join(bad)}: expected SRC-TGT such as th-en or fr-en")
+        raise WorkbenchError(
+            f"--lang {', '.join(bad)}: expected SRC-TGT such as th-en, fr-en or fr-CA-en"
+        )
     return frozenset(names)
 
 

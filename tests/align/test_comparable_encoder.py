@@ -145,3 +145,16 @@ def test_realigning_an_unchanged_corpus_encodes_nothing(seed_corpus, tmp_path):
     again = realign(runs[0].alignment, seed_corpus, {}, settings)  # what review's R calls
     assert encoder.encoder.encoded == before
     assert [link.src for link in again.links] == [link.src for link in runs[0].alignment.links]
+
+
+def test_dense_neighbours_both_ways_match_brute_force():
+    from workbench.align.signals.neighbours import top_k_both
+
+    rng = np.random.default_rng(3)
+    left = rng.standard_normal((37, 8)).astype(np.float32)
+    right = rng.standard_normal((23, 8)).astype(np.float32)
+    (fwd_idx, fwd_sim), (bwd_idx, bwd_sim) = top_k_both(left, right, 3, chunk=10)
+    full = left @ right.T
+    assert (fwd_idx == np.argsort(-full, axis=1)[:, :3]).all()
+    assert (bwd_idx == np.argsort(-full.T, axis=1)[:, :3]).all()
+    assert np.allclose(bwd_sim, -np.sort(-full.T, axis=1)[:, :3])

@@ -38,22 +38,29 @@ def top_k(
 
 
 def top_k_both(
-    left: sp.csr_matrix, right: sp.csr_matrix, k: int, chunk: int
+    left: sp.csr_matrix | np.ndarray, right: sp.csr_matrix | np.ndarray, k: int, chunk: int
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """k nearest neighbours both ways from one pass of chunked products ``left @ right.T``.
+    """k nearest neighbours both ways from one pass of chunked products ``left @ right.T``
+    (sparse rows, or dense ones such as sentence embeddings).
 
     Returns (indices, cosines) for the rows of ``left`` among ``right`` and for the rows of
     ``right`` among ``left``; only a (chunk x len(right)) dense block is ever held.
     """
     n_left, n_right = left.shape[0], right.shape[0]
     k_fwd, k_bwd = max(1, min(k, n_right)), max(1, min(k, n_left))
-    right_t = right.T.tocsr()
+    if n_left == 0 or n_right == 0:
+        return (
+            (np.zeros((n_left, k_fwd), dtype=np.int64), np.zeros((n_left, k_fwd), np.float32)),
+            (np.zeros((n_right, k_bwd), dtype=np.int64), np.zeros((n_right, k_bwd), np.float32)),
+        )
+    right_t = right.T.tocsr() if sp.issparse(right) else np.ascontiguousarray(right.T)
     fwd_idx = np.zeros((n_left, k_fwd), dtype=np.int64)
     fwd_sim = np.zeros((n_left, k_fwd), dtype=np.float32)
     bwd_idx = np.zeros((0, n_right), dtype=np.int64)  # running best, one column per right row
     bwd_sim = np.zeros((0, n_right), dtype=np.float32)
     for start in range(0, n_left, chunk):
-        block = np.asarray((left[start : start + chunk] @ right_t).toarray(), dtype=np.float32)
+        block = left[start : start + chunk] @ right_t
+        block = np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float32)
         rows = slice(start, start + len(block))
         col_idx, col_sim = _best_rows(np.array(block.T, order="C"), min(k_bwd, len(block)))
         fwd_idx[rows], fwd_sim[rows] = _best_rows(block, k_fwd)

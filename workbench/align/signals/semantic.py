@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from workbench.align.signals.neighbours import top_k_both
+
 # the margin's denominator is at least this: with few sentences on the other side, or only
 # unrelated ones, the neighbours' mean cosine is near 0 and a bare ratio would blow up
 KNN_FLOOR = 0.3
@@ -35,29 +37,6 @@ class TextEncoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def supports(self, language: str) -> bool: ...
-
-
-def dense_top_k_both(
-    left: np.ndarray, right: np.ndarray, k: int, chunk: int = 2048
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """k nearest rows by dot product, both ways (rows of ``left`` among ``right`` and back),
-    from chunked products: at most (chunk x len(other)) floats are held at once."""
-    from workbench.align.signals.neighbours import _best_rows
-
-    def one_way(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        kk = max(1, min(k, len(b)))
-        idx = np.zeros((len(a), kk), dtype=np.int64)
-        sims = np.zeros((len(a), kk), dtype=np.float32)
-        if len(b) == 0:
-            return idx, sims
-        for start in range(0, len(a), chunk):
-            block = a[start : start + chunk] @ b.T
-            idx[start : start + len(block)], sims[start : start + len(block)] = _best_rows(
-                block, kk
-            )
-        return idx, sims
-
-    return one_way(left, right), one_way(right, left)
 
 
 class EncoderSignal:
@@ -94,7 +73,7 @@ class EncoderSignal:
             vectors[rows] = encoder.encode([self.texts[i] for i in rows])
         self.vectors = vectors
         src, tgt = vectors[: self.n_src], vectors[self.n_src :]
-        (self.fwd_idx, fwd_sim), (self.bwd_idx, bwd_sim) = dense_top_k_both(src, tgt, k)
+        (self.fwd_idx, fwd_sim), (self.bwd_idx, bwd_sim) = top_k_both(src, tgt, k, chunk=2048)
         self.knn = np.concatenate([fwd_sim.mean(axis=1), bwd_sim.mean(axis=1)])
         self._groups: dict[tuple[int, ...], np.ndarray] = {}
         # document of every sentence (source, then English), for the diagonal support

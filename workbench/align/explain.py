@@ -27,6 +27,8 @@ FEATURE_LABELS: dict[str, str] = {
     "enc_cos": "sentence-encoder cosine",
     "enc_margin": "sentence-encoder margin",
     "enc_support": "sentence-encoder support",
+    "lead": "both open their articles",
+    "no_counterpart": "chance of no counterpart",
     "local_context": "scored against its documents only",
 }
 HIDDEN = {"mt", "partial"}  # bookkeeping, said otherwise ("with MT") or not at all

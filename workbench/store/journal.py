@@ -173,8 +173,8 @@ class Journal:
             if not durable:
                 return
             raise WorkbenchError(
-                f"{describe_os_error(exc)}: this decision was not saved and is "
-                "not done; free some space and do it again",
+                f"{describe_os_error(exc)}: the change was not saved; free some space and "
+                "do it again",
                 self.path,
             ) from None
         if durable:

@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from workbench import __version__
-from workbench.export.records import sidecar_path
+from workbench.corpus.model import Corpus
+from workbench.export.records import TextSource, sidecar_path
 from workbench.export.select import Selection
 from workbench.export.sidecar import write_sidecar
 from workbench.export.text import fix_surrogates
 from workbench.export.tmx import esc, esc_attr, tmx_date
 from workbench.fileio import atomic_group
-from workbench.store.clusters import Cluster
+from workbench.store.clusters import Cluster, ClusterSet
 from workbench.store.model import now_iso
 
 
@@ -165,7 +166,9 @@ def _wanted(cluster: Cluster, selection: Selection) -> bool:
     return cluster.score is not None and cluster.score >= selection.min_score
 
 
-def cluster_records(clusters, corpus, text_source, selection: Selection) -> Iterator[ClusterRecord]:
+def cluster_records(
+    clusters: ClusterSet, corpus: Corpus, text_source: TextSource, selection: Selection
+) -> Iterator[ClusterRecord]:
     """Selected clusters with their text, MT and facts, in file order."""
     from workbench.align.cluster.report import facts_of
 
@@ -200,7 +203,12 @@ def cluster_records(clusters, corpus, text_source, selection: Selection) -> Iter
 
 
 def export_clusters(
-    path: Path, format_name: str, out: Path, corpus, text_source, selection: Selection
+    path: Path,
+    format_name: str,
+    out: Path,
+    corpus: Corpus,
+    text_source: TextSource,
+    selection: Selection,
 ) -> ClusterExport:
     """Write the selected clusters of ``path`` as ``format_name``; nothing when none match."""
     from workbench.align.cluster.run import load_checked

@@ -28,7 +28,7 @@ from workbench.errors import WorkbenchError
 from workbench.store.clusters import Cluster, ClusterSet, _cluster_from, save_clusters
 from workbench.store.journal import Journal, file_sha256, journal_path, read_journal
 from workbench.store.lock import FileLock, acquire
-from workbench.store.model import Link, Status, now_iso
+from workbench.store.model import Alignment, Link, Status, now_iso
 
 
 @dataclass
@@ -292,7 +292,7 @@ def implied_links(
     return out
 
 
-def apply_links(alignment, links: list[Link]) -> int:
+def apply_links(alignment: Alignment, links: list[Link]) -> int:
     """Put ``links`` into ``alignment`` (an :class:`~workbench.store.model.Alignment`):
     each replaces the auto links that share a sentence with it, and an existing link with
     the same sides takes its status; reviewed links that overlap are kept (a pairwise

@@ -9,6 +9,7 @@ import numpy as np
 
 from workbench.align.anchors import sentence_anchors
 from workbench.align.cluster.build import DocView
+from workbench.align.signals.semantic import TextEncoder
 from workbench.corpus.model import Corpus
 from workbench.corpus.translations import DocumentTranslations
 from workbench.store.files import alignment_files
@@ -18,7 +19,7 @@ from workbench.store.session import load_current
 
 def doc_views(
     corpus: Corpus,
-    encoder,  # CachedEncoder (or anything with encode(texts) -> unit rows)
+    encoder: TextEncoder,  # a CachedEncoder, or anything with encode(texts) -> unit rows
     translations: dict[str, DocumentTranslations] | None = None,
     target_lang: str = "en",
 ) -> list[DocView]:

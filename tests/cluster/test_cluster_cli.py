@@ -95,3 +95,32 @@ def test_pending_review_decisions_block_a_rerun(workdir: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "journal" in err and err.count("\n") == 1
     assert path.read_bytes() == before
+
+
+def test_reviewed_pairwise_links_are_constraints(workdir: Path, capsys) -> None:
+    from workbench.align.cluster.evidence import reviewed_links
+    from workbench.store.files import save_alignment
+    from workbench.store.model import Alignment, Link
+
+    folder = workdir / "alignments"
+    folder.mkdir(exist_ok=True)
+    links = [
+        Link("L00001", ["fr-2022-cnw:5"], ["en-2022-chinadaily:24"], status=Status.APPROVED),
+        Link("L00002", ["fr-2022-cnw:12"], ["en-2022-chinadaily:49"], status=Status.REJECTED),
+        Link("L00003", ["fr-2022-cnw:99"], ["en-2022-chinadaily:1"], status=Status.APPROVED),
+        Link("L00004", ["fr-2022-cnw:1"], ["en-2022-chinadaily:1"]),  # auto: no constraint
+    ]
+    save_alignment(Alignment("fr", "en", links=links), folder / "fr-en.align.jsonl")
+    known = {f"fr-2022-cnw:{i}" for i in range(13)} | {f"en-2022-chinadaily:{i}" for i in range(51)}
+    must, cannot, skipped = reviewed_links(folder, known)
+    assert must == [["fr-2022-cnw:5", "en-2022-chinadaily:24"]]
+    assert cannot == [("fr-2022-cnw:12", "en-2022-chinadaily:49")]
+    assert skipped == 1
+    assert main(["cluster"]) == 0
+    where = load_clusters(folder / "clusters.jsonl").where()
+    assert (
+        where["fr-2022-cnw:5"] == where["en-2022-chinadaily:24"]
+    )  # trigram encoder alone would not
+    assert where.get("fr-2022-cnw:12") is None or where.get("fr-2022-cnw:12") != where.get(
+        "en-2022-chinadaily:49"
+    )

@@ -74,13 +74,13 @@ def main() -> int:
         def encode(self, texts):
             return np.stack([table[t] if t in table else super().encode([t])[0] for t in texts])
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = mine(src_items, tgt_items, MiningConfig(merge=False), encoder=Warm())
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     steps = {k[8:]: v for k, v in result.stats.items() if k.startswith("seconds_")}
     print(
         f"mine {len(src_items):,} x {len(tgt_items):,} with the encoder signal (vectors given): "
-        f"{seconds:.1f} s, peak RSS {peak_rss_mb():,.0f} MB, "
+        f"{seconds:.1f} s ({cpu:.1f} s CPU), peak RSS {peak_rss_mb():,.0f} MB, "
         f"{int(result.stats['candidates']):,} candidates, {len(result.links):,} links"
     )
     print("  steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))

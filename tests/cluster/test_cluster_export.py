@@ -118,3 +118,11 @@ def test_unknown_format_and_stale_file_are_one_line_errors(
     err = capsys.readouterr().err
     assert "fr-2022-cnw:99, not in the corpus" in err and err.count("\n") == 1
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_lang_filter_does_not_apply_to_clusters(
+    clusters_file: Path, tmp_path: Path, capsys
+) -> None:
+    assert export(clusters_file, tmp_path / "x.jsonl", "--format", "jsonl", "--lang", "fr-en") == 2
+    assert "leave out --lang" in capsys.readouterr().err
+    assert not (tmp_path / "x.jsonl").exists()

@@ -134,9 +134,15 @@ def _corpus_text(corpus_dir: Path, settings):
 
 def run_clusters_export(args: argparse.Namespace, settings) -> int:
     from workbench.align.cluster.run import clusters_path
+    from workbench.errors import WorkbenchError
     from workbench.export import Selection
     from workbench.export.clusters import export_clusters, get_cluster_writer
 
+    if args.lang or args.files:
+        raise WorkbenchError(
+            "--clusters exports every language of a cluster from the clusters file: "
+            "leave out --lang and alignment files"
+        )
     name = args.format or settings.export.format
     get_cluster_writer(name)  # unknown format: fail before any work
     selection = Selection.parse(

@@ -188,7 +188,7 @@ def test_fresh_fr_review_starts_at_the_article_first_sentence(tmp_path: Path) ->
     assert aligned.returncode == 0, aligned.stderr
     path = out / "fr-en.align.jsonl"
     first = load_alignment(path).links[0]
-    assert first.src == ["fr-2022-cnw:0"]
+    assert first.src[0] == "fr-2022-cnw:0"  # a 1-1, or a 2-1 that starts there
     term = Tmux(review_command(path))
     try:
         screen = term.wait_for(r"first pending #1")

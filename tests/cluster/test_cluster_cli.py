@@ -124,3 +124,20 @@ def test_reviewed_pairwise_links_are_constraints(workdir: Path, capsys) -> None:
     assert where.get("fr-2022-cnw:12") is None or where.get("fr-2022-cnw:12") != where.get(
         "en-2022-chinadaily:49"
     )
+
+
+def test_the_main_job_leaves_a_clusters_file_under_review(workdir: Path, capsys) -> None:
+    from workbench.align.cluster.run import cluster_stage
+    from workbench.corpus.ingest import ingest
+    from workbench.settings import Settings
+    from workbench.store.cluster_review import ClusterReview
+
+    assert main(["cluster"]) == 0
+    path = workdir / "alignments" / "clusters.jsonl"
+    review = ClusterReview.open(path, load_clusters(path), "ana")  # a live session
+    before = path.read_bytes()
+    capsys.readouterr()
+    cluster_stage(Settings(), ingest(workdir / "corpus"))
+    assert "under review" in capsys.readouterr().out
+    assert path.read_bytes() == before
+    review.close()

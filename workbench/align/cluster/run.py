@@ -205,7 +205,14 @@ def run_cluster(settings: Settings, corpus: Corpus | None = None, write: bool = 
 
 def cluster_stage(settings: Settings, corpus: Corpus) -> None:
     """The main job's cluster stage: a corpus of one document says so and the job goes on."""
+    from workbench.store.guard import pending_decisions
+    from workbench.store.lock import live_holder
+
     if len(corpus.documents) < 2:
         print(f"clusters: the corpus has {len(corpus.documents)} document(s); nothing to cluster")
+        return
+    path = clusters_path(settings)
+    if path.exists() and (live_holder(path) is not None or pending_decisions(path)):
+        print(f"clusters: {path} is under review or holds unsaved decisions; left as it is")
         return
     run_cluster(settings, corpus)

@@ -4,8 +4,8 @@
 
 Synthetic corpus: a pool of statement vectors (512-d, like USE); each document states
 ``N`` of them (drawn with overlap between documents) with noise, in one of three languages
-and editions, each sentence with a short text holding a number (so the anchor bonuses run
-as on real text). Times the whole clustering (anchors of every sentence, every document
+and editions; each statement gets the text of a seed-corpus sentence (real lengths, numbers,
+dates and names, so the anchor bonuses cost what they cost on real text). Times the whole clustering (anchors of every sentence, every document
 pair's cosine/margin matrices, edges, agglomeration) and reports pair-counting P/R against
 the planted statements (a sanity check of the synthetic data, not a quality figure).
 """
@@ -30,8 +30,16 @@ DIM = 512
 LANGS = ("en", "fr", "th")
 
 
+def seed_texts() -> list[tuple[str, str]]:
+    from workbench.corpus.ingest import ingest
+
+    corpus = ingest(ROOT / "corpus")
+    return [(s.text, d.language) for d in corpus.documents for s in d.sentences]
+
+
 def synthetic(docs: int, sentences: int, seed: int = 0):
     rng = np.random.default_rng(seed)
+    pool_texts = seed_texts()
     pool = rng.normal(size=(sentences * 3, DIM)).astype(np.float32)
     truth: dict[str, int] = {}
     texts_views = []
@@ -42,7 +50,7 @@ def synthetic(docs: int, sentences: int, seed: int = 0):
         lang = LANGS[d % 3]
         doc = f"{lang}-{2021 + d % 3}-doc{d:02d}"
         ids = [f"{doc}:{i}" for i in range(sentences)]
-        texts = [f"Statement {s} mentions {s * 7 % 1000} items in Wuxi" for s in chosen]
+        texts = [pool_texts[int(s) % len(pool_texts)] for s in chosen]
         truth.update({sid: int(s) for sid, s in zip(ids, chosen, strict=True)})
         texts_views.append((doc, lang, 2021 + d % 3, ids, vectors, texts))
     return texts_views, truth
@@ -59,7 +67,7 @@ def main() -> int:
     config = ClusterConfig.from_settings(**overrides)
     start = time.perf_counter()
     views = [
-        DocView(doc, lang, edition, ids, vectors, [sentence_anchors(t, lang) for t in texts])
+        DocView(doc, lang, edition, ids, vectors, [sentence_anchors(t, tl) for t, tl in texts])
         for doc, lang, edition, ids, vectors, texts in data
     ]
     anchors_s = time.perf_counter() - start

@@ -72,15 +72,29 @@ async def test_every_edit_of_a_link_rescores_it(seed_alignments, seed_corpus, fi
         assert link.score != score and not link.flags
 
 
-async def test_realign_lists_in_article_order_and_keeps_the_cursor(
+async def test_an_old_file_opens_in_article_order_as_one_undoable_step(
     tmp_path, seed_corpus, fixed_clock
 ):
-    pytest.importorskip("workbench.align.corpus_align")
     path = tmp_path / "fr-en.align.jsonl"
     save_alignment(build_alignment("fr", list(reversed(FR_LINKS))), path)
     app = app_for(path, seed_corpus, fixed_clock)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("g", "9", "enter", "a")  # approve the fr:0 link (shown last)
+        assert in_article_order(app.data.alignment)
+        assert app.data.alignment.links[0].src == ["fr-2022-cnw:0"]
+        assert any("article order" in notice for notice in app.session.notices)
+        await pilot.press("u")
+        assert app.data.alignment.links[0].src == ["fr-2022-cnw:12"]  # as the file had it
+        await pilot.press("ctrl+r", "q")
+    assert in_article_order(load_alignment(path))
+
+
+async def test_realign_keeps_article_order_and_the_cursor(
+    seed_alignments, seed_corpus, fixed_clock
+):
+    pytest.importorskip("workbench.align.corpus_align")
+    app = app_for(seed_alignments["fr"], seed_corpus, fixed_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g", "9", "enter", "a")  # approve fr 13/13 (the last row)
         kept = app.data.alignment.links[8].id
         await pilot.press("g", "9", "enter")
         await pilot.press("R")

@@ -39,11 +39,12 @@ from workbench.store.files import gc_paused
 from workbench.store.history import ReplaceLinks, Transaction
 from workbench.store.lock import current_user
 from workbench.store.model import Status, now_iso
-from workbench.store.ops import OpError
+from workbench.store.ops import OpError, sort_in_article_order
 from workbench.store.session import ReviewSession
 
 MIN_SIZE = (80, 24)
 LOAD_ALIGNER_AFTER_S = 0.5  # after opening, the aligner's scorer is loaded in the background
+SORT_ON_OPEN_LIMIT = 5_000  # links; longer files are sorted by `workbench align` / R
 
 
 class ReviewApp(App[None]):
@@ -490,6 +491,22 @@ class ReviewApp(App[None]):
         self.refresh_panels()
 
 
+def _sort_on_open(session: ReviewSession) -> None:
+    """A file written before article order was the rule is put in that order, as one
+    journaled step the reviewer can undo (files up to ``SORT_ON_OPEN_LIMIT`` links)."""
+    if len(session.alignment.links) > SORT_ON_OPEN_LIMIT:
+        return
+    try:
+        done = session.execute(sort_in_article_order(session.alignment, session.cursor))
+    except WorkbenchError as exc:  # the journal refused: shown as it is
+        session.notices.append(f"links not put in article order: {exc}")
+        return
+    if done is not None:
+        session.notices.append(
+            "links put in article order (source document, position); u undoes it"
+        )
+
+
 def changed_positions(transaction: Transaction) -> set[int] | None:
     """Link positions a transaction changed in place, or ``None`` if it moved links or text."""
     positions: set[int] = set()
@@ -554,6 +571,7 @@ def make_app(
         )
     if notice:
         session.notices.append(notice)
+    _sort_on_open(session)
     if settings.rescore:
         session.rescorer = LinkRescorer(corpus, mt, align_settings)
     data = ReviewData(session, corpus, mt, ScoreBands(settings.score_low, settings.score_high))

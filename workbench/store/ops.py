@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from workbench.jsontext import fix_surrogates
 from workbench.store.history import ReplaceLinks, SetText, Step, Transaction
 from workbench.store.model import Alignment, Link, Status
-from workbench.store.order import sentence_position
+from workbench.store.order import article_order, in_article_order, sentence_position
 
 # Features a merge leaves on the merged link so that a split can undo the grouping.
 MERGE_SRC_CUT = "merge.src_cut"
@@ -341,3 +341,13 @@ def rescored(
             step = ReplaceLinks(step.at, step.old, new)
         steps.append(step)
     return Transaction(transaction.label, steps, transaction.cursor, transaction.number)
+
+
+def sort_in_article_order(alignment: Alignment, cursor: str | None = None) -> Transaction | None:
+    """Put the links in article order (``store/order.py``) as one undoable step, or ``None``
+    when they already are (files written before the order was the rule)."""
+    if in_article_order(alignment):
+        return None
+    links = list(alignment.links)
+    ordered = article_order(links, alignment.src_docs, alignment.tgt_docs)
+    return Transaction("article order", [ReplaceLinks(0, links, ordered)], cursor=cursor)

@@ -117,7 +117,7 @@ def print_report(clusters: ClusterSet, corpus: Corpus, console: Console | None =
         return
     console.print(f"Disagreements within an edition ({len(found)}):", markup=False)
     for cluster_id, fact in found:
-        values = "; ".join(
-            f"{v.doc} ({v.edition}): {v.text!r} = {v.qualifier}{v.key}" for v in fact.values
-        )
-        console.print(f"  {cluster_id} {fact.kind}: {values}", markup=False, highlight=False)
+        console.print(f"  {cluster_id} {fact.kind}:", markup=False, highlight=False)
+        for v in fact.values:
+            line = f"      {v.doc} ({v.edition}): {v.text!r} = {v.qualifier}{v.key}"
+            console.print(line, markup=False, highlight=False)

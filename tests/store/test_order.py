@@ -71,5 +71,7 @@ def test_merge_joins_only_neighbouring_sentences(first, second, ok) -> None:
         merged = merge(alignment, 0, STAMP).steps[0].new[0]
         assert merged.src == first[0] + second[0]
     else:
-        with pytest.raises(OpError, match=r"not merged: .* \(m joins neighbouring sentences only\)"):
+        with pytest.raises(
+            OpError, match=r"not merged: .* \(m joins neighbouring sentences only\)"
+        ):
             merge(alignment, 0, STAMP)

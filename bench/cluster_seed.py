@@ -38,6 +38,34 @@ def _value(text: str) -> float | int:
     return float(text) if "." in text else int(text)
 
 
+def breakdown(corpus, predicted: list[list[str]], gold: list[list[str]]) -> None:
+    """Predicted / correct / gold pairs by kind: one language or two, one edition or two."""
+    from collections import Counter
+    from itertools import combinations
+
+    info = {d.id: (d.language, d.edition) for d in corpus.documents}
+    owner = {s: i for i, ids in enumerate(gold) for s in ids}
+
+    def kind(a: str, b: str) -> str:
+        (la, ea), (lb, eb) = info[a.rpartition(":")[0]], info[b.rpartition(":")[0]]
+        if a.rpartition(":")[0] == b.rpartition(":")[0]:
+            return "one document (merged member)"
+        lang = "one language" if la == lb else "two languages"
+        return f"{lang}, {'one edition' if ea == eb else 'two editions'}"
+
+    counts: dict[str, Counter] = {"predicted": Counter(), "correct": Counter(), "gold": Counter()}
+    for ids in predicted:
+        for a, b in combinations(ids, 2):
+            counts["predicted"][kind(a, b)] += 1
+            counts["correct"][kind(a, b)] += a in owner and owner.get(a) == owner.get(b)
+    for ids in gold:
+        for a, b in combinations(ids, 2):
+            counts["gold"][kind(a, b)] += 1
+    for name in sorted(set(counts["predicted"]) | set(counts["gold"])):
+        p, c, g = (counts[k][name] for k in ("predicted", "correct", "gold"))
+        print(f"  {name}: predicted {p}, correct {c}, gold {g}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
@@ -66,6 +94,7 @@ def main() -> int:
             f"correct {scores.correct})"
         )
     print(f"{len(built)} clusters, clustering {seconds * 1000:.0f} ms")
+    breakdown(corpus, predicted, [g.sentence_ids() for g in gold])
     owner = {s: i for i, ids in enumerate(predicted) for s in ids}
     for g in (g for g in gold if g.id in EXAMPLES):
         ids = g.sentence_ids()

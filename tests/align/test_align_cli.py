@@ -199,7 +199,13 @@ def test_main_job_ends_with_the_coverage_summary(corpus_copy, tmp_path, capsys, 
     assert main(["run", str(corpus_copy)]) == 0
     printed = capsys.readouterr().out
     assert "align th-en (comparable" in printed and "align fr-en (comparable" in printed
-    assert printed.rstrip().splitlines()[-1].strip().startswith("links:")
+    # the align stage ends with its coverage summary (the cluster stage prints after it)
+    lines = printed.rstrip().splitlines()
+    last_align = max(n for n, line in enumerate(lines) if line.startswith("align "))
+    stage = [line.strip() for line in lines[last_align:] if not line.startswith("  ")]
+    after = lines[last_align + 1 :]
+    end = next((n for n, line in enumerate(after) if not line.startswith("  ")), len(after))
+    assert after[end - 1].strip().startswith("links:"), stage
     assert (tmp_path / "alignments" / "th-en.align.jsonl").exists()
 
 

@@ -268,3 +268,28 @@ def test_kill_9_at_random_points_of_an_import(tmp_path) -> None:
             p.name == "fr-en.align.jsonl" or (p.name.startswith(".") and p.name.endswith(".tmp"))
             for p in back.iterdir()
         )
+
+
+def test_a_full_disk_at_the_closing_snapshot_loses_no_decision(tmp_path, monkeypatch) -> None:
+    """Quit with the disk full: one-line error, the lock is gone, the decision is in the
+    journal and comes back on the next open."""
+    from workbench.store import Alignment, Link, Status
+    from workbench.store.lock import lock_path
+    from workbench.store.session import ReviewSession
+
+    path = tmp_path / "fr-en.align.jsonl"
+    links = [Link(f"L{i:05d}", [f"fr:{i}"], [f"en:{i}"]) for i in range(1, 4)]
+    save_alignment(Alignment("fr", "en", links=links), path)
+    before = path.read_bytes()
+    session = ReviewSession.open(path, "ana")
+    session.approve(0)
+    with monkeypatch.context() as patch:
+        FullDisk(patch, 0)
+        with pytest.raises(WorkbenchError, match="disk is full"):
+            session.close()
+    assert not lock_path(path).exists()
+    assert path.read_bytes() == before  # the snapshot was not half-written
+    again = ReviewSession.open(path, "ana")
+    assert again.alignment.links[0].status is Status.APPROVED
+    again.close()
+    assert load_alignment(path).links[0].status is Status.APPROVED

@@ -151,6 +151,7 @@ async def test_a_on_a_no_counterpart_row_offers_the_best_candidate(
         link = app.data.alignment.links[6]
         (score, best), *_ = app.data.best_candidates(link)
         assert best.startswith("en-") and 0 <= score <= 1
+        app.refresh_panels()  # (the panel shows it once the scorer's context is built)
         assert best in app.query_one("#detail").content.plain  # shown, with its score
         await pilot.press("a")
         assert type(app.screen).__name__ == "ChoiceScreen"

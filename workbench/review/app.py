@@ -187,6 +187,7 @@ class ReviewApp(App[None]):
                 gc.freeze()
             finally:
                 self._prefetching = False
+            self.call_from_thread(self.refresh_panels)  # e.g. a 1-0 row's best candidate
 
         self.run_worker(build, thread=True, exit_on_error=False)
 

@@ -133,13 +133,19 @@ class ReviewData:
         size = self._doc_sizes.get(doc_id)
         return f"{sid} ({int(index) + 1}/{size})" if size and index.isdigit() else sid
 
-    def best_candidates(self, link: Link, limit: int = 3) -> list[tuple[float, str]]:
+    def best_candidates(
+        self, link: Link, limit: int = 3, wait: bool = True
+    ) -> list[tuple[float, str]] | None:
         """For a 1-0 link: the English sentences the aligner scored best for its source,
-        ``[(score, id)]`` (empty without a rescorer); cached per link version."""
+        ``[(score, id)]`` (empty without a rescorer); cached per link version. With
+        ``wait=False``, ``None`` while the scorer's context is not built yet (the screen
+        does not wait for it: it is built in the background)."""
         rescorer = self.session.rescorer
         if rescorer is None or not link.src or link.tgt:
             return []
         key = (link.id, tuple(link.src), tuple(sorted(self.alignment.edits.items())))
+        if key not in self._best and not wait and not rescorer.ready(self.alignment, link):
+            return None
         if key not in self._best:
             if len(self._best) > 256:
                 self._best.clear()

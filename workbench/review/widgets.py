@@ -273,7 +273,10 @@ class DetailPanel(TextPanel):
             self._sentence(text, data, tlang, sid)
         if not link.tgt:
             text.append(f"\n{tlang}  (no English sentence: {len(link.src)}-0)", DIM)
-            for score, sid in data.best_candidates(link, 1):
+            best = data.best_candidates(link, 1, wait=False)
+            if best is None:
+                text.append("\n      best candidate: being computed…", DIM)
+            for score, sid in best or []:
                 text.append("\n      best candidate ", DIM)
                 text.append(f"{data.position(sid)} score {score:.2f}", Style(color="cyan"))
                 text.append(f" (a links it): {data.text(sid)}", DIM)

@@ -193,3 +193,13 @@ def test_half_as_a_share_matches_fifty_percent():
     assert anchor_features(fr, en)["numbers"] > 0
     assert find_discrepancies(fr, en) == []  # 25 % has no counterpart: omitted, not contradicted
     assert extract_numbers("in the first half of the year", "en") == []
+
+
+def test_date_agreement_is_at_most_one():
+    """Two source dates compatible with one English date do not make a Dice above 1."""
+    src = sentence_anchors("Le sommet de 2022 s'ouvre à Wuxi le 26 novembre 2022.", "fr")
+    tgt = sentence_anchors("The summit opened in Wuxi on November 26, 2022.", "en")
+    from workbench.align.anchors import compare_anchors
+
+    features, _ = compare_anchors(src, tgt)
+    assert 0.0 < features["dates"] <= 1.0, features

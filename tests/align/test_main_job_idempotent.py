@@ -69,4 +69,5 @@ def test_the_summary_names_the_stored_mt_and_its_date(workdir: Path, capsys) -> 
     printed = capsys.readouterr().out
     assert "MT toy/fr-en@abc123 of 2026-01-02 for fr-2022-cnw" in printed
     assert main(["align", "corpus", "--dry-run", "--encoder", "none", "--no-mt"]) == 0
-    assert "no MT" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "MT not used (use_mt off, --no-mt)" in printed and "toy/fr-en" not in printed

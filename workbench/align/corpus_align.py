@@ -55,6 +55,7 @@ class LanguageRun:
     # what became of the file: written, unchanged (not rewritten), reviewed (left as it is by
     # the main job), dry-run (nothing written)
     outcome: str = "written"
+    mt_off: bool = False  # translations exist for its documents but MT is off (--no-mt)
 
 
 def mining_config(settings: AlignSettings) -> MiningConfig:
@@ -428,6 +429,9 @@ def align_corpus(
         mt_docs = sorted(aligned.provenance.get("mt") or {})
         kept = aligned.provenance["kept_reviewer_links"]
         run = LanguageRun(src_lang, path, aligned, bool(mt_docs), mt_docs, kept, enc_id)
+        run.mt_off = not settings.use_mt and any(
+            d.id in translations for d in corpus.by_language(src_lang)
+        )
         if not write:
             run.outcome = "dry-run"
         elif path.exists() and same_apart_from_created(previous, aligned):
@@ -513,7 +517,13 @@ def print_summary(corpus: Corpus, runs: list[LanguageRun], file=None) -> None:
     for run in runs:
         al = run.alignment
         how = [f"encoder {run.encoder}" if run.encoder else "no encoder"]
-        how.append(_mt_words(al) if run.with_mt else "no MT")
+        how.append(
+            _mt_words(al)
+            if run.with_mt
+            else "MT not used (use_mt off, --no-mt)"
+            if run.mt_off
+            else "no MT"
+        )
         how.append("anchors")
         where = {
             "written": f" -> {run.path}",

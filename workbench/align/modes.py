@@ -106,12 +106,15 @@ def align_comparable_mode(
     tgt_mt: Sequence[str] | None = None,
     encoder: TextEncoder | None = None,
 ) -> PairAlignment:
-    """Order-free mining (see :mod:`workbench.align.comparable`); anchors only without MT."""
+    """Order-free mining (see :mod:`workbench.align.comparable`) on the encoder, the MT when
+    given and the anchors."""
     from workbench.align.comparable import align_lines
     from workbench.align.corpus_align import mining_config
 
-    beads, scores, features = align_lines(src, mt, tgt, mining_config(settings))
-    notes = [] if mt is not None else ["comparable mode without --src-translation: anchors only"]
+    beads, scores, features = align_lines(src, mt, tgt, mining_config(settings), encoder=encoder)
+    notes = []
+    if mt is None and encoder is None:
+        notes.append("comparable mode without --src-translation or an encoder: anchors only")
     return PairAlignment(beads=beads, scores=scores, features=features, notes=notes)
 
 

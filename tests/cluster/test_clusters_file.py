@@ -58,6 +58,14 @@ def test_round_trip(tmp_path: Path) -> None:
     header = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
     assert header["format"] == "workbench-clusters" and header["schema"] == 1
     assert header["provenance"]["encoder"] == {"id": "x"}
+    first = json.loads(path.read_text(encoding="utf-8").splitlines()[1])
+    assert first["members"][0] == {
+        "doc": "fr-2022-cnw",
+        "lang": "fr",
+        "edition": 2022,
+        "ids": ["fr-2022-cnw:5"],
+        "score": 0.9,
+    }
 
 
 def damage(tmp_path: Path, edit) -> Path:
@@ -92,12 +100,13 @@ def _replace(lines, number, old, new):
         ),
         (lambda ls: _replace(ls, 2, '"doc": "fr-2022-cnw"', '"doc": "en-2022-chinadaily"'), "", 3),
         (lambda ls: _replace(ls, 1, '"status": "auto"', '"status": "maybe"'), "status", 2),
+        (lambda ls: _replace(ls, 1, '"edition": 2022', '"edition": 2021'), "edition differs", 2),
         (
             lambda ls: _replace(
                 ls,
                 1,
-                '"doc": "fr-2022-cnw", "ids": ["fr-2022-cnw:5"]',
-                '"doc": "fr-2022-cnw", "ids": ["en-2023:1"]',
+                '"ids": ["fr-2022-cnw:5"]',
+                '"ids": ["en-2023:1"]',
             ),
             "another document",
             2,

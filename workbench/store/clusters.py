@@ -7,7 +7,7 @@ newer file is refused with one line naming the file and line::
 
     {"format": "workbench-clusters", "schema": 1, "documents": {...}, "provenance": {...}}
     {"id": "C0001", "status": "auto", "score": 0.81, "members": [{"doc": "fr-2022-cnw",
-     "ids": ["fr-2022-cnw:5"], "score": 0.8}, ...], "reviewer": null, "note": "", ...}
+     "lang": "fr", "edition": 2022, "ids": ["fr-2022-cnw:5"], "score": 0.8}, ...], ...}
 
 A member is one document's share of the statement: one sentence, or a few adjacent ones.
 A cluster holds each document at most once. Facts (numbers, dates) are not stored: they are
@@ -112,9 +112,12 @@ class ClusterSet:
 # --- validation ---------------------------------------------------------------------------------
 
 
+_MEMBER_FIELDS = frozenset(["doc", "ids", "score", "lang", "edition"])
+
+
 def _member_problem(data: Any) -> str | None:
-    if type(data) is not dict or not {"doc", "ids"} <= data.keys() <= {"doc", "ids", "score"}:
-        return "a member must be an object with 'doc', 'ids' and optionally 'score'"
+    if type(data) is not dict or not {"doc", "ids"} <= data.keys() <= _MEMBER_FIELDS:
+        return "a member must be an object with 'doc', 'ids' (and 'score', 'lang', 'edition')"
     if type(data["doc"]) is not str or not data["doc"]:
         return "member 'doc' must be a document id"
     ids = data["ids"]
@@ -241,10 +244,18 @@ def load_clusters(path: str | Path) -> ClusterSet:
         if cluster.id in seen:
             raise InputError(f"cluster id {cluster.id!r} appears twice", path, number)
         seen[cluster.id] = number
-        for member in cluster.members:
-            if member.doc not in result.documents:
+        for member, raw in zip(cluster.members, data["members"], strict=True):
+            info = result.documents.get(member.doc)
+            if info is None:
                 raise InputError(
                     f"member document {member.doc!r} is not in the header", path, number
+                )
+            lang, edition = raw.get("lang", info.lang), raw.get("edition", info.edition)
+            if lang != info.lang or edition != info.edition:
+                raise InputError(
+                    f"member {member.doc!r}: language or edition differs from the header's",
+                    path,
+                    number,
                 )
             for sid in member.ids:
                 if sid in owner:
@@ -270,7 +281,12 @@ def save_clusters(clusters: ClusterSet, path: str | Path) -> None:
     with atomic_writer(path) as handle:
         handle.write(dumps_line(header_dict(clusters)))
         for cluster in clusters.clusters:
-            handle.write(dumps_line(cluster.to_dict()))
+            data = cluster.to_dict()
+            for member in data["members"]:  # each member readable on its own (the header rules)
+                info = clusters.documents.get(member["doc"])
+                if info is not None:
+                    member["lang"], member["edition"] = info.lang, info.edition
+            handle.write(dumps_line(data))
 
 
 def is_clusters_file(path: str | Path) -> bool:

@@ -71,3 +71,17 @@ def test_the_summary_names_the_stored_mt_and_its_date(workdir: Path, capsys) -> 
     assert main(["align", "corpus", "--dry-run", "--encoder", "none", "--no-mt"]) == 0
     printed = capsys.readouterr().out
     assert "MT not used (use_mt off, --no-mt)" in printed and "toy/fr-en" not in printed
+
+
+def test_the_main_job_says_it_goes_on_with_stored_translations(workdir: Path, capsys) -> None:
+    from workbench.corpus.ingest import ingest
+    from workbench.corpus.translations import save_document_translations
+
+    doc = ingest(workdir / "corpus").document("fr-2022-cnw")
+    records = [(s.id, s.text, f"English {s.index}.") for s in doc.sentences]
+    provenance = {"model": "toy/fr-en", "revision": "abc123", "created": "2026-01-02T03:04:05"}
+    save_document_translations(workdir / "corpus", doc.id, "en", records, provenance)
+    assert main(["run", "corpus"]) == 0
+    printed = capsys.readouterr().out
+    assert "continuing with the translations stored earlier for fr-2022-cnw" in printed
+    assert "MT toy/fr-en@abc123 of 2026-01-02 for fr-2022-cnw" in printed

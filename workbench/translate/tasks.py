@@ -254,6 +254,24 @@ def translate_file(
     return stats
 
 
+def _going_on_with(corpus: Corpus, languages: list[str], tgt_lang: str) -> str:
+    """What the job aligns with for ``languages`` that have no model: translations stored
+    by an earlier run (possibly of older text or another model), or none."""
+    from workbench.corpus.translations import translations_path
+
+    stored = [
+        d.id
+        for d in corpus.documents
+        if d.language in languages and translations_path(corpus.root, d.id, tgt_lang).exists()
+    ]
+    if not stored:
+        return "continuing without machine translation"
+    return (
+        f"continuing with the translations stored earlier for {', '.join(stored)} (not "
+        "refreshed: the align summary names their model and date)"
+    )
+
+
 def translate_if_available(
     corpus: Corpus, settings: Settings, echo: Callable[[str], None] = print
 ) -> None:
@@ -282,8 +300,9 @@ def translate_if_available(
         ready.append(language)
     if missing:
         echo(
-            f"translate: no local MT model for {'; '.join(missing)}; continuing without machine "
-            "translation (bring models with `workbench models pull`, see README)"
+            f"translate: no local MT model for {'; '.join(missing)}; "
+            + _going_on_with(corpus, [lang for lang in languages if lang not in ready], tgt_lang)
+            + " (bring models with `workbench models pull`, see docs/translation.md)"
         )
     if not ready:
         return

@@ -269,6 +269,30 @@ class Scorer:
         """
         if not groups:
             return []
+        f, z, need = self._logits(groups, floor)
+        return [
+            self._proposal(groups[g], g, f, float(z[g]), bool(need[g])) for g in range(len(groups))
+        ]
+
+    def scores(self, groups: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], floor: float):
+        """The calibrated scores of ``score_groups(groups, floor)`` without building a
+        proposal per group (mining scores every candidate, links few)."""
+        if not groups:
+            return np.zeros(0)
+        f, z, need = self._logits(groups, floor)
+        n_src = len(self.src)
+        for g in np.flatnonzero(need):
+            s, t = groups[g]
+            anchor, _ = compare_anchors(
+                merge_anchors([self.anchors[i] for i in s]),
+                merge_anchors([self.anchors[n_src + j] for j in t]),
+            )
+            weights = weights_for(bool(f["mt"][g]), bool(f["usable"][g]))
+            z[g] += sum(weights.get(name, 0.0) * anchor[name] for name in ANCHOR_FEATURES)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def _logits(self, groups, floor: float | None):
+        """Features, logits without the anchors, and which groups need their anchors."""
         f = self.text_features(groups)
         f["chrf"] = f["surface"] = f["sim"]
         z = np.empty(len(groups))
@@ -283,9 +307,7 @@ class Scorer:
                     z[rows] += weight * f[name][rows]
             room[rows] = sum(max(weights.get(a, 0.0), 0.0) for a in ANCHOR_FEATURES)
         need = np.ones(len(groups), dtype=bool) if floor is None else z + room >= _logit(floor)
-        return [
-            self._proposal(groups[g], g, f, float(z[g]), bool(need[g])) for g in range(len(groups))
-        ]
+        return f, z, need
 
     def _proposal(
         self, group, g: int, f: dict[str, np.ndarray], z: float, anchors: bool
@@ -427,10 +449,8 @@ def mine(
     if forbidden and len(cand):
         keep = [((src[i].id,), (tgt[j].id,)) not in forbidden for i, j in cand]
         cand = cand[np.array(keep, dtype=bool)]
-    proposals = scorer.score_groups(
-        [((int(i),), (int(j),)) for i, j in cand], floor=config.threshold
-    )
-    scores = np.array([p.score for p in proposals])
+    groups = [((int(i),), (int(j),)) for i, j in cand]
+    scores = scorer.scores(groups, floor=config.threshold)
     timings["scoring"] = time.perf_counter() - clock
 
     # best score any candidate reached, per source sentence (for the 1-0 links)
@@ -442,7 +462,7 @@ def mine(
     np.add.at(log_none, cand[:, 0], np.log1p(-np.minimum(scores, 1 - 1e-9)))
 
     # mutual best by calibrated score, in rounds over what is still free
-    linked: dict[int, tuple[int, Proposal]] = {}
+    linked: dict[int, tuple[int, int]] = {}  # source -> (English, candidate)
     linked_tgt: set[int] = set()
     alive = scores >= config.threshold
     order = np.argsort(-scores, kind="stable")
@@ -464,10 +484,14 @@ def mine(
             break
         for p in mutual:
             i, j = int(cand[p, 0]), int(cand[p, 1])
-            linked[i] = (j, proposals[p])
+            linked[i] = (j, p)
             linked_tgt.add(j)
 
-    links = sorted(((i, j, prop) for i, (j, prop) in linked.items()), key=lambda x: -x[2].score)
+    picked = [p for _, p in linked.values()]
+    proposal_of = dict(zip(picked, scorer.score_groups([groups[p] for p in picked]), strict=True))
+    links = sorted(
+        ((i, j, proposal_of[p]) for i, (j, p) in linked.items()), key=lambda x: -x[2].score
+    )
     if config.merge:
         links = _merge(links, src, tgt, scorer, config, linked_tgt, forbidden)
     taken = {sid for _, _, p in links for sid in p.src}

@@ -156,7 +156,9 @@ class LinkRescorer:
             link, score=score, features={**features, **_kept(link.features)}, flags=flags
         )
 
-    def best_candidates(self, alignment: Alignment, link: Link, limit: int = 5):
+    def best_candidates(
+        self, alignment: Alignment, link: Link, limit: int = 5
+    ) -> list[tuple[float, str]]:
         """For a link without English sentences: ``[(score, English id)]``, best first."""
         from workbench.align.rescore import best_candidates
 

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from workbench.align.beads import parse_beads, read_beads  # noqa: E402
 from workbench.align.eval import Scores, score_documents  # noqa: E402
 from workbench.align.parallel import align_parallel, params_from_settings  # noqa: E402
-from workbench.align.signals.bead_cosines import SpanEmbeddings  # noqa: E402
+from workbench.align.signals.bead_cosines import encode_sides  # noqa: E402
 from workbench.settings import AlignSettings  # noqa: E402
 
 # published strict F1 / lax F1 (notes/alignment-anchors.md; Bertalign README @ba3bf71, Vecalign README)
@@ -113,14 +113,6 @@ def sources(data: Path, name: str) -> list[list[str]]:
     return [lines(f) for f in sorted((split / "zh").iterdir())]
 
 
-def span_embeddings(encoder, src: list[str], tgt: list[str], concat_max: int) -> tuple:
-    """(source, target) SpanEmbeddings through ``encoder`` (a CachedEncoder), as align-pair."""
-    return tuple(
-        SpanEmbeddings(encoder.encode(lines), lines, encoder.encode, concat_max)
-        for lines in (src, tgt)
-    )
-
-
 def run_set(
     data: Path, name: str, settings: AlignSettings, encoder: object | None = None,
     use_mt: bool = True,
@@ -131,7 +123,7 @@ def run_set(
     embs: list = [None] * len(docs)
     if encoder is not None:  # encoded before the clock starts (spans too)
         embs = [
-            span_embeddings(encoder, src, tgt, params.encoder_concat)
+            encode_sides(encoder, src, tgt, params.encoder_concat, params.encoder_lazy_above)
             for src, (_, tgt, _) in zip(sources(data, name), docs, strict=True)
         ]
         for src_spans, tgt_spans in embs:

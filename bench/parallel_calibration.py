@@ -1,6 +1,7 @@
 """Is the parallel-mode bead score calibrated? Predicted score vs share of beads exactly right.
 
 Usage: .venv/bin/python bench/parallel_calibration.py [DATA_DIR] [--refit]
+       [--encoder use-multilingual-v3 [--no-mt]]
 DATA_DIR defaults to ../shared/benchmarks. For every aligned bead (1-0/0-1 excluded) of the
 Text+Berg and MAC sets (shipped Google MT, default settings), the calibrated score is compared
 with whether the bead is in the gold (strict). Prints, per set, the expected calibration error
@@ -8,6 +9,9 @@ with whether the bead is in the gold (strict). Prints, per set, the expected cal
 that a right bead outscores a wrong one: how well the score ranks beads for review) and the bins of the
 dev sets side by side with the test sets. --refit fits the logistic (slope, centre) on the
 dev beads again (Newton's method, no regularisation) and prints it beside the defaults.
+--encoder NAME scores with MT + the encoder (ENCODER_BEAD_CALIBRATION is the refit to paste);
+with --no-mt the encoder alone (the margin logistic, calib_slope / calib_centre). Embeddings
+come from the cache that bench/align_benchmarks.py uses.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from align_benchmarks import documents  # noqa: E402
+from align_benchmarks import documents, sources  # noqa: E402
 from fit_comparable_weights import fit  # noqa: E402
 
 from workbench.align.parallel import (  # noqa: E402
@@ -30,16 +34,23 @@ from workbench.align.parallel import (  # noqa: E402
     align_parallel,
     params_from_settings,
 )
+from workbench.align.signals.bead_cosines import encode_sides  # noqa: E402
 from workbench.settings import AlignSettings  # noqa: E402
 
 
 def scored_beads(
-    data: Path, name: str, params
+    data: Path, name: str, params, encoder=None, use_mt: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(score, margin, features, correct) of every aligned bead of the set."""
     scores, margins, features, correct = [], [], [], []
-    for mt, tgt, gold in documents(data, name):
-        result = align_parallel(mt, tgt, params)
+    for src, (mt, tgt, gold) in zip(sources(data, name), documents(data, name), strict=True):
+        emb = None
+        if encoder is not None:
+            emb = encode_sides(encoder, src, tgt, params.encoder_concat, params.encoder_lazy_above)
+        if use_mt:
+            result = align_parallel(mt, tgt, params, embeddings=emb)
+        else:
+            result = align_parallel(None, tgt, params, src=src, embeddings=emb)
         gold_set = {(tuple(a), tuple(b)) for a, b in gold}
         for bead, score, margin, feats in zip(
             result.beads, result.scores, result.margins, result.features, strict=True
@@ -48,7 +59,7 @@ def scored_beads(
                 continue
             scores.append(score)
             margins.append(margin)
-            features.append([feats[k] for k in CALIBRATION_FEATURES])
+            features.append([feats.get(k, 0.0) for k in CALIBRATION_FEATURES])
             correct.append((tuple(bead[0]), tuple(bead[1])) in gold_set)
     return np.array(scores), np.array(margins), np.array(features), np.array(correct, dtype=float)
 
@@ -94,18 +105,29 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared/benchmarks")
     parser.add_argument("--refit", action="store_true", help="refit slope and centre on dev")
+    parser.add_argument("--encoder", default="none", help="sentence encoder (default: none)")
+    parser.add_argument("--no-mt", action="store_true", help="the encoder alone")
+    parser.add_argument(
+        "--embedding-cache", type=Path, default=ROOT / ".workbench/bench-embeddings.sqlite"
+    )
+    parser.add_argument("--sets", default="tb-dev,mac-dev,tb-test,mac-test")
     args = parser.parse_args()
     params = params_from_settings(AlignSettings())
-    results = {
-        n: scored_beads(args.data, n, params) for n in ("tb-dev", "mac-dev", "tb-test", "mac-test")
-    }
+    encoder = None
+    if args.encoder != "none":
+        from workbench.align.signals.embed_cache import CachedEncoder
+        from workbench.align.signals.encoder import get_encoder
+
+        encoder = CachedEncoder(get_encoder(args.encoder), args.embedding_cache)
+    names = args.sets.split(",")
+    results = {n: scored_beads(args.data, n, params, encoder, not args.no_mt) for n in names}
     print(f"{'set':9} {'beads':>6} {'mean score':>11} {'share right':>12} {'ECE':>6} {'AUC':>6}")
     for name, (s, _, _, c) in results.items():
         print(
             f"{name:9} {len(s):6d} {s.mean():11.3f} {c.mean():12.3f} {ece(s, c):6.3f}"
             f" {auc(s, c):6.3f}"
         )
-    for name in ("tb-dev", "mac-dev", "tb-test", "mac-test"):
+    for name in names:
         s, _, _, c = results[name]
         row = "  ".join(f"{p:.2f}:{a:.2f}({n})" for p, a, n in bins(s, c))
         print(f"{name:9} bins score:right(beads)  {row}")
@@ -115,7 +137,8 @@ def main() -> int:
         features = np.vstack([results[n][2] for n in dev])
         correct = np.concatenate([results[n][3] for n in dev])
         w = logistic(features, correct)
-        print("BEAD_CALIBRATION (refit on dev):")
+        label = "ENCODER_BEAD_CALIBRATION" if encoder is not None else "BEAD_CALIBRATION"
+        print(f"{label} (refit on dev):")
         print(
             "    "
             + ", ".join(

@@ -124,7 +124,11 @@ class AlignSettings(Section):
     # similarity when there is MT too, and the longest span embedded as one concatenated text
     # (longer spans: the normalised sum of their sentences' vectors; 1 = sums only)
     parallel_encoder_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    parallel_encoder_scale: float = Field(default=1.4, gt=0.0)  # cosine x this in the mix
     parallel_encoder_concat: int = Field(default=5, ge=1)
+    # documents of more sentences (both sides) embed concatenations only around the first
+    # path's merges (both boundaries moved by up to one sentence): fewer encoder passes
+    parallel_encoder_lazy_above: int = Field(default=2000, ge=0)
 
 
 class ClusterSettings(Section):

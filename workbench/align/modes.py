@@ -64,7 +64,7 @@ def align_parallel_mode(
     bead cosine of the sentence encoder, or both mixed (``parallel_encoder_weight``); with
     ``tgt_mt`` (MT of the target into the source language) beads are scored both ways."""
     from workbench.align.parallel import align_parallel, params_from_settings
-    from workbench.align.signals.bead_cosines import SpanEmbeddings
+    from workbench.align.signals.bead_cosines import encode_sides
 
     if mt is None and encoder is None:
         raise InputError(
@@ -76,9 +76,8 @@ def align_parallel_mode(
     params = params_from_settings(settings)
     embeddings = None
     if encoder is not None:
-        embeddings = tuple(
-            SpanEmbeddings(encoder.encode(lines), lines, encoder.encode, params.encoder_concat)
-            for lines in (src, tgt)
+        embeddings = encode_sides(
+            encoder, src, tgt, params.encoder_concat, params.encoder_lazy_above
         )
     if mt is None:
         result = align_parallel(None, tgt, params, src=src, embeddings=embeddings)

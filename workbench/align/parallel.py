@@ -54,9 +54,8 @@ from workbench.align.signals.bead_cosines import (
     chunk_sums,
     span_cosines,
 )
+from workbench.align.signals.ngrams import CODE_BITS, code_points, dense_ids
 from workbench.settings import AlignSettings
-
-_CODE_BITS = 21
 
 
 def _setting(name: str) -> Any:
@@ -105,6 +104,8 @@ class ParallelParams:
     refine_radius: int = _setting("refine_radius")
     encoder_weight: float = _setting("encoder_weight")
     encoder_concat: int = _setting("encoder_concat")
+    encoder_scale: float = _setting("encoder_scale")
+    encoder_lazy_above: int = _setting("encoder_lazy_above")
     lexicon_confident: float = 0.35  # first-pass similarity of a 1-1 link that teaches the table
     chunk: int = 24  # sentences per chunk when a long document has too few anchors
     threads: int = 0  # threads for the similarity kernel (0: one per CPU core)
@@ -154,32 +155,98 @@ class ParallelResult:
     features: list[dict[str, float]] = field(default_factory=list)  # see bead_features
 
 
-class SentenceGrams:
-    """Dense character n-gram ids (orders 1..order) at every position of every sentence."""
+class SpanLengths:
+    """Characters (whitespace excluded) of the row sentences (the MT, or without MT the source)
+    and the column sentences (the target), and the bead terms computed from them alone.
+
+    ``per_side``: the two sides are in different languages (no MT between them): a member's
+    size counts against its own side's median, and the length ratio scales the rows by the
+    ratio of the sides' total characters (as Gale-Church's expected length ratio).
+    """
+
+    def __init__(self, hyp_lengths: np.ndarray, ref_lengths: np.ndarray, per_side: bool = False):
+        self.n, self.m = len(hyp_lengths), len(ref_lengths)
+        self.lengths = np.concatenate([hyp_lengths, ref_lengths]).astype(np.int64)
+        self.per_side = per_side
+        self.hcum = np.concatenate([[0], np.cumsum(self.lengths[: self.n])])
+        self.rcum = np.concatenate([[0], np.cumsum(self.lengths[self.n :])])
+
+    @classmethod
+    def of_texts(
+        cls, hyp: Sequence[str], ref: Sequence[str], per_side: bool = False
+    ) -> SpanLengths:
+        def count(texts: Sequence[str]) -> np.ndarray:
+            return np.array([len("".join(t.split())) for t in texts], dtype=np.int64)
+
+        return cls(count(hyp), count(ref), per_side)
+
+    def span_sums(
+        self, hyp_cum: np.ndarray, ref_cum: np.ndarray, band: Band, a: int, b: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sums over the members of bead (a, b) at each band cell, from prefix sums per row
+        (``hyp_cum``, n+1) and per column (``ref_cum``, m+1)."""
+        rows = np.arange(self.n + 1)[:, None]
+        cols = np.clip(band.lo[:, None] + np.arange(band.width)[None, :], 0, self.m)
+        return (
+            hyp_cum[rows] - hyp_cum[np.maximum(rows - a, 0)],
+            ref_cum[cols] - ref_cum[np.maximum(cols - b, 0)],
+        )
+
+    def effective_size(self, band: Band, a: int, b: int) -> np.ndarray:
+        """(a_eff + b_eff) / 2 at each band cell: members count min(1, chars / median chars)."""
+        hyp, ref = self.lengths[: self.n], self.lengths[self.n :]
+        if self.per_side:
+            med_h = max(float(np.median(hyp)), 1.0) if self.n else 1.0
+            med_r = max(float(np.median(ref)), 1.0) if self.m else 1.0
+        else:
+            med_h = med_r = max(float(np.median(self.lengths)), 1.0)
+        eh = np.concatenate([[0.0], np.cumsum(np.minimum(hyp / med_h, 1.0))])
+        er = np.concatenate([[0.0], np.cumsum(np.minimum(ref / med_r, 1.0))])
+        ea, eb = self.span_sums(eh, er, band, a, b)
+        return np.maximum((ea + eb) / 2.0, 1e-3)
+
+    def member_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Characters (at least 1) per row and column, in DP coordinates (index 0 unused)."""
+        hyp = np.concatenate([[0.0], np.maximum(self.lengths[: self.n], 1.0)])
+        ref = np.concatenate([[0.0], np.maximum(self.lengths[self.n :], 1.0)])
+        return hyp, ref
+
+    @property
+    def row_scale(self) -> float:
+        """Factor on row characters before they are compared with column characters."""
+        if not self.per_side:
+            return 1.0
+        return float(max(self.rcum[-1], 1) / max(self.hcum[-1], 1))
+
+    def length_term(self, band: Band, a: int, b: int) -> np.ndarray:
+        """|log((len_mt + 10) / (len_tgt + 10))| of bead (a, b) at each band cell."""
+        hyp, ref = self.span_sums(self.hcum, self.rcum, band, a, b)
+        return length_ratio(hyp * self.row_scale, ref)
+
+
+class SentenceGrams(SpanLengths):
+    """Dense character n-gram ids (orders 1..order) at every position of every sentence
+    (from the one n-gram core, :mod:`workbench.align.signals.ngrams`)."""
 
     def __init__(self, hyp: Sequence[str], ref: Sequence[str], order: int = CHAR_ORDER):
-        self.n, self.m, self.order = len(hyp), len(ref), order
         stripped = ["".join(t.split()) for t in list(hyp) + list(ref)]
-        self.lengths = np.fromiter((len(t) for t in stripped), dtype=np.int64, count=len(stripped))
+        codes, lengths = code_points(stripped)
+        super().__init__(lengths[: len(hyp)], lengths[len(hyp) :])
+        self.order = order
         self.starts = np.zeros(len(stripped), dtype=np.int64)
         np.cumsum(self.lengths[:-1], out=self.starts[1:])
-        codes = np.frombuffer("".join(stripped).encode("utf-32-le"), dtype=np.uint32)
-        codes = codes.astype(np.int64)
         total = len(codes)
         self.grams = np.zeros((order, max(total, 1)), dtype=np.int64)
         offset = 0
-        gram = np.unique(codes, return_inverse=True)[1].astype(np.int64).ravel()
+        gram = dense_ids(codes)
         for k in range(order):
-            if k > 0:
-                key = (gram[: total - k] << _CODE_BITS) | codes[k:]
-                gram = np.unique(key, return_inverse=True)[1].astype(np.int64).ravel()
+            if k > 0:  # extend the k-gram at p by the character at p + k
+                gram = dense_ids((gram[: total - k] << CODE_BITS) | codes[k:])
             if len(gram):
                 self.grams[k, : len(gram)] = gram + offset
                 offset += int(gram.max()) + 1
         self.n_ids = max(offset, 1)
         self.chance, self.unit = self._chance_rates(total)
-        self.hcum = np.concatenate([[0], np.cumsum(self.lengths[: self.n])])
-        self.rcum = np.concatenate([[0], np.cumsum(self.lengths[self.n :])])
 
     def _chance_rates(self, total: int) -> tuple[np.ndarray, float]:
         """Expected chance matches per (hyp n-gram, ref n-gram) pair of each order (the
@@ -228,36 +295,6 @@ class SentenceGrams:
         # a true pair shares several rare n-grams; a chance match usually one
         strong = pairs[support >= min_support]
         return strong if len(strong) >= 0.02 * min(self.n, self.m) else pairs
-
-    def span_sums(
-        self, hyp_cum: np.ndarray, ref_cum: np.ndarray, band: Band, a: int, b: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Sums over the members of bead (a, b) at each band cell, from prefix sums per row
-        (``hyp_cum``, n+1) and per column (``ref_cum``, m+1)."""
-        rows = np.arange(self.n + 1)[:, None]
-        cols = np.clip(band.lo[:, None] + np.arange(band.width)[None, :], 0, self.m)
-        return (
-            hyp_cum[rows] - hyp_cum[np.maximum(rows - a, 0)],
-            ref_cum[cols] - ref_cum[np.maximum(cols - b, 0)],
-        )
-
-    def effective_size(self, band: Band, a: int, b: int) -> np.ndarray:
-        """(a_eff + b_eff) / 2 at each band cell: members count min(1, chars / median chars)."""
-        med = max(float(np.median(self.lengths)), 1.0)
-        eh = np.concatenate([[0.0], np.cumsum(np.minimum(self.lengths[: self.n] / med, 1.0))])
-        er = np.concatenate([[0.0], np.cumsum(np.minimum(self.lengths[self.n :] / med, 1.0))])
-        ea, eb = self.span_sums(eh, er, band, a, b)
-        return np.maximum((ea + eb) / 2.0, 1e-3)
-
-    def member_weights(self) -> tuple[np.ndarray, np.ndarray]:
-        """Characters (at least 1) per row and column, in DP coordinates (index 0 unused)."""
-        hyp = np.concatenate([[0.0], np.maximum(self.lengths[: self.n], 1.0)])
-        ref = np.concatenate([[0.0], np.maximum(self.lengths[self.n :], 1.0)])
-        return hyp, ref
-
-    def length_term(self, band: Band, a: int, b: int) -> np.ndarray:
-        """|log((len_mt + 10) / (len_tgt + 10))| of bead (a, b) at each band cell."""
-        return length_ratio(*self.span_sums(self.hcum, self.rcum, band, a, b))
 
 
 def length_ratio(hyp_chars: np.ndarray | float, ref_chars: np.ndarray | float) -> np.ndarray:
@@ -561,7 +598,7 @@ def best_sub_pair(
 
 def bead_gains(
     sims: np.ndarray,
-    grams: SentenceGrams | None,
+    lengths: SpanLengths | None,
     band: Band,
     params: ParallelParams,
     baselines: tuple[np.ndarray, np.ndarray] | None = None,
@@ -573,24 +610,25 @@ def bead_gains(
     ``sims`` is (5, T, n+1, W): similarity, least member coverage, match surplus, least
     source / target member coverage (see span_chrf);
     ``numbers`` from :func:`number_misses`, ``fragments`` from :func:`fragment_costs`.
-    ``grams`` may be None when ``params.length_weight`` is 0.
+    ``lengths`` (the sentences' characters) may be None: no size, baseline or length terms
+    by characters.
     """
     gains = np.empty(sims.shape[1:], dtype=np.float64)
     for t, (a, b) in enumerate(params.bead_types):
         size = ((a + b) / 2.0) ** params.size_exponent
-        if params.size_by_length and grams is not None:
-            size = grams.effective_size(band, a, b) ** params.size_exponent
+        if params.size_by_length and lengths is not None:
+            size = lengths.effective_size(band, a, b) ** params.size_exponent
         sim = sims[0, t]
         if baselines is not None and params.margin_weight:
             weights = None
-            if params.baseline_by_length and grams is not None:
-                weights = grams.member_weights()
+            if params.baseline_by_length and lengths is not None:
+                weights = lengths.member_weights()
             sim = sim - params.margin_weight * span_baseline(baselines, band, a, b, weights)
         g = size * (sim - params.threshold)
         if a + b > 2 and params.coverage_weight:
             g = g - params.coverage_weight * np.maximum(params.coverage_floor - sims[1, t], 0.0)
-        if params.length_weight and grams is not None:
-            g = g - params.length_weight * size * grams.length_term(band, a, b)
+        if params.length_weight and lengths is not None:
+            g = g - params.length_weight * size * lengths.length_term(band, a, b)
         if (a, b) != (1, 1):
             g = g - params.penalty.get(f"{a}-{b}", 0.0)
             if params.sub_weight and (1, 1) in params.bead_types:
@@ -610,11 +648,14 @@ def bead_gains(
 
 
 # Bead score: logistic over the bead's features, fitted on the dev beads (Text+Berg dev + MAC
-# dev, default settings; `bench/parallel_calibration.py --refit` prints these numbers).
+# dev, default settings; `bench/parallel_calibration.py --refit` prints these numbers): one
+# fit for chrF of the MT alone (--encoder none), one for MT + the default encoder (the
+# similarity feature is then the mix).
 BEAD_CALIBRATION: dict[str, float] = {
     "bias": 1.671, "sim": 0.630, "baseline": 3.807, "one_to_one": -1.561, "cover": 2.092,
     "surplus": 1.114, "length": -1.978, "size": -0.373,
 }  # fmt: skip
+ENCODER_BEAD_CALIBRATION: dict[str, float] = dict(BEAD_CALIBRATION)  # refit below
 CALIBRATION_FEATURES = ("sim", "baseline", "one_to_one", "cover", "surplus", "length", "size")
 
 
@@ -723,6 +764,44 @@ def search(
     return [tuple(int(x) for x in row) for row in path]
 
 
+def _text_similarities(
+    grams: SentenceGrams | None, back: SentenceGrams | None, band: Band, params: ParallelParams
+) -> np.ndarray:
+    """Bead planes from the MT (see :func:`bead_similarities`); with ``back`` (source vs MT
+    of the target) a weighted mean of both ways (``params.back_weight`` on the back
+    direction). Without MT (``grams`` None): zeros."""
+    if grams is None:
+        return np.zeros((5, len(params.bead_types), len(band.lo), band.width), dtype=np.float32)
+    sims = bead_similarities(grams, band, params)
+    if back is not None:
+        w = params.back_weight
+        sims = (1.0 - w) * sims + w * bead_similarities(back, band, params)
+    return sims
+
+
+def _with_encoder(
+    text_sims: np.ndarray,
+    band: Band,
+    params: ParallelParams,
+    embeddings: tuple[SpanEmbeddings, SpanEmbeddings] | None,
+    has_mt: bool,
+) -> np.ndarray:
+    """The planes with the bead cosine in the similarity plane: mixed with chrF
+    (``params.encoder_weight``), or alone without MT."""
+    if embeddings is None:
+        if not has_mt:
+            raise ValueError("no MT and no embeddings: nothing to score beads with")
+        return text_sims
+    cos = span_cosines(embeddings[0], embeddings[1], band, params.bead_types)
+    sims = text_sims.copy()
+    if has_mt:
+        w = params.encoder_weight
+        sims[0] = (1.0 - w) * text_sims[0] + w * params.encoder_scale * cos
+    else:
+        sims[0] = cos
+    return sims
+
+
 def _both_ways(
     grams: SentenceGrams | None,
     back: SentenceGrams | None,
@@ -730,26 +809,27 @@ def _both_ways(
     params: ParallelParams,
     embeddings: tuple[SpanEmbeddings, SpanEmbeddings] | None = None,
 ) -> np.ndarray:
-    """Bead similarities; with ``back`` (source vs MT of the target) a weighted mean of both
-    ways (``params.back_weight`` on the back direction). With ``embeddings`` the similarity
-    plane is mixed with the bead cosine (``params.encoder_weight``); without MT
-    (``grams`` None) it is the cosine alone and the other planes are 0."""
-    if grams is None:
-        if embeddings is None:
-            raise ValueError("no MT and no embeddings: nothing to score beads with")
-        n1 = len(band.lo)
-        sims = np.zeros((5, len(params.bead_types), n1, band.width), dtype=np.float32)
-        sims[0] = span_cosines(embeddings[0], embeddings[1], band, params.bead_types)
-        return sims
-    sims = bead_similarities(grams, band, params)
-    if back is not None:
-        w = params.back_weight
-        sims = (1.0 - w) * sims + w * bead_similarities(back, band, params)
-    if embeddings is not None:
-        w = params.encoder_weight
-        cos = span_cosines(embeddings[0], embeddings[1], band, params.bead_types)
-        sims[0] = (1.0 - w) * sims[0] + w * cos
-    return sims
+    """Bead similarities from the MT (both ways with ``back``) and the encoder."""
+    text_sims = _text_similarities(grams, back, band, params)
+    return _with_encoder(text_sims, band, params, embeddings, grams is not None)
+
+
+def embed_merges(
+    path: Sequence[tuple[int, int, int, int]],
+    embeddings: tuple[SpanEmbeddings, SpanEmbeddings],
+    spread: int = 1,
+) -> int:
+    """Lazy concatenations: embed both sides of every many-sided bead of ``path``, and the
+    spans with either boundary moved by up to ``spread`` sentences; returns how many."""
+    src_spans: set[tuple[int, int]] = set()
+    tgt_spans: set[tuple[int, int]] = set()
+    moves = range(-spread, spread + 1)
+    for i0, i1, j0, j1 in path:
+        if i1 - i0 + j1 - j0 <= 2:
+            continue
+        src_spans.update((i0 + d0, i1 + d1) for d0 in moves for d1 in moves)
+        tgt_spans.update((j0 + d0, j1 + d1) for d0 in moves for d1 in moves)
+    return embeddings[0].embed_spans(src_spans) + embeddings[1].embed_spans(tgt_spans)
 
 
 def align_parallel(
@@ -813,25 +893,17 @@ def _align(
     if n == 0 or m == 0:
         beads: list[Bead] = [((i,), ()) for i in range(n)] + [((), (j,)) for j in range(m)]
         return ParallelResult(beads, [float("nan")] * len(beads), [0.0] * len(beads))
-    if src_mt is None:  # embeddings only: the terms that compare MT with the target are off
+    if src_mt is None:  # encoder only: the terms that compare MT with the target are off
         params = replace(
             params, coverage_weight=0.0, pair_weight=0.0, surplus_weight=0.0,
-            length_weight=0.0, lexicon_weight=0.0,
+            lexicon_weight=0.0,
         )  # fmt: skip
         grams = None
+        lengths: SpanLengths = SpanLengths.of_texts(text, tgt, per_side=True)
     else:
-        grams = SentenceGrams(src_mt, tgt)
+        grams = lengths = SentenceGrams(src_mt, tgt)
     back = SentenceGrams(src, tgt_mt) if src is not None and tgt_mt is not None else None
-    if (n + 1) * (m + 1) <= params.full_cells:
-        band = full_band(n, m)
-    elif grams is None:  # no MT: no character anchors; align chunk embeddings first
-        band = coarse_band(text, tgt, params, params.chunk, embeddings)
-    else:
-        chain = anchor_chain(src_mt, tgt, grams)
-        if len(chain) >= max(3, 0.02 * min(n, m)):
-            band = anchor_band(grams, params.band_margin, chain)
-        else:  # few trustworthy anchors: align chunks of sentences first
-            band = coarse_band(src_mt, tgt, params, params.chunk)
+    band = _first_band(src_mt, text, tgt, grams, params, embeddings)
     # coarse pass: 1-1 beads only; it gives the margin baselines and, when refining, the
     # path around which all bead types are searched
     coarse = replace(params, bead_types=((1, 1),))
@@ -839,22 +911,62 @@ def _align(
     baselines = sentence_baselines(sims[0, 0], band)
     skips = orphan_skips(sims[0, 0], band, params) if params.orphan_weight else None
     if params.refine_radius > 0:
-        first = search(bead_gains(sims, grams, band, coarse, baselines), band, coarse, skips)
+        first = search(bead_gains(sims, lengths, band, coarse, baselines), band, coarse, skips)
         band = path_band(first, n, m, params.refine_radius)
-    sims = _both_ways(grams, back, band, params, embeddings)
+    text_sims = _text_similarities(grams, back, band, params)
+    sims = _with_encoder(text_sims, band, params, embeddings, grams is not None)
     numbers = number_misses(text, tgt, band, params) if params.number_weight else None
     fragments = None
     if params.symbol_weight or params.fragment_weight:
         fragments = fragment_costs(text, tgt, band, params)
-    gains = bead_gains(sims, grams, band, params, baselines, numbers, fragments)
+    gains = bead_gains(sims, lengths, band, params, baselines, numbers, fragments)
     path = search(gains, band, params, skips)
+    if embeddings is not None and embed_merges(path, embeddings):
+        sims = _with_encoder(text_sims, band, params, embeddings, grams is not None)
+        gains = bead_gains(sims, lengths, band, params, baselines, numbers, fragments)
+        path = search(gains, band, params, skips)
     if params.lexicon_weight > 0 and src_mt is not None:
         from workbench.align.lexicon import LexiconParams, lexical_similarities
 
         lex_params = LexiconParams(weight=params.lexicon_weight, confident=params.lexicon_confident)
         sims = lexical_similarities(src_mt, tgt, band, sims, path, params.bead_types, lex_params)
-        gains = bead_gains(sims, grams, band, params, baselines, numbers, fragments)
+        gains = bead_gains(sims, lengths, band, params, baselines, numbers, fragments)
         path = search(gains, band, params, skips)
+    return _result(path, sims, grams, band, params, baselines, embeddings is not None)
+
+
+def _first_band(
+    src_mt: Sequence[str] | None,
+    text: Sequence[str],
+    tgt: Sequence[str],
+    grams: SentenceGrams | None,
+    params: ParallelParams,
+    embeddings: tuple[SpanEmbeddings, SpanEmbeddings] | None,
+) -> Band:
+    """The whole grid for small documents; else a band around anchors (MT), or from
+    aligning chunks first (few anchors, or no MT: chunk embeddings)."""
+    n, m = len(text), len(tgt)
+    if (n + 1) * (m + 1) <= params.full_cells:
+        return full_band(n, m)
+    if src_mt is None or grams is None:  # no MT: no character anchors
+        return coarse_band(text, tgt, params, params.chunk, embeddings)
+    chain = anchor_chain(src_mt, tgt, grams)
+    if len(chain) >= max(3, 0.02 * min(n, m)):
+        return anchor_band(grams, params.band_margin, chain)
+    return coarse_band(src_mt, tgt, params, params.chunk)  # few trustworthy anchors
+
+
+def _result(
+    path: list[tuple[int, int, int, int]],
+    sims: np.ndarray,
+    grams: SentenceGrams | None,
+    band: Band,
+    params: ParallelParams,
+    baselines: tuple[np.ndarray, np.ndarray],
+    encoder: bool = False,
+) -> ParallelResult:
+    """Beads of the path with their similarity, margin, features and calibrated score."""
+    weights = ENCODER_BEAD_CALIBRATION if encoder else BEAD_CALIBRATION
     index = {ab: t for t, ab in enumerate(params.bead_types)}
     row_base, col_base = baselines
     beads, bead_sims, margins, scores, features = [], [], [], [], []
@@ -869,8 +981,8 @@ def _align(
             if grams is not None:  # MT: the feature logistic
                 feats = bead_features(sims, grams, band, t, i1 - i0, j1 - j0, i1, j1, base)
                 features.append(feats)
-                scores.append(bead_probability(feats))
-            else:  # embeddings only: the margin logistic
+                scores.append(bead_probability(feats, weights))
+            else:  # encoder only: the margin logistic
                 features.append({})
                 scores.append(float(calibrate(margins[-1], params)))
         else:

@@ -15,8 +15,8 @@ with the sentence encoder") measures it against concatenations on the dev sets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,7 +49,13 @@ def join_span(lines: Sequence[str]) -> str:
 
 class SpanEmbeddings:
     """Vectors of the spans of one side: ``units(size)`` is (len + 1, D), row k the span of
-    lines k-size..k-1 (DP coordinates; rows before ``size`` are zero)."""
+    lines k-size..k-1 (DP coordinates; rows before ``size`` are zero).
+
+    ``lazy``: spans start as sums of their members and only those passed to
+    :meth:`embed_spans` get their concatenation embedded (parallel mode asks for the sides
+    of the many-sided beads of its first path); otherwise every span of a size up to
+    ``concat_max`` is embedded up front (:meth:`prepare`).
+    """
 
     def __init__(
         self,
@@ -57,6 +63,7 @@ class SpanEmbeddings:
         lines: Sequence[str] | None = None,
         encode: Encode | None = None,
         concat_max: int = 1,
+        lazy: bool = False,
     ):
         sentences = np.asarray(sentences, dtype=np.float32)
         if sentences.ndim != 2:
@@ -67,6 +74,8 @@ class SpanEmbeddings:
         self.lines = list(lines) if lines is not None else None
         self.encode = encode
         self.concat_max = concat_max if encode is not None and lines is not None else 1
+        self.lazy = lazy
+        self.embedded: set[tuple[int, int]] = set()  # (start, end) spans embedded lazily
         self._units: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
@@ -78,21 +87,16 @@ class SpanEmbeddings:
 
     def units(self, size: int) -> np.ndarray:
         if size not in self._units:
-            if size == 1 or size > self.concat_max or size > len(self):
+            if size == 1 or size > self.concat_max or size > len(self) or self.lazy:
                 self._units[size] = sum_units(self.sentences, size)
             else:
-                self._units[size] = self._concatenated(size)
+                self.prepare([size])
         return self._units[size]
-
-    def _concatenated(self, size: int) -> np.ndarray:
-        assert self.lines is not None and self.encode is not None
-        texts = [join_span(self.lines[k - size : k]) for k in range(size, len(self) + 1)]
-        out = np.zeros((len(self) + 1, self.dim), dtype=np.float32)
-        out[size:] = self.encode(texts)
-        return out
 
     def prepare(self, sizes: Sequence[int]) -> None:
         """Embed the concatenations of all ``sizes`` in one encoder call (better batches)."""
+        if self.lazy:
+            return
         todo = [s for s in sorted(set(sizes)) if 1 < s <= min(self.concat_max, len(self))]
         todo = [s for s in todo if s not in self._units]
         if not todo:
@@ -107,6 +111,37 @@ class SpanEmbeddings:
             out[s:] = vectors[start : start + count]
             self._units[s] = out
             start += count
+
+    def embed_spans(self, spans: Iterable[tuple[int, int]]) -> int:
+        """Embed the concatenation of each (start, end) span of 2..concat_max lines not
+        embedded yet (lazy mode; one encoder call); returns how many were."""
+        if not self.lazy or self.lines is None or self.encode is None:
+            return 0
+        todo = sorted(
+            {(a, b) for a, b in spans if a >= 0 and b <= len(self) and 1 < b - a <= self.concat_max}
+            - self.embedded
+        )
+        if not todo:
+            return 0
+        vectors = self.encode([join_span(self.lines[a:b]) for a, b in todo])
+        for (a, b), vector in zip(todo, vectors, strict=True):
+            self.units(b - a)[b] = vector
+        self.embedded.update(todo)
+        return len(todo)
+
+
+def encode_sides(
+    encoder: Any, src: Sequence[str], tgt: Sequence[str], concat_max: int, lazy_above: int
+) -> tuple[SpanEmbeddings, SpanEmbeddings]:
+    """Both sides' span embeddings through ``encoder`` (``encode(texts)``; a CachedEncoder):
+    concatenations up to ``concat_max`` sentences, lazily when the document has more than
+    ``lazy_above`` sentences on both sides together."""
+    lazy = len(src) + len(tgt) > lazy_above
+    src_spans, tgt_spans = (
+        SpanEmbeddings(encoder.encode(lines), lines, encoder.encode, concat_max, lazy)
+        for lines in (src, tgt)
+    )
+    return src_spans, tgt_spans
 
 
 def as_span_embeddings(

@@ -192,3 +192,23 @@ def test_a_killed_run_keeps_the_slices_already_committed(tmp_path):
     with sqlite3.connect(path) as db:
         (count,) = db.execute("SELECT COUNT(*) FROM embeddings").fetchone()
     assert count == 3  # the first slice survived; nothing of the second
+
+
+def test_a_pool_that_cannot_start_falls_back_to_this_process(use, monkeypatch):
+    import multiprocessing
+
+    class Refusing:
+        def Pool(self, *args, **kwargs):  # noqa: N802 - the multiprocessing name
+            raise ValueError("bad value(s) in fds_to_keep")
+
+    texts = [f"Sentence {i} about Wuxi." for i in range(12)]
+    expected = use.encode(texts)
+    runner = use._encode
+    monkeypatch.setattr(enc_mod, "PARALLEL_MIN_TEXTS", 4)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: Refusing())
+    cores = runner.cores
+    try:
+        np.testing.assert_allclose(use.encode(texts), expected, atol=1e-6)
+        assert runner.pool is None and runner.cores == 1
+    finally:
+        runner.cores = cores

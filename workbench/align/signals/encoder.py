@@ -199,14 +199,24 @@ class _UseRunner:
     def __call__(self, texts: list[str]) -> np.ndarray:
         if self.cores < 2 or len(texts) < PARALLEL_MIN_TEXTS:
             return self.model._model.encode(texts)
-        if self.pool is None:
-            import multiprocessing
+        if self.pool is None and not self._start_pool():
+            return self.model._model.encode(texts)
+        parts = self.pool.map(_worker_encode, _chunks(texts, self.cores))
+        return np.concatenate(parts)
 
+    def _start_pool(self) -> bool:
+        """Start the workers; where a process cannot be spawned (a UI that replaced the
+        standard streams, a sandbox) fall back to this process for good."""
+        import multiprocessing
+
+        try:
             self.pool = multiprocessing.get_context("spawn").Pool(
                 self.cores, initializer=_worker_start
             )
-        parts = self.pool.map(_worker_encode, _chunks(texts, self.cores))
-        return np.concatenate(parts)
+        except (OSError, ValueError):
+            self.cores = 1
+            return False
+        return True
 
     def close(self) -> None:
         if self.pool is not None:

@@ -252,7 +252,10 @@ def load_sentence_transformers(name: str, models_dir: Path = Path("models")) -> 
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-    dim = int(model.get_sentence_embedding_dimension() or 0)
+    dimension = getattr(model, "get_embedding_dimension", None) or (
+        model.get_sentence_embedding_dimension
+    )  # renamed in sentence-transformers 5
+    dim = int(dimension() or 0)
 
     def run(texts: list[str]) -> np.ndarray:
         vectors = model.encode(

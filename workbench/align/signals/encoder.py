@@ -193,8 +193,15 @@ class _UseRunner:
 
     def __init__(self) -> None:
         self.cores = max(1, min(len(os.sched_getaffinity(0)), 8))
-        self.model = _use_model(threads=1)
-        self.pool: Any = None
+        _use_resources()  # package version and weights checksum: checked at load
+        self._model: Any = None  # the weights are read on the first encode (a warm cache
+        self.pool: Any = None  # may need none: ~1.4 s saved)
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            self._model = _use_model(threads=1)
+        return self._model
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         if self.cores < 2 or len(texts) < PARALLEL_MIN_TEXTS:

@@ -453,16 +453,34 @@ def mine(
     scores = scorer.scores(groups, floor=config.threshold)
     timings["scoring"] = time.perf_counter() - clock
 
-    # best score any candidate reached, per source sentence (for the 1-0 links)
-    best_score = np.zeros(len(src))
-    np.maximum.at(best_score, cand[:, 0], scores)
-    # chance that none of its candidates is its counterpart: every plausible counterpart
-    # lowers it (several at 0.3 leave ~0.3, not the 0.7 of 1 - best)
-    log_none = np.zeros(len(src))
-    np.add.at(log_none, cand[:, 0], np.log1p(-np.minimum(scores, 1 - 1e-9)))
+    linked = _mutual_best(cand, scores, config)
+    linked_tgt = {j for j, _ in linked.values()}
+    picked = [p for _, p in linked.values()]
+    proposal_of = dict(zip(picked, scorer.score_groups([groups[p] for p in picked]), strict=True))
+    links = sorted(
+        ((i, j, proposal_of[p]) for i, (j, p) in linked.items()), key=lambda x: -x[2].score
+    )
+    if config.merge:
+        links = _merge(links, src, tgt, scorer, config, linked_tgt, forbidden)
+    taken = {sid for _, _, p in links for sid in p.src}
+    unmatched = _unmatched(src, taken, cand, scores)
+    position = {item.id: n for n, item in enumerate(src)}
+    result_links = sorted((p for _, _, p in links), key=lambda p: position[p.src[0]])
+    if with_mt:
+        _add_bleu(result_links, src, tgt)
+    stats = {"candidates": float(len(cand)), "links": float(len(result_links))}
+    stats.update({f"seconds_{name}": round(value, 2) for name, value in timings.items()})
+    return MiningResult(
+        result_links, unmatched, with_mt, stats, _unread(scorer.semantic, [*src, *tgt])
+    )
 
-    # mutual best by calibrated score, in rounds over what is still free
-    linked: dict[int, tuple[int, int]] = {}  # source -> (English, candidate)
+
+def _mutual_best(
+    cand: np.ndarray, scores: np.ndarray, config: MiningConfig
+) -> dict[int, tuple[int, int]]:
+    """Mutual best pairs by calibrated score, in rounds over what is still free, above the
+    threshold: source index -> (English index, candidate number)."""
+    linked: dict[int, tuple[int, int]] = {}
     linked_tgt: set[int] = set()
     alive = scores >= config.threshold
     order = np.argsort(-scores, kind="stable")
@@ -486,16 +504,20 @@ def mine(
             i, j = int(cand[p, 0]), int(cand[p, 1])
             linked[i] = (j, p)
             linked_tgt.add(j)
+    return linked
 
-    picked = [p for _, p in linked.values()]
-    proposal_of = dict(zip(picked, scorer.score_groups([groups[p] for p in picked]), strict=True))
-    links = sorted(
-        ((i, j, proposal_of[p]) for i, (j, p) in linked.items()), key=lambda x: -x[2].score
-    )
-    if config.merge:
-        links = _merge(links, src, tgt, scorer, config, linked_tgt, forbidden)
-    taken = {sid for _, _, p in links for sid in p.src}
-    unmatched = [
+
+def _unmatched(
+    src: Sequence[Item], taken: set[str], cand: np.ndarray, scores: np.ndarray
+) -> list[Proposal]:
+    """1-0 proposals for the source sentences no link took, with ``best_score`` (the best
+    candidate's score) and ``no_counterpart``: the chance that none of its candidates is its
+    counterpart, prod(1 - p) (several plausible ones at 0.3 leave ~0.3, not 1 - best = 0.7)."""
+    best_score = np.zeros(len(src))
+    np.maximum.at(best_score, cand[:, 0], scores)
+    log_none = np.zeros(len(src))
+    np.add.at(log_none, cand[:, 0], np.log1p(-np.minimum(scores, 1 - 1e-9)))
+    return [
         Proposal(
             [item.id],
             [],
@@ -508,15 +530,6 @@ def mine(
         for n, item in enumerate(src)
         if item.id not in taken
     ]
-    position = {item.id: n for n, item in enumerate(src)}
-    result_links = sorted((p for _, _, p in links), key=lambda p: position[p.src[0]])
-    if with_mt:
-        _add_bleu(result_links, src, tgt)
-    stats = {"candidates": float(len(cand)), "links": float(len(result_links))}
-    stats.update({f"seconds_{name}": round(value, 2) for name, value in timings.items()})
-    return MiningResult(
-        result_links, unmatched, with_mt, stats, _unread(scorer.semantic, [*src, *tgt])
-    )
 
 
 def _unread(semantic: EncoderSignal | None, items: Sequence[Item]) -> dict[str, str]:

@@ -48,7 +48,7 @@ SHARED = [
     "number_conflict",
     "year_conflict",
 ]
-FEATURES = {True: ["chrf", *SHARED], False: ["surface", *SHARED]}
+FEATURES = {True: ["chrf", "enc_mt_cos", *SHARED], False: ["surface", *SHARED]}
 DROP = 0.35
 
 

@@ -158,3 +158,13 @@ def test_dense_neighbours_both_ways_match_brute_force():
     assert (fwd_idx == np.argsort(-full, axis=1)[:, :3]).all()
     assert (bwd_idx == np.argsort(-full.T, axis=1)[:, :3]).all()
     assert np.allclose(bwd_sim, -np.sort(-full.T, axis=1)[:, :3])
+
+
+def test_with_mt_the_english_mt_is_embedded_too(encoder):
+    mt = ["The cat slept on the sofa all day.", None, "Many students like music.", None]
+    src = [Item(f"th:{n}", "th-doc", n, t, "th", mt[n]) for n, t in enumerate(THAI)]
+    tgt = [Item(f"en:{n}", "en-doc", n, t, "en") for n, t in enumerate(ENGLISH)]
+    result = mine(src, tgt, MiningConfig(), encoder=encoder)
+    cat = next(p for p in result.links if p.src == ["th:0"])
+    assert cat.tgt == ["en:1"] and cat.features["enc_mt_cos"] > 0.8
+    assert all("enc_mt_cos" not in p.features for p in result.links if p.src == ["th:1"])

@@ -120,19 +120,20 @@ WEIGHTS_ENC_NO_MT: dict[str, float] = {
     "date_conflict": 0.0,
 }
 WEIGHTS_ENC_MT: dict[str, float] = {
-    "bias": -15.179,
-    "chrf": 1.997,
-    "enc_cos": 1.39,
-    "enc_margin": 4.761,
-    "enc_support": 1.698,
-    "lead": 2.781,
-    "margin": 4.263,
-    "length": -2.031,
-    "numbers": 1.967,
-    "dates": 1.914,
-    "names": -0.256,
-    "number_conflict": -1.53,
-    "year_conflict": -2.469,
+    "bias": -15.256,
+    "chrf": 1.389,
+    "enc_mt_cos": 2.189,
+    "enc_cos": 0.721,
+    "enc_margin": 4.512,
+    "enc_support": 1.741,
+    "lead": 2.722,
+    "margin": 4.175,
+    "length": -2.338,
+    "numbers": 2.032,
+    "dates": 1.857,
+    "names": -0.35,
+    "number_conflict": -1.405,
+    "year_conflict": -2.495,
     "date_conflict": 0.0,
 }
 # (MT, encoder) -> weights; the edition term is MiningConfig.edition_prior in every set
@@ -151,6 +152,7 @@ _VECTOR_FEATURES = (
     "enc_cos",
     "enc_margin",
     "enc_support",
+    "enc_mt_cos",
     "lead",
 )
 
@@ -327,6 +329,8 @@ class Scorer:
             features["enc_margin"] = float(f["enc_margin"][g])
             features["enc_support"] = float(f["enc_support"][g])
             features["lead"] = float(f["lead"][g])
+            if mt:
+                features["enc_mt_cos"] = float(f["enc_mt_cos"][g])
         flags: list[Flag] = []
         if anchors:
             n_src = len(self.src)
@@ -403,6 +407,7 @@ def prepare(
             [i.lang for i in tgt],
             config.encoder_k,
             [i.doc for i in (*src, *tgt)],
+            [i.mt for i in src],
         )
         found.append(semantic.candidates())
         timings["encoder"] = time.perf_counter() - clock

@@ -53,6 +53,7 @@ class EncoderSignal:
         tgt_langs: Sequence[str],
         k: int,
         docs: Sequence[str] | None = None,
+        src_mt: Sequence[str | None] | None = None,
     ):
         self.encoder = encoder
         self.texts = [*src_texts, *tgt_texts]
@@ -80,6 +81,13 @@ class EncoderSignal:
         names = list(docs) if docs is not None else ["?"] * len(self.texts)
         codes = {name: n for n, name in enumerate(dict.fromkeys(names))}
         self.doc = np.array([codes[name] for name in names], dtype=np.int64)
+        # the English MT of source sentences, embedded too: English against English
+        self.mt = list(src_mt) if src_mt is not None else [None] * self.n_src
+        self.has_mt = np.array([bool(m and m.strip()) for m in self.mt], dtype=bool)
+        self.mt_vectors = np.zeros((self.n_src, encoder.dim), dtype=np.float32)
+        rows = np.flatnonzero(self.has_mt)
+        if len(rows) and encoder.supports("en"):
+            self.mt_vectors[rows] = encoder.encode([self.mt[i] for i in rows])
 
     def candidates(self) -> np.ndarray:
         """(source, English) index pairs: each usable sentence's k nearest on the other side."""
@@ -143,8 +151,34 @@ class EncoderSignal:
             "enc_cos": cos,
             "enc_margin": np.clip(margin, 0.0, 3.0),
             "enc_support": self.support(sides, usable),
+            "enc_mt_cos": self.mt_cosine(sides, usable),
             "usable": usable.astype(float),
         }
+
+    def mt_cosine(self, sides, usable: np.ndarray) -> np.ndarray:
+        """``enc_mt_cos``: cosine of the source side's English MT with the English side (0
+        without MT); a group's MT is embedded as its concatenation."""
+        out = np.zeros(len(sides))
+        if not self.has_mt.any():
+            return out
+        single = np.array([len(a) == 1 and len(b) == 1 for a, b in sides], dtype=bool)
+        first_a = np.array([a[0] for a, _ in sides], dtype=np.int64)
+        first_b = np.array([b[0] for _, b in sides], dtype=np.int64)
+        rows = np.flatnonzero(usable & single & self.has_mt[first_a])
+        for start in range(0, len(rows), 8192):
+            part = rows[start : start + 8192]
+            out[part] = np.einsum(
+                "ij,ij->i", self.mt_vectors[first_a[part]], self.vectors[first_b[part]]
+            )
+        for g in np.flatnonzero(usable & ~single):
+            a, b = sides[g]
+            if not all(self.has_mt[i] for i in a):
+                continue
+            key = ("mt", *a)
+            if key not in self._groups:
+                self._groups[key] = self.encoder.encode([" ".join(self.mt[i] or "" for i in a)])[0]
+            out[g] = float(self._groups[key] @ self._vector(b))
+        return out
 
     def _pair_margin(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Encoder margin of single sentences i (source) and j (English), global indices."""

@@ -117,7 +117,7 @@ def main() -> int:
         weight = np.array([args.seed_weight if where == "seeds" else 1.0 for *_, where in rows])
         # the edition term stays the configured prior (align.edition_prior): an offset here
         offset = config.edition_prior * np.array([p.features["same_edition"] for p, _, _ in rows])
-        w = _weighted_fit(x, y, weight, args.l2, offset)
+        w = _signed_fit(x, y, weight, args.l2, offset, names)
         named = {"bias": round(float(w[0]), 3)} | {
             f: round(float(v), 3) for f, v in zip(names, w[1:], strict=True)
         }
@@ -125,6 +125,32 @@ def main() -> int:
         print(f"{label}: {int(y.sum())} positives / {len(y)} candidates")
         print(f"  {named}")
     return 0
+
+
+NEGATIVE = {"number_conflict", "year_conflict"}  # evidence against a pair, never for it
+
+
+def _signed_fit(x, y, weight, l2, offset, names: list[str]) -> np.ndarray:
+    """The weighted fit with sign constraints: agreement features (similarities, margins,
+    anchors agreeing, length, lead) never count against a pair, conflicts never for it. A
+    feature whose weight comes out with the wrong sign is fixed at 0 and the rest refit."""
+    active = list(range(len(names)))
+    while True:
+        w_active = _weighted_fit(x[:, active], y, weight, l2, offset)
+        wrong = [
+            n
+            for n, f in zip(active, w_active[1:], strict=True)
+            if (names[n] in NEGATIVE) != (f < 0) and f != 0
+        ]
+        if not wrong:
+            break
+        worst = max(wrong, key=lambda n: abs(w_active[1 + active.index(n)]))
+        active.remove(worst)
+    w = np.zeros(len(names) + 1)
+    w[0] = w_active[0]
+    for n, f in zip(active, w_active[1:], strict=True):
+        w[1 + n] = f
+    return w
 
 
 def _weighted_fit(

@@ -55,7 +55,7 @@ class TranslateSettings(Section):
     ray_address: str | None = None  # None: a Ray cluster on this machine; "auto", "ray://host:port"
     workers: int = Field(default=1, gt=0)  # Ray: model replicas (actors), one translator each
     gpus_per_worker: float = Field(default=0.0, ge=0.0)  # Ray: > 0 runs each worker on CUDA
-    block_lines: int = Field(default=512, gt=0)  # Ray: sentences per block (one output shard)
+    block_lines: int = Field(default=512, gt=0)  # batches form within blocks (Ray: 1 shard each)
 
 
 class AlignSettings(Section):

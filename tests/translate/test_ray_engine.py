@@ -38,7 +38,7 @@ def local_output(tmp_path_factory, source, tiny_marian, models_dir) -> bytes:
     from workbench.settings import TranslateSettings
 
     out = tmp_path_factory.mktemp("local") / "out.txt"
-    settings = TranslateSettings(beam_size=1, max_length=24, batch_size=4)
+    settings = TranslateSettings(beam_size=1, max_length=24, batch_size=4, block_lines=8)
     options = JobOptions(model=str(tiny_marian), use_cache=False, progress=False)
     translate_file(source, out, "fr", "en", settings, models_dir, options)
     return out.read_bytes()

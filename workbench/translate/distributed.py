@@ -147,6 +147,7 @@ class BlockTranslator:
                     batch_size=self.batch_size,
                     batch_tokens=self.batch_tokens,
                     progress=False,
+                    block_lines=len(texts),
                 )
             out["index"].append(int(index))
             out["output"].append(json.dumps([results[t] for t in texts]))

@@ -69,12 +69,16 @@ def translate_texts(
     labels: Sequence[str] | None = None,
     progress: bool | None = None,
     on_done: Callable[[dict[str, str]], None] | None = None,
+    block_lines: int | None = None,
 ) -> tuple[dict[str, str], JobStats]:
     """Translate ``texts``; returns ``{source: translation}`` and what was done.
 
     ``on_done`` gets ``{source: translation}`` for what is finished: once for what the cache
     held, then after each committed batch. ``progress=None``: a bar when stderr is a terminal.
-    ``labels`` name the inputs in warnings (sentence ids, line numbers).
+    ``labels`` name the inputs in warnings (sentence ids, line numbers). ``block_lines``: the
+    missing sentences are split, sorted and batched within blocks of that many, in order, as
+    the Ray engine's workers do: batch composition moves int8 results, so the same blocks give
+    the same bytes on either engine.
     """
     started = time.perf_counter()
     job = _Job(
@@ -91,7 +95,12 @@ def translate_texts(
         on_done(dict(job.results))
     if missing:
         job.translator = engine.translator()
-        job.run(missing, job.split_long(missing, dict(zip(texts, labels or (), strict=False))))
+        label_of = dict(zip(texts, labels or (), strict=False))
+        step = block_lines or len(missing)
+        with job.bar(len(missing)) as bar:
+            for start in range(0, len(missing), step):
+                block = missing[start : start + step]
+                job.run(block, job.split_long(block, label_of), bar)
     job.stats.seconds = time.perf_counter() - started
     return job.results, job.stats
 
@@ -130,7 +139,17 @@ class _Job:
                 )
         return pieces_of
 
-    def run(self, missing: list[str], pieces_of: dict[str, list[str]]) -> None:
+    def bar(self, total: int) -> tqdm:
+        return tqdm(
+            total=total,
+            unit="sent",
+            desc=f"{self.engine.src_lang}→{self.engine.tgt_lang}",
+            file=sys.stderr,
+            disable=None if self.progress is None else not self.progress,
+            dynamic_ncols=True,
+        )
+
+    def run(self, missing: list[str], pieces_of: dict[str, list[str]], bar: tqdm) -> None:
         """Translate the missing sentences (or their pieces) batch by batch, committing each."""
         assert self.translator is not None
         units_of = {s: pieces_of.get(s, [s]) for s in missing}
@@ -144,14 +163,6 @@ class _Job:
             for unit in left:
                 users.setdefault(unit, []).append(source)
         todo = list(users)
-        bar = tqdm(
-            total=len(missing),
-            unit="sent",
-            desc=f"{self.engine.src_lang}→{self.engine.tgt_lang}",
-            file=sys.stderr,
-            disable=None if self.progress is None else not self.progress,
-            dynamic_ncols=True,
-        )
 
         def finish(sources: list[str], rows: list[tuple[str, str, str]]) -> None:
             for source in sources:
@@ -166,19 +177,16 @@ class _Job:
             if self.on_done and sources:
                 self.on_done({s: self.results[s] for s in sources})
 
-        with bar:
-            finish([s for s, left in remaining.items() if not left], [])
-            lengths = self.translator.count_tokens(todo) if todo else []
-            for batch in make_batches(lengths, self.batch_size, self.batch_tokens):
-                units = [todo[i] for i in batch]
-                outputs = self.translator.translate_batch(units)
-                finished = []
-                for unit, output in zip(units, outputs, strict=True):
-                    done[unit] = output
-                    for source in users[unit]:
-                        remaining[source].discard(unit)
-                        if not remaining[source]:
-                            finished.append(source)
-                finish(
-                    finished, [(unit_keys[u], u, t) for u, t in zip(units, outputs, strict=True)]
-                )
+        finish([s for s, left in remaining.items() if not left], [])
+        lengths = self.translator.count_tokens(todo) if todo else []
+        for batch in make_batches(lengths, self.batch_size, self.batch_tokens):
+            units = [todo[i] for i in batch]
+            outputs = self.translator.translate_batch(units)
+            finished = []
+            for unit, output in zip(units, outputs, strict=True):
+                done[unit] = output
+                for source in users[unit]:
+                    remaining[source].discard(unit)
+                    if not remaining[source]:
+                        finished.append(source)
+            finish(finished, [(unit_keys[u], u, t) for u, t in zip(units, outputs, strict=True)])

@@ -178,6 +178,7 @@ def _run_local(
         labels=labels,
         progress=options.progress,
         on_done=on_done,
+        block_lines=settings.block_lines,
     )
 
 

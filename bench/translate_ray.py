@@ -49,7 +49,11 @@ def run(label: str, work: Path, source: Path, model_dir: Path, args, **changes) 
     started = time.perf_counter()
     translate_file(source, out, "fr", "en", settings, work / "models", options)
     seconds = time.perf_counter() - started
-    print(f"  {label}: {seconds:.2f} s ({args.lines / seconds:.1f} sentences/s)", flush=True)
+    load = os.getloadavg()[0]
+    print(
+        f"  {label}: {seconds:.2f} s ({args.lines / seconds:.1f} sentences/s; load average {load:.1f})",
+        flush=True,
+    )
     return seconds
 
 
@@ -92,7 +96,8 @@ def main() -> int:
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     print(f"  ray.init(num_cpus=2): {time.perf_counter() - started:.2f} s")
     ray_args = {"engine": "ray", "block_lines": args.block_lines}
-    t1 = run("local engine, 2 threads", work, source, model_dir, args, threads=2)
+    local = {"block_lines": args.block_lines}  # the same blocks: the same batches, the same bytes
+    t1 = run("local engine, 2 threads", work, source, model_dir, args, threads=2, **local)
     t2 = run(
         "ray --workers 1, 2 threads",
         work,

@@ -10,7 +10,7 @@ that a right bead outscores a wrong one: how well the score ranks beads for revi
 dev sets side by side with the test sets. --refit fits the logistic (slope, centre) on the
 dev beads again (Newton's method, no regularisation) and prints it beside the defaults.
 --encoder NAME scores with MT + the encoder (ENCODER_BEAD_CALIBRATION is the refit to paste);
-with --no-mt the encoder alone (the margin logistic, calib_slope / calib_centre). Embeddings
+with --no-mt the encoder alone (ENCODER_ONLY_BEAD_CALIBRATION). Embeddings
 come from the cache that bench/align_benchmarks.py uses.
 """
 
@@ -133,11 +133,12 @@ def main() -> int:
         print(f"{name:9} bins score:right(beads)  {row}")
     if args.refit:
         dev = ("tb-dev", "mac-dev")
-        margins = np.concatenate([results[n][1] for n in dev])
         features = np.vstack([results[n][2] for n in dev])
         correct = np.concatenate([results[n][3] for n in dev])
         w = logistic(features, correct)
-        label = "ENCODER_BEAD_CALIBRATION" if encoder is not None else "BEAD_CALIBRATION"
+        label = "BEAD_CALIBRATION"
+        if encoder is not None:
+            label = "ENCODER_ONLY_BEAD_CALIBRATION" if args.no_mt else "ENCODER_BEAD_CALIBRATION"
         print(f"{label} (refit on dev):")
         print(
             "    "
@@ -146,9 +147,6 @@ def main() -> int:
                 for k, v in zip(("bias", *CALIBRATION_FEATURES), [w[-1], *w[:-1]], strict=True)
             )
         )
-        m = logistic(margins[:, None], correct, l2=0.0)
-        print(f"margin logistic (embeddings only; refit on dev): slope {m[0]:.2f} "
-              f"centre {-m[1] / m[0]:.3f} (defaults {params.calib_slope:.2f} / {params.calib_centre:.3f})")  # fmt: skip
     return 0
 
 

@@ -111,7 +111,7 @@ class AlignSettings(Section):
     parallel_fragment_tokens: int = Field(default=2, ge=0)
     parallel_back_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # with --tgt-translation
     parallel_sub_weight: float = Field(default=0.2, ge=0.0)  # merge not better than best 1-1 pair
-    parallel_sub_margin: float = Field(default=0.04, ge=0.0, le=1.0)
+    parallel_sub_margin: float = Field(default=0.02, ge=0.0, le=1.0)
     parallel_baseline_by_length: bool = True  # a merge's baseline: members weighted by characters
     parallel_size_by_length: bool = True  # bead size: a member counts min(1, chars / median)
     parallel_pair_weight: float = Field(default=0.1, ge=0.0)  # m-n bead, uncovered member each side

@@ -109,9 +109,6 @@ class ParallelParams:
     lexicon_confident: float = 0.35  # first-pass similarity of a 1-1 link that teaches the table
     chunk: int = 24  # sentences per chunk when a long document has too few anchors
     threads: int = 0  # threads for the similarity kernel (0: one per CPU core)
-    # bead score in [0, 1] without MT: logistic(slope * (margin - centre)), fitted on dev
-    calib_slope: float = 4.87
-    calib_centre: float = -0.333
 
     def __post_init__(self) -> None:
         self.bead_types = tuple((int(a), int(b)) for a, b in self.bead_types)
@@ -656,17 +653,19 @@ BEAD_CALIBRATION: dict[str, float] = {
     "surplus": 1.114, "length": -1.978, "size": -0.373,
 }  # fmt: skip
 ENCODER_BEAD_CALIBRATION: dict[str, float] = dict(BEAD_CALIBRATION)  # refit below
+ENCODER_ONLY_BEAD_CALIBRATION: dict[str, float] = dict(BEAD_CALIBRATION)  # refit below
 CALIBRATION_FEATURES = ("sim", "baseline", "one_to_one", "cover", "surplus", "length", "size")
 
 
 def bead_features(
-    sims: np.ndarray, grams: SentenceGrams, band: Band, t: int, a: int, b: int, i: int, j: int,
+    sims: np.ndarray, lengths: SpanLengths, band: Band, t: int, a: int, b: int, i: int, j: int,
     baseline: float,
 ) -> dict[str, float]:  # fmt: skip
-    """The features of bead (a, b) of type index ``t`` ending at DP cell (i, j)."""
+    """The features of bead (a, b) of type index ``t`` ending at DP cell (i, j) (without MT
+    the coverage and surplus planes are 0)."""
     k = j - band.lo[i]
-    hl = grams.hcum[i] - grams.hcum[i - a]
-    rl = grams.rcum[j] - grams.rcum[j - b]
+    hl = (lengths.hcum[i] - lengths.hcum[i - a]) * lengths.row_scale
+    rl = lengths.rcum[j] - lengths.rcum[j - b]
     return {
         "sim": float(sims[0, t, i, k]),
         "baseline": float(baseline),
@@ -678,17 +677,18 @@ def bead_features(
     }
 
 
+def calibration_weights(mt: bool, encoder: bool) -> dict[str, float]:
+    """The bead-score logistic fitted for these signals (MT, encoder, or both)."""
+    if not mt:
+        return ENCODER_ONLY_BEAD_CALIBRATION
+    return ENCODER_BEAD_CALIBRATION if encoder else BEAD_CALIBRATION
+
+
 def bead_probability(features: dict[str, float], weights: dict[str, float] | None = None) -> float:
     """Chance that the bead is exactly right (logistic over :data:`CALIBRATION_FEATURES`)."""
     weights = weights or BEAD_CALIBRATION
     z = weights["bias"] + sum(weights[name] * features[name] for name in CALIBRATION_FEATURES)
     return float(1.0 / (1.0 + np.exp(-z)))
-
-
-def calibrate(margin: np.ndarray | float, params: ParallelParams) -> np.ndarray:
-    """Map a bead's margin (similarity minus its sentences' k-best neighbour mean) to a
-    probability that the bead is exactly right (logistic, fitted on dev gold)."""
-    return 1.0 / (1.0 + np.exp(-params.calib_slope * (np.asarray(margin) - params.calib_centre)))
 
 
 def bead_similarities(grams: SentenceGrams, band: Band, params: ParallelParams) -> np.ndarray:
@@ -932,7 +932,8 @@ def _align(
         sims = lexical_similarities(src_mt, tgt, band, sims, path, params.bead_types, lex_params)
         gains = bead_gains(sims, lengths, band, params, baselines, numbers, fragments)
         path = search(gains, band, params, skips)
-    return _result(path, sims, grams, band, params, baselines, embeddings is not None)
+    weights = calibration_weights(grams is not None, embeddings is not None)
+    return _result(path, sims, lengths, band, params, baselines, weights)
 
 
 def _first_band(
@@ -959,14 +960,13 @@ def _first_band(
 def _result(
     path: list[tuple[int, int, int, int]],
     sims: np.ndarray,
-    grams: SentenceGrams | None,
+    lengths: SpanLengths,
     band: Band,
     params: ParallelParams,
     baselines: tuple[np.ndarray, np.ndarray],
-    encoder: bool = False,
+    weights: dict[str, float],
 ) -> ParallelResult:
     """Beads of the path with their similarity, margin, features and calibrated score."""
-    weights = ENCODER_BEAD_CALIBRATION if encoder else BEAD_CALIBRATION
     index = {ab: t for t, ab in enumerate(params.bead_types)}
     row_base, col_base = baselines
     beads, bead_sims, margins, scores, features = [], [], [], [], []
@@ -978,13 +978,9 @@ def _result(
             base = 0.5 * (row_base[i0 + 1 : i1 + 1].mean() + col_base[j0 + 1 : j1 + 1].mean())
             bead_sims.append(sim)
             margins.append(sim - float(base))
-            if grams is not None:  # MT: the feature logistic
-                feats = bead_features(sims, grams, band, t, i1 - i0, j1 - j0, i1, j1, base)
-                features.append(feats)
-                scores.append(bead_probability(feats, weights))
-            else:  # encoder only: the margin logistic
-                features.append({})
-                scores.append(float(calibrate(margins[-1], params)))
+            feats = bead_features(sims, lengths, band, t, i1 - i0, j1 - j0, i1, j1, base)
+            features.append(feats)
+            scores.append(bead_probability(feats, weights))
         else:
             bead_sims.append(float("nan"))
             margins.append(float("nan"))

@@ -67,12 +67,13 @@ def main() -> int:
         Item(s, "pool", k, text, "en", None, 0) for k, (s, _, text) in enumerate(tgt[: args.n])
     ]
     encoder = GivenVectors()
-    vectors = encoder.encode([i.text for i in (*src_items, *tgt_items)])  # the "cache"
-    table = {i.text: v for i, v in zip((*src_items, *tgt_items), vectors, strict=True)}
+    # the "cache": every sentence and every MT already embedded
+    texts = [i.text for i in (*src_items, *tgt_items)] + [i.mt for i in src_items if i.mt]
+    table = dict(zip(texts, encoder.encode(texts), strict=True))
 
     class Warm(GivenVectors):
         def encode(self, texts):
-            return np.stack([table[t] if t in table else super().encode([t])[0] for t in texts])
+            return np.stack([table[t] if t in table else encoder.encode([t])[0] for t in texts])
 
     start, cpu = time.perf_counter(), time.process_time()
     result = mine(src_items, tgt_items, MiningConfig(merge=False), encoder=Warm())

@@ -239,7 +239,7 @@ def run_blocks(
     dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
         actor,
         batch_size=1,
-        concurrency=job.workers,
+        compute=ray.data.ActorPoolStrategy(size=min(job.workers, len(rows))),
         num_cpus=job.threads if job.gpus_per_worker == 0 else 1,
         num_gpus=job.gpus_per_worker or None,
         fn_constructor_args=actor_args,

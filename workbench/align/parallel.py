@@ -652,8 +652,14 @@ BEAD_CALIBRATION: dict[str, float] = {
     "bias": 1.671, "sim": 0.630, "baseline": 3.807, "one_to_one": -1.561, "cover": 2.092,
     "surplus": 1.114, "length": -1.978, "size": -0.373,
 }  # fmt: skip
-ENCODER_BEAD_CALIBRATION: dict[str, float] = dict(BEAD_CALIBRATION)  # refit below
-ENCODER_ONLY_BEAD_CALIBRATION: dict[str, float] = dict(BEAD_CALIBRATION)  # refit below
+ENCODER_BEAD_CALIBRATION: dict[str, float] = {  # --encoder use-multilingual-v3, with MT
+    "bias": 5.791, "sim": 4.921, "baseline": -9.705, "one_to_one": -0.895, "cover": 1.104,
+    "surplus": 1.268, "length": -1.209, "size": -0.860,
+}  # fmt: skip
+ENCODER_ONLY_BEAD_CALIBRATION: dict[str, float] = {  # use-multilingual-v3, no MT
+    "bias": 6.362, "sim": 3.964, "baseline": -7.114, "one_to_one": -0.033, "cover": 0.0,
+    "surplus": 0.0, "length": -2.743, "size": -1.031,
+}  # fmt: skip
 CALIBRATION_FEATURES = ("sim", "baseline", "one_to_one", "cover", "surplus", "length", "size")
 
 

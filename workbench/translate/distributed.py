@@ -281,8 +281,9 @@ def _run_blocks(
     progress: bool | None,
 ) -> None:
     """Send the missing blocks to the workers; write each finished block's shard as it comes."""
-    engine.prepare()  # download and convert once, here, not in every worker
     job = ray_job(settings)
+    connect(job.address, job.threads * job.workers)  # a bad address fails before any download
+    engine.prepare()  # download and convert once, here, not in every worker
     worker_engine = replace(engine, threads=job.threads, _translator=None)
 
     def finished(index: int, output: str) -> None:

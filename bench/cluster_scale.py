@@ -67,7 +67,15 @@ def main() -> int:
     config = ClusterConfig.from_settings(**overrides)
     start = time.perf_counter()
     views = [
-        DocView(doc, lang, edition, ids, vectors, [sentence_anchors(t, tl) for t, tl in texts])
+        DocView(
+            doc,
+            lang,
+            edition,
+            ids,
+            vectors,
+            [sentence_anchors(t, tl) for t, tl in texts],
+            texts=[t for t, _ in texts],
+        )
         for doc, lang, edition, ids, vectors, texts in data
     ]
     anchors_s = time.perf_counter() - start

@@ -34,8 +34,13 @@ from workbench.settings import Settings  # noqa: E402
 EXAMPLES = ("elites", "scale", "open")
 
 
-def _value(text: str) -> float | int:
-    return float(text) if "." in text else int(text)
+def _value(text: str) -> float | int | str | bool:
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        return float(text) if "." in text else int(text)
+    except ValueError:
+        return text
 
 
 def breakdown(corpus, predicted: list[list[str]], gold: list[list[str]]) -> None:

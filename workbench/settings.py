@@ -133,7 +133,9 @@ class AlignSettings(Section):
 
 class ClusterSettings(Section):
     """Statement clusters across all documents (``workbench cluster``; see
-    workbench/align/cluster/build.py). Thresholds chosen on the seed cluster gold (in-sample)."""
+    workbench/align/cluster/build.py, pairprob.py). The calibrated evidence's settings were
+    chosen on the NTREX cluster simulation's dev split (bench/cluster_ntrex.py); the margin
+    evidence's thresholds on the seed cluster gold (in-sample)."""
 
     output: Path = Path("clusters.jsonl")  # inside paths.alignments
     k: int = Field(default=4, gt=0)  # neighbours for the ratio margin
@@ -143,7 +145,7 @@ class ClusterSettings(Section):
     link_threshold: float = 1.3  # mean pair score over a merged cluster (average linkage)
     join_threshold: float = 1.3  # second pass: two multi-document clusters (>= link: off)
     max_doc_neighbours: int = Field(default=40, gt=0)  # documents compared with each (bound)
-    max_member_sentences: int = Field(default=2, gt=0)  # adjacent sentences of one member
+    max_member_sentences: int = Field(default=1, gt=0)  # adjacent sentences of one member
     number_weight: float = Field(default=0.15, ge=0.0)  # bonus: Dice of equal numbers
     date_weight: float = Field(default=0.1, ge=0.0)  # bonus: Dice of compatible dates
     name_weight: float = Field(default=0.1, ge=0.0)  # bonus: shared Latin names
@@ -152,6 +154,16 @@ class ClusterSettings(Section):
     length_weight: float = Field(default=0.2, ge=0.0)  # bonus: length agreement - 0.5
     fact_weight: float = Field(default=0.3, ge=0.0)  # bonus: near numbers / same-month dates
     score_slope: float = Field(default=6.0, gt=0.0)  # member score = logistic around link_threshold
+    # pair evidence: "calibrated" = the comparable aligner's scorer per document pair
+    # (probabilities; edge_probability / link_probability apply), "margin" = encoder margin
+    # plus bonuses (edge_threshold / link_threshold and the weights above apply)
+    evidence: str = Field(default="calibrated", pattern="^(calibrated|margin)$")
+    edge_probability: float = Field(default=0.5, ge=0.0, le=1.0)  # a candidate edge needs
+    link_probability: float = Field(default=0.4, ge=0.0, le=1.0)  # mean pair probability (linkage)
+    # "cluster": the mean over every cross-document pair of the merged cluster; "between":
+    # over the pairs between the two clusters a merge joins
+    linkage: str = Field(default="between", pattern="^(cluster|between)$")
+    edition_conflicts: bool = False  # number / year conflicts count against a pair of two editions
 
 
 class ReviewSettings(Section):

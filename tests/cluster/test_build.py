@@ -26,6 +26,7 @@ def view(doc: str, lang: str, edition: int, vectors: np.ndarray) -> DocView:
         ids=[f"{doc}:{i}" for i in range(n)],
         vectors=unit(np.asarray(vectors, dtype=np.float32)),
         anchors=[sentence_anchors(t, lang) for t in texts],
+        texts=texts,
     )
 
 
@@ -85,7 +86,9 @@ def test_a_statement_split_over_two_adjacent_sentences_is_one_member() -> None:
     halves = base[1] + 0.3 * rng.normal(size=(2, DIM))  # d1 says statement 1 in two sentences
     d0 = view("d0", "fr", 2022, base)
     d1 = view("d1", "en", 2022, np.vstack([base[0], halves, base[2], base[3]]))
-    clusters = build_clusters([d0, d1], config(edge_threshold=1.0, link_threshold=1.0))
+    # the merged-member rule of the cut, on the margin evidence (its thresholds set here)
+    margin = {"evidence": "margin", "edge_threshold": 1.0, "link_threshold": 1.0}
+    clusters = build_clusters([d0, d1], config(max_member_sentences=2, **margin))
     found = sorted([m.ids for m in cl.members] for cl in clusters)
     assert found == [
         [["d0:0"], ["d1:0"]],
@@ -94,9 +97,7 @@ def test_a_statement_split_over_two_adjacent_sentences_is_one_member() -> None:
         [["d0:3"], ["d1:4"]],
     ]
     # with runs of one sentence only, the second half stays out
-    single = build_clusters(
-        [d0, d1], config(edge_threshold=1.0, link_threshold=1.0, max_member_sentences=1)
-    )
+    single = build_clusters([d0, d1], config(max_member_sentences=1, **margin))
     assert all(len(m.ids) == 1 for cl in single for m in cl.members)
 
 

@@ -60,6 +60,11 @@ class ClusterConfig:
     length_weight: float
     fact_weight: float
     score_slope: float
+    evidence: str
+    edge_probability: float
+    link_probability: float
+    linkage: str
+    edition_conflicts: bool
 
     @classmethod
     def from_settings(
@@ -83,6 +88,7 @@ class DocView:
     anchors: list[SentenceAnchors]
     english: list[str | None] = field(default_factory=list)  # MT (or the text if English)
     is_mt: bool = False
+    texts: list[str] = field(default_factory=list)  # the sentences' own text
 
 
 @dataclass
@@ -179,9 +185,25 @@ class Evidence:
         self.margin: dict[tuple[int, int], np.ndarray] = {}
         self.edges: list[tuple[float, int, int]] = []
         self.weak: list[tuple[float, int, int]] = []  # candidates below edge_threshold
-        for a, b in doc_pairs(docs, config.max_doc_neighbours):
-            self._compare(a, b)
+        self._evidence()
         self.edges.sort(key=lambda e: (-e[0], e[1], e[2]))
+
+    def _evidence(self) -> None:
+        for a, b in doc_pairs(self.docs, self.config.max_doc_neighbours):
+            self._compare(a, b)
+
+    @property
+    def link_threshold(self) -> float:
+        return self.config.link_threshold
+
+    @property
+    def edge_threshold(self) -> float:
+        return self.config.edge_threshold
+
+    def member_score(self, mean: float) -> float:
+        """A member's score from its mean pair score: logistic around ``link_threshold``."""
+        slope, threshold = self.config.score_slope, self.config.link_threshold
+        return 1.0 / (1.0 + math.exp(-slope * (mean - threshold)))
 
     def _compare(self, a: int, b: int) -> None:
         da, db = self.docs[a], self.docs[b]
@@ -286,14 +308,17 @@ class _Clusters:
         return not any((min(u, v), max(u, v)) in self.cannot for u in left for v in right)
 
     def _average(self, c1: int, c2: int) -> float:
-        """Mean margin over the cross-document pairs of the merged cluster."""
-        every = [s for c in (c1, c2) for ids in self.members[c].values() for s in ids]
-        values = []
-        for i, u in enumerate(every):
-            for v in every[i + 1 :]:
-                value = self.ev.pair_score(u, v)
-                if value is not None:
-                    values.append(value)
+        """Mean pair score over the cross-document pairs of the merged cluster or, when the
+        config says ``linkage = "between"``, over the pairs between the two
+        clusters only (average linkage proper: a big cluster cannot dilute a bad newcomer)."""
+        left = [s for ids in self.members[c1].values() for s in ids]
+        right = [s for ids in self.members[c2].values() for s in ids]
+        if self.ev.config.linkage == "between":
+            pairs = [(u, v) for u in left for v in right]
+        else:
+            every = left + right
+            pairs = [(u, v) for i, u in enumerate(every) for v in every[i + 1 :]]
+        values = [x for u, v in pairs if (x := self.ev.pair_score(u, v)) is not None]
         return sum(values) / len(values) if values else math.inf
 
     def merge(self, u: int, v: int, checked: bool = True, threshold: float | None = None) -> bool:
@@ -301,7 +326,7 @@ class _Clusters:
         if c1 == c2:
             return False
         cfg = self.ev.config
-        threshold = cfg.link_threshold if threshold is None else threshold
+        threshold = self.ev.link_threshold if threshold is None else threshold
         if checked and (
             u in self.frozen
             or v in self.frozen
@@ -347,8 +372,33 @@ def build_clusters(
     pair -> link score), evidence for an edge; ``frozen``: sentences of reviewed clusters,
     left out. Unknown sentence ids are ignored."""
     config = config or ClusterConfig.from_settings()
+    evidence = make_evidence(docs, config, links)
+    return cut_clusters(evidence, must_link, cannot_link, frozen)
+
+
+def make_evidence(
+    docs: Sequence[DocView],
+    config: ClusterConfig,
+    links: dict[tuple[str, str], float] | None = None,
+) -> Evidence:
+    """The pair evidence ``config.evidence`` names, for the document pairs it compares."""
     with _one_blas_thread():
-        evidence = Evidence(docs, config, links)
+        if config.evidence == "calibrated":
+            from workbench.align.cluster.pairprob import ProbEvidence
+
+            return ProbEvidence(docs, config, links)
+        return Evidence(docs, config, links)
+
+
+def cut_clusters(
+    evidence: Evidence,
+    must_link: Iterable[Sequence[str]] = (),
+    cannot_link: Iterable[tuple[str, str]] = (),
+    frozen: Iterable[str] = (),
+) -> list[BuiltCluster]:
+    """Clusters from built evidence under ``evidence.config`` (a bench may swap the config
+    to try thresholds on one evidence)."""
+    docs, config = evidence.docs, evidence.config
     index = {
         sid: int(evidence.offset[i] + j) for i, d in enumerate(docs) for j, sid in enumerate(d.ids)
     }
@@ -362,7 +412,9 @@ def build_clusters(
         known = [index[s] for s in group if s in index]
         for other in known[1:]:
             state.merge(known[0], other, checked=False)
-    for _score, u, v in evidence.edges:
+    for score, u, v in evidence.edges:
+        if score < evidence.edge_threshold:
+            break
         state.merge(u, v)
     _join_clusters(state, config)
     return _result(state, docs, config)
@@ -374,7 +426,7 @@ def _join_clusters(state: _Clusters, config: ClusterConfig) -> None:
     is consistent and its average pair score reaches ``join_threshold`` (a restated
     statement across editions is looser than a translation within one)."""
     ev = state.ev
-    if config.join_threshold >= config.link_threshold:
+    if config.evidence != "margin" or config.join_threshold >= config.link_threshold:
         return
     pairs: dict[tuple[int, int], None] = {}
     for _score, u, v in ev.edges + ev.weak:
@@ -403,9 +455,8 @@ def _result(state: _Clusters, docs: Sequence[DocView], config: ClusterConfig) ->
             best = []
             for u in ids:
                 values = [m for v in others if (m := ev.pair_score(u, v)) is not None]
-                best.append(sum(values) / len(values) if values else config.link_threshold)
-            mean = max(best)
-            score = 1.0 / (1.0 + math.exp(-config.score_slope * (mean - config.link_threshold)))
+                best.append(sum(values) / len(values) if values else ev.link_threshold)
+            score = ev.member_score(max(best))
             local = [docs[doc].ids[s - int(ev.offset[doc])] for s in ids]
             members.append(BuiltMember(docs[doc].id, local, round(score, 4)))
         score = round(sum(m.score for m in members) / len(members), 4)

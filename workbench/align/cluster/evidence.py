@@ -48,6 +48,7 @@ def doc_views(
                 anchors=[sentence_anchors(s.text, doc.language) for s in doc.sentences],
                 english=english,
                 is_mt=mt is not None and doc.language != target_lang,
+                texts=[s.text for s in doc.sentences],
             )
         )
         start += n

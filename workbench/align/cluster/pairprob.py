@@ -1,0 +1,267 @@
+"""Calibrated same-statement probabilities of sentence pairs, per document pair.
+
+The comparable aligner's scorer (:class:`workbench.align.comparable.Scorer`: encoder cosine,
+ratio margin and diagonal support, lead, surface overlap or chrF of the English sides, the
+candidate vectors' margin, length, anchors with number / year conflicts counting against a
+pair, and the shared-edition prior; one logistic fitted on the NTREX comparable simulation
+and the seeds) run on one document pair at a time, English<->English included:
+
+- a non-English document is the source side, an English one the English side (two English
+  documents: the first is the source, with its own text as its "MT", so the pair is scored
+  with the MT weights on the chrF of the two English texts, as a perfect translation would be);
+- two non-English documents: the first is the source, no MT (as Thai against English);
+- stored MT of a source document is used when the other side is English.
+
+Only candidates are scored: each sentence's ``k`` nearest on the other side, both ways, by
+the encoder and by the candidate vectors (as the aligner does), ``O(n k)`` per document pair.
+The vectors and anchors of each document are computed once (:class:`DocView`), not per pair.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from workbench.align.anchors import compare_anchors
+from workbench.align.cluster.build import ClusterConfig, DocView, Evidence, doc_pairs
+from workbench.align.comparable import Item, MiningConfig, Scorer, weights_for
+from workbench.align.signals.semantic import EncoderSignal
+from workbench.align.signals.surface import sentence_vectors
+
+EDGE_FLOOR = 0.1  # pairs kept as edges (cut_clusters takes those at edge_probability)
+
+
+class _Preset:
+    """An "encoder" that returns vectors already computed (rows in the order of ``texts``)."""
+
+    id = "preset"
+
+    def __init__(self, texts: Sequence[str], vectors: np.ndarray):
+        self.texts = list(texts)
+        self.vectors = vectors
+        self.rows = dict(zip(texts, vectors, strict=True))
+        self.dim = int(vectors.shape[1]) if len(vectors) else 1
+
+    def supports(self, language: str) -> bool:
+        return True
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if list(texts) == self.texts:
+            return self.vectors
+        return np.stack([self.rows[t] for t in texts]).astype(np.float32)
+
+
+def _oriented(la: str, lb: str, target: str) -> bool:
+    """Whether documents of ``la`` / ``lb`` are scored the other way round (English second)."""
+    return la == target and lb != target
+
+
+def _items(views: Sequence[DocView], src_side: bool, target: str) -> list[Item]:
+    """Items of every document; on the source side an English document's own text is its
+    English side ("MT"), another document's stored MT when it has some."""
+    out = []
+    for view in views:
+        english = view.english if src_side and (view.is_mt or view.lang == target) else []
+        for n, sid in enumerate(view.ids):
+            mt = (english[n] or None) if english else None
+            out.append(Item(sid, view.id, n, view.texts[n], view.lang, mt, view.edition))
+    return out
+
+
+def _knn(left, right, same: np.ndarray, k: int, chunk: int = 1024):
+    """Mean cosine of each row's ``k`` nearest rows of the other side where ``same`` (a
+    boolean matrix of left x right, rows in chunks) is False; both sides."""
+    kk = max(min(k, right.shape[0]), 1)
+    kc = max(min(k, left.shape[0]), 1)
+    out_left = np.zeros(left.shape[0])
+    out_right = np.full((right.shape[0], kc), -np.inf)
+    for start in range(0, left.shape[0], chunk):
+        block = left[start : start + chunk] @ right.T
+        block = np.asarray(
+            block.todense() if hasattr(block, "todense") else block, dtype=np.float32
+        )
+        block[same[start : start + chunk]] = -np.inf
+        best = np.partition(block, block.shape[1] - kk, axis=1)[:, -kk:]
+        out_left[start : start + chunk] = np.where(np.isfinite(best), best, 0.0).mean(axis=1)
+        merged = np.concatenate([out_right, block.T], axis=1)
+        out_right = np.partition(merged, merged.shape[1] - kc, axis=1)[:, -kc:]
+    return out_left, np.where(np.isfinite(out_right), out_right, 0.0).mean(axis=1)
+
+
+class PoolScorer:
+    """The comparable scorer over every document on both sides (source side: non-English
+    text or its MT, English text as its own "MT"; English side: the text). Each sentence's
+    margin neighbours are taken per language of the other side, never in its own document:
+    a pair of languages is scored with the neighbours the aligner would have used for it."""
+
+    def __init__(self, docs: Sequence[DocView], target: str = "en"):
+        config = self.config = MiningConfig()
+        self.docs = list(docs)
+        src, tgt = _items(docs, True, target), _items(docs, False, target)
+        self.n = n = len(src)
+        self.start, base = {}, 0
+        for view in docs:
+            self.start[view.id] = base
+            base += len(view.ids)
+        texts = [i.mt if i.mt is not None else i.text for i in src] + [i.text for i in tgt]
+        anchors = [a for v in docs for a in v.anchors] * 2
+        self.sparse = sentence_vectors(texts, anchors, config)
+        self.dense = np.concatenate([v.vectors for v in docs]).astype(np.float32)
+        self.doc = np.repeat(np.arange(len(docs)), [len(v.ids) for v in docs])
+        self.lang = np.array([i.lang for i in src])
+        all_texts = [i.text for i in src]
+        semantic = EncoderSignal(
+            _Preset(all_texts * 2, np.concatenate([self.dense, self.dense])),
+            all_texts,
+            [i.lang for i in src],
+            all_texts,
+            [i.lang for i in tgt],
+            1,
+            [i.doc for i in (*src, *tgt)],
+        )
+        self.scorer = Scorer(
+            src,
+            tgt,
+            self.sparse,
+            np.zeros(n),
+            np.zeros(n),
+            anchors,
+            config.edition_prior,
+            semantic,
+        )
+        self._knn: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    def _neighbours(self, la: str, lb: str) -> tuple[np.ndarray, np.ndarray]:
+        """(sparse, encoder) neighbour means of every source row against ``lb`` documents
+        then of every English row against ``la`` documents (what the margins divide by)."""
+        if (la, lb) not in self._knn:
+            n, cfg = self.n, self.config
+            rows_a, rows_b = np.flatnonzero(self.lang == la), np.flatnonzero(self.lang == lb)
+            same = self.doc[rows_a][:, None] == self.doc[rows_b][None, :]
+            sparse, dense = np.zeros(2 * n), np.zeros(2 * n)
+            left, right = _knn(self.sparse[rows_a], self.sparse[n + rows_b], same, cfg.k)
+            sparse[rows_a], sparse[n + rows_b] = left, right
+            left, right = _knn(self.dense[rows_a], self.dense[rows_b], same, cfg.encoder_k)
+            dense[rows_a], dense[n + rows_b] = left, right
+            self._knn[(la, lb)] = (sparse, dense)
+        return self._knn[(la, lb)]
+
+    def scores(
+        self, la: str, lb: str, groups: np.ndarray, floor: float, conflicts: bool = True
+    ) -> np.ndarray:
+        """Probabilities of (source row, English row) pairs (pool rows: document start +
+        sentence) of ``la`` documents against ``lb`` documents. ``conflicts`` False: a number
+        or year conflict does not count against a pair of two editions (a restated
+        statement about another year carries that year's figures: what the fact timeline
+        reports as a change)."""
+        sparse, dense = self._neighbours(la, lb)
+        self.scorer.surface.knn = sparse
+        self.scorer.semantic.knn = dense
+        probs = self.scorer.scores([((int(i),), (int(j),)) for i, j in groups], floor=floor)
+        if not conflicts:
+            self._forgive(groups, probs)
+        return probs
+
+    def _forgive(self, groups: np.ndarray, probs: np.ndarray) -> None:
+        """Takes the number and year conflict terms out of the scores of cross-edition pairs
+        (those whose anchors were compared: above the scorer's floor with them)."""
+        src, tgt, anchors = self.scorer.src, self.scorer.tgt, self.scorer.anchors
+        for g in np.flatnonzero(probs > 1e-4):
+            i, j = int(groups[g, 0]), int(groups[g, 1])
+            if src[i].edition == tgt[j].edition:
+                continue
+            features, _ = compare_anchors(anchors[i], anchors[self.n + j])
+            weights = weights_for(src[i].mt is not None, True)
+            z = math.log(probs[g] / max(1 - probs[g], 1e-12))
+            for name in ("number_conflict", "year_conflict"):
+                z -= weights.get(name, 0.0) * features[name]
+            probs[g] = 1.0 / (1.0 + math.exp(-z))
+
+
+def candidates(a: DocView, b: DocView, k: int, min_cosine: float) -> np.ndarray:
+    """(row in ``a``, row in ``b``): each sentence's ``k`` nearest by the encoder, both ways,
+    with an encoder cosine of at least ``min_cosine``."""
+    sims = a.vectors @ b.vectors.T
+    ka, kb = min(k, sims.shape[1]), min(k, sims.shape[0])
+    rows = np.argpartition(-sims, ka - 1, axis=1)[:, :ka]
+    cols = np.argpartition(-sims, kb - 1, axis=0)[:kb, :]
+    forward = np.stack([np.repeat(np.arange(sims.shape[0]), ka), rows.ravel()], axis=1)
+    backward = np.stack([cols.T.ravel(), np.repeat(np.arange(sims.shape[1]), kb)], axis=1)
+    pairs = np.unique(np.concatenate([forward, backward]), axis=0)
+    return pairs[sims[pairs[:, 0], pairs[:, 1]] >= min_cosine]
+
+
+class ProbEvidence(Evidence):
+    """Pair evidence as calibrated probabilities (:class:`PoolScorer`, one per pair of
+    languages) for the document pairs :func:`doc_pairs` picks; only each sentence's
+    ``encoder_k`` nearest in the other document (both ways) are scored, a compared pair that
+    is no candidate counts 0. A pairwise link's score raises its pair to at least that score.
+    Edges: candidates at ``edge_probability`` or more, strongest first."""
+
+    def __init__(
+        self,
+        docs: Sequence[DocView],
+        config: ClusterConfig,
+        links: dict[tuple[str, str], float] | None = None,
+        target: str = "en",
+    ):
+        self.target = target
+        super().__init__(docs, config, links)
+
+    @property
+    def link_threshold(self) -> float:
+        return self.config.link_probability
+
+    @property
+    def edge_threshold(self) -> float:
+        return self.config.edge_probability
+
+    def member_score(self, mean: float) -> float:
+        return min(max(mean, 0.0), 1.0)
+
+    def _evidence(self) -> None:
+        """Every compared document pair's candidates, scored in one batch per language pair."""
+        pool = PoolScorer(self.docs, self.target)
+        batches: dict[tuple[str, str], list] = {}
+        for a, b in doc_pairs(self.docs, self.config.max_doc_neighbours):
+            da, db = self.docs[a], self.docs[b]
+            if not da.ids or not db.ids:
+                continue
+            if _oriented(da.lang, db.lang, self.target):
+                a, b, da, db = b, a, db, da
+            pairs = candidates(da, db, self.config.candidates, self.config.min_cosine)
+            batches.setdefault((da.lang, db.lang), []).append((a, b, pairs))
+        for (la, lb), batch in batches.items():
+            groups = np.concatenate(
+                [
+                    p + [pool.start[self.docs[a].id], pool.start[self.docs[b].id]]
+                    for a, b, p in batch
+                ]
+            )
+            probs = pool.scores(
+                la, lb, groups, floor=EDGE_FLOOR, conflicts=self.config.edition_conflicts
+            )
+            done = 0
+            for a, b, pairs in batch:
+                part = probs[done : done + len(pairs)]
+                done += len(pairs)
+                self._store(a, b, pairs, part)
+
+    def _store(self, a: int, b: int, pairs: np.ndarray, probs: np.ndarray) -> None:
+        da, db = self.docs[a], self.docs[b]
+        matrix = np.zeros((len(da.ids), len(db.ids)), dtype=np.float32)
+        matrix[pairs[:, 0], pairs[:, 1]] = probs
+        if a > b:
+            a, b, da, db, matrix = b, a, db, da, np.ascontiguousarray(matrix.T)
+        for x, y in self._linked(da, db):
+            matrix[x, y] = max(matrix[x, y], self._link_score(da.ids[x], db.ids[y]) or 0.0)
+        self.margin[(a, b)] = matrix
+        for x, y in zip(*np.nonzero(matrix >= EDGE_FLOOR), strict=True):
+            self.edges.append(
+                (float(matrix[x, y]), int(self.offset[a] + x), int(self.offset[b] + y))
+            )
+
+    def pair_score(self, u: int, v: int) -> float | None:
+        return self.pair_margin(u, v)

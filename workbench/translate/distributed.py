@@ -269,6 +269,23 @@ def run_blocks(
         )
 
 
+def _for_workers(engine: Engine, threads: int) -> Engine:
+    """The engine a worker rebuilds: absolute paths (a worker's folder is not the driver's)."""
+
+    def absolute(path: Path | None) -> Path | None:
+        return None if path is None else Path(path).resolve()
+
+    spec = replace(engine.spec, path=absolute(engine.spec.path))
+    return replace(
+        engine,
+        spec=spec,
+        models_dir=absolute(engine.models_dir),
+        model_dir=absolute(engine.model_dir),
+        threads=threads,
+        _translator=None,
+    )
+
+
 def _run_blocks(
     engine: Engine,
     settings: TranslateSettings,
@@ -284,7 +301,7 @@ def _run_blocks(
     job = ray_job(settings)
     connect(job.address, job.threads * job.workers)  # a bad address fails before any download
     engine.prepare()  # download and convert once, here, not in every worker
-    worker_engine = replace(engine, threads=job.threads, _translator=None)
+    worker_engine = _for_workers(engine, job.threads)
 
     def finished(index: int, output: str) -> None:
         translations = json.loads(output)

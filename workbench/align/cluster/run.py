@@ -76,7 +76,10 @@ def _provenance(
         "workbench": __version__,
         "created": now_iso(),
         "clusterer": {
-            "method": "margin graph + constrained average linkage",
+            "method": (
+                f"{settings.cluster.evidence} pair evidence + constrained average linkage "
+                f"({settings.cluster.linkage})"
+            ),
             "settings": settings.cluster.model_dump(mode="json"),
         },
         "encoder": encoder.provenance() if encoder is not None else None,

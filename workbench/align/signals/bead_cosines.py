@@ -23,7 +23,7 @@ import numpy as np
 if TYPE_CHECKING:
     from workbench.align.parallel import Band
 
-_CELLS_PER_CHUNK = 1 << 21  # span_cosines: rows x columns per matrix product (memory bound)
+_CELLS_PER_CHUNK = 1 << 14  # span_cosines: band cells per block (x dim floats gathered)
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -33,10 +33,17 @@ def _normalise(rows: np.ndarray) -> np.ndarray:
     return (rows / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
-def sum_units(emb: np.ndarray, size: int) -> np.ndarray:
-    """Row k (DP coordinate, k >= size): the normalised sum of rows k-size..k-1; zeros before."""
+def prefix_sums(emb: np.ndarray) -> np.ndarray:
+    """(len + 1, D) float64: row k the sum of rows 0..k-1."""
     prefix = np.zeros((len(emb) + 1, emb.shape[1]), dtype=np.float64)
     np.cumsum(emb, axis=0, out=prefix[1:])
+    return prefix
+
+
+def sum_units(emb: np.ndarray, size: int, prefix: np.ndarray | None = None) -> np.ndarray:
+    """Row k (DP coordinate, k >= size): the normalised sum of rows k-size..k-1; zeros before.
+    ``prefix``: :func:`prefix_sums` of ``emb`` when already computed."""
+    prefix = prefix_sums(emb) if prefix is None else prefix
     out = np.zeros_like(prefix)
     out[size:] = prefix[size:] - prefix[:-size]
     return _normalise(out)
@@ -77,6 +84,7 @@ class SpanEmbeddings:
         self.lazy = lazy
         self.embedded: set[tuple[int, int]] = set()  # (start, end) spans embedded lazily
         self._units: dict[int, np.ndarray] = {}
+        self._prefix: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.sentences)
@@ -88,7 +96,9 @@ class SpanEmbeddings:
     def units(self, size: int) -> np.ndarray:
         if size not in self._units:
             if size == 1 or size > self.concat_max or size > len(self) or self.lazy:
-                self._units[size] = sum_units(self.sentences, size)
+                if self._prefix is None:
+                    self._prefix = prefix_sums(self.sentences)
+                self._units[size] = sum_units(self.sentences, size, self._prefix)
             else:
                 self.prepare([size])
         return self._units[size]
@@ -164,8 +174,7 @@ def span_cosines(
 
     Bead (a, b) ending at DP cell (i, j) covers source sentences i-a..i-1 and target sentences
     j-b..j-1 (as :func:`workbench.align.parallel.bead_similarities`). Rows are processed in
-    chunks (one matrix product over the columns they use), so memory stays bounded for long
-    documents.
+    blocks of about ``_CELLS_PER_CHUNK`` cells, so memory stays bounded for long documents.
     """
     src, tgt = as_span_embeddings((src, tgt))
     n, m = len(src), len(tgt)
@@ -176,20 +185,17 @@ def span_cosines(
     width = band.width
     out = np.full((len(bead_types), n + 1, width), np.nan, dtype=np.float32)
     k = np.arange(width)
-    # about `width` rows per chunk: a monotone band then spans a few times `width` columns,
-    # so the product costs a small multiple of the band's own cells
-    rows_per_chunk = max(32, min(_CELLS_PER_CHUNK // max(width, 1), width))
+    # each cell's pair of vectors is gathered and multiplied directly (no BLAS: thousands of
+    # small matrix products thrash its threads on a busy machine), a bounded block at a time
+    rows_per_chunk = max(1, _CELLS_PER_CHUNK // max(width, 1))
     for r0 in range(0, n + 1, rows_per_chunk):
         r1 = min(n + 1, r0 + rows_per_chunk)
         rows = np.arange(r0, r1)
         lo, hi = band.lo[r0:r1], band.hi[r0:r1]
         cols = lo[:, None] + k[None, :]  # (R, W)
-        c0 = int(lo.min())
-        c1 = max(int(hi.max()), c0 + 1)
-        gather = np.clip(cols - c0, 0, c1 - c0 - 1)
+        at = np.clip(cols, 0, m)
         for t, (a, b) in enumerate(bead_types):
-            prod = src.units(a)[r0:r1] @ tgt.units(b)[c0:c1].T  # (R, C)
-            vals = np.take_along_axis(prod, gather, axis=1)
+            vals = np.einsum("rd,rwd->rw", src.units(a)[r0:r1], tgt.units(b)[at])
             fits = (rows[:, None] >= a) & (cols >= b) & (cols < hi[:, None])
             out[t, r0:r1] = np.where(fits, vals, np.nan)
     return out
@@ -197,6 +203,5 @@ def span_cosines(
 
 def chunk_sums(emb: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     """Sums of the rows between consecutive ``cuts`` (an empty chunk sums to 0: cosine 0)."""
-    prefix = np.zeros((len(emb) + 1, emb.shape[1]), dtype=np.float64)
-    np.cumsum(emb, axis=0, out=prefix[1:])
+    prefix = prefix_sums(emb)
     return prefix[cuts[1:]] - prefix[cuts[:-1]]

@@ -109,3 +109,16 @@ def test_sentence_grams_keep_astral_characters_apart():
     assert first[0] != grams.grams[0][grams.starts[3]]  # U+1F600 vs U+1F602
     result = align_parallel([a, b], [a, b])
     assert result.beads == [((0,), (0,)), ((1,), (1,))]
+
+
+def test_corpus_align_takes_its_modes_from_the_registry():
+    from workbench.align.corpus_align import check_corpus_mode
+    from workbench.align.modes import MODES
+    from workbench.errors import ConfigError
+
+    check_corpus_mode("comparable")
+    assert MODES["comparable"].corpus and not MODES["parallel"].corpus
+    with pytest.raises(ConfigError, match="align-pair"):
+        check_corpus_mode("parallel")
+    with pytest.raises(ConfigError, match="unknown mode"):
+        check_corpus_mode("nope")

@@ -365,6 +365,19 @@ def alignment_path(folder: Path, src_lang: str, tgt_lang: str) -> Path:
     return Path(folder) / f"{src_lang}-{tgt_lang}{SUFFIX}"
 
 
+def check_corpus_mode(name: str) -> None:
+    """Refuse a mode of the registry (:mod:`workbench.align.modes`) that cannot align a corpus."""
+    from workbench.align.modes import MODES
+
+    mode = MODES.get(name)
+    if mode is None or not mode.corpus:
+        runs = ", ".join(n for n, m in MODES.items() if m.corpus)
+        what = "an unknown mode" if mode is None else "a two-file mode (workbench align-pair)"
+        raise ConfigError(
+            f"align.mode = {name!r} is {what}; workbench align over the corpus runs {runs}"
+        )
+
+
 def align_corpus(
     corpus: Corpus,
     translations: dict[str, DocumentTranslations],
@@ -388,11 +401,7 @@ def align_corpus(
     rewritten (a re-run over an unchanged corpus leaves every file byte-identical); with
     ``keep_reviewed`` (the main job) a file holding reviewer decisions is left as it is.
     """
-    if settings.mode != MODE:
-        raise ConfigError(
-            f"workbench align over the corpus runs in comparable mode (align.mode = {settings.mode!r}); "
-            "use workbench align-pair for the parallel mode"
-        )
+    check_corpus_mode(settings.mode)
     tgt_docs = corpus.by_language(tgt_lang)
     src_langs = sorted({d.language for d in corpus.documents if d.language != tgt_lang})
     if not tgt_docs:

@@ -203,6 +203,8 @@ def main() -> int:
     evidence = make_evidence(doc_views, config)
     built = cut_clusters(evidence)
     seconds = time.perf_counter() - start
+    scored = getattr(evidence, "scored", "-")
+    print(f"{len(evidence.margin)} document pairs compared, {scored} sentence pairs scored")
     report(built, truth, f"defaults ({seconds:.1f} s)", breakdown=True)
     if args.grid:
         if config.evidence == "calibrated":

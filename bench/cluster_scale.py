@@ -23,7 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from workbench.align.anchors import sentence_anchors  # noqa: E402
-from workbench.align.cluster.build import ClusterConfig, DocView, build_clusters  # noqa: E402
+from workbench.align.cluster.build import (  # noqa: E402
+    ClusterConfig,
+    DocView,
+    cut_clusters,
+    make_evidence,
+)
 from workbench.align.cluster.evaluate import pair_scores  # noqa: E402
 
 DIM = 512
@@ -61,9 +66,14 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=20)
     parser.add_argument("--sentences", type=int, default=200)
     parser.add_argument("--neighbours", type=int, default=None, help="max_doc_neighbours")
+    parser.add_argument(
+        "--min-cosine", type=float, default=None, help="min_cosine (0: score every candidate)"
+    )
     args = parser.parse_args()
     data, truth = synthetic(args.docs, args.sentences)
     overrides = {} if args.neighbours is None else {"max_doc_neighbours": args.neighbours}
+    if args.min_cosine is not None:
+        overrides["min_cosine"] = args.min_cosine
     config = ClusterConfig.from_settings(**overrides)
     start = time.perf_counter()
     views = [
@@ -79,7 +89,8 @@ def main() -> int:
         for doc, lang, edition, ids, vectors, texts in data
     ]
     anchors_s = time.perf_counter() - start
-    built = build_clusters(views, config)
+    evidence = make_evidence(views, config)
+    built = cut_clusters(evidence)
     total = time.perf_counter() - start
     groups: dict[int, list[str]] = {}
     for sid, s in truth.items():
@@ -90,7 +101,8 @@ def main() -> int:
     print(
         f"{args.docs} documents x {args.sentences} sentences "
         f"(max_doc_neighbours {config.max_doc_neighbours}): {total:.2f} s "
-        f"(anchors {anchors_s:.2f} s), {len(built)} clusters; "
+        f"(anchors {anchors_s:.2f} s), {len(built)} clusters, "
+        f"{len(evidence.margin)} document pairs, {getattr(evidence, 'scored', '-')} pairs scored; "
         f"planted statements P {scores.precision:.3f} R {scores.recall:.3f}"
     )
     return 0

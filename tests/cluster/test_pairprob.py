@@ -38,7 +38,8 @@ def views(seed: int = 0) -> list[DocView]:
         ("en-2022", "en", 2022, EN_2022),
         ("fr-2022", "fr", 2022, FR_2022),
     ):
-        vectors = np.vstack([base + 0.2 * rng.normal(size=(2, DIM)), rng.normal(size=(1, DIM))])
+        noise = np.array([[0.6], [0.2]]) * rng.normal(size=(2, DIM))  # statement 0: looser
+        vectors = np.vstack([base + noise, rng.normal(size=(1, DIM))])
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         out.append(
             DocView(

@@ -89,6 +89,7 @@ class DocView:
     english: list[str | None] = field(default_factory=list)  # MT (or the text if English)
     is_mt: bool = False
     texts: list[str] = field(default_factory=list)  # the sentences' own text
+    english_vectors: np.ndarray | None = None  # unit rows of ``english`` (MT documents)
 
 
 @dataclass

@@ -49,10 +49,20 @@ def doc_views(
                 english=english,
                 is_mt=mt is not None and doc.language != target_lang,
                 texts=[s.text for s in doc.sentences],
+                english_vectors=_mt_vectors(encoder, english) if mt is not None else None,
             )
         )
         start += n
     return views
+
+
+def _mt_vectors(encoder: TextEncoder, english: list[str | None]) -> np.ndarray:
+    """Unit rows of a document's MT (zeros where a sentence has none)."""
+    rows = [n for n, e in enumerate(english) if e]
+    out = np.zeros((len(english), encoder.dim), dtype=np.float32)
+    if rows:
+        out[rows] = encoder.encode([english[n] or "" for n in rows])
+    return out
 
 
 def reviewed_links(

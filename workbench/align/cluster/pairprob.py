@@ -34,21 +34,26 @@ EDGE_FLOOR = 0.1  # pairs kept as edges (cut_clusters takes those at edge_probab
 
 
 class _Preset:
-    """An "encoder" that returns vectors already computed (rows in the order of ``texts``)."""
+    """An "encoder" that returns the vectors already computed for the documents' texts (and
+    their MT: :attr:`DocView.english_vectors`); no model runs."""
 
     id = "preset"
 
-    def __init__(self, texts: Sequence[str], vectors: np.ndarray):
-        self.texts = list(texts)
-        self.vectors = vectors
-        self.rows = dict(zip(texts, vectors, strict=True))
-        self.dim = int(vectors.shape[1]) if len(vectors) else 1
+    def __init__(self, docs: Sequence[DocView], texts: Sequence[str], vectors: np.ndarray):
+        self.texts, self.vectors = list(texts), vectors  # the pool's rows, in order
+        self.rows: dict[str, np.ndarray] = {}
+        for view in docs:
+            self.rows.update(zip(view.texts, view.vectors, strict=True))
+            if view.english_vectors is not None:
+                mt = [(e, v) for e, v in zip(view.english, view.english_vectors, strict=True) if e]
+                self.rows.update(mt)
+        self.dim = next((len(v) for v in self.rows.values()), 1)
 
     def supports(self, language: str) -> bool:
         return True
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if list(texts) == self.texts:
+        if list(texts) == self.texts:  # the pool (two documents may share a text, not a vector)
             return self.vectors
         return np.stack([self.rows[t] for t in texts]).astype(np.float32)
 
@@ -111,15 +116,15 @@ class PoolScorer:
         self.dense = np.concatenate([v.vectors for v in docs]).astype(np.float32)
         self.doc = np.repeat(np.arange(len(docs)), [len(v.ids) for v in docs])
         self.lang = np.array([i.lang for i in src])
-        all_texts = [i.text for i in src]
         semantic = EncoderSignal(
-            _Preset(all_texts * 2, np.concatenate([self.dense, self.dense])),
-            all_texts,
+            _Preset(docs, [i.text for i in (*src, *tgt)], np.concatenate([self.dense, self.dense])),
+            [i.text for i in src],
             [i.lang for i in src],
-            all_texts,
+            [i.text for i in tgt],
             [i.lang for i in tgt],
             1,
             [i.doc for i in (*src, *tgt)],
+            src_mt=[i.mt for i in src],
         )
         self.scorer = Scorer(
             src,
@@ -233,6 +238,7 @@ class ProbEvidence(Evidence):
                 a, b, da, db = b, a, db, da
             pairs = candidates(da, db, self.config.candidates, self.config.min_cosine)
             batches.setdefault((da.lang, db.lang), []).append((a, b, pairs))
+        self.scored = sum(len(p) for batch in batches.values() for _, _, p in batch)
         for (la, lb), batch in batches.items():
             groups = np.concatenate(
                 [

@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
+from workbench.errors import InputError
 from workbench.jsontext import fix_surrogates_deep
 
 _BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
@@ -74,3 +75,25 @@ def open_lines(path: str | Path) -> IO[str]:
     """``path`` opened for reading UTF-8 lines that end at ``"\\n"`` only (iterating it never
     breaks a record at ``\\r`` or U+2028; line ends are returned as they are)."""
     return open(path, encoding="utf-8", newline="\n")  # noqa: SIM115 - the caller closes it
+
+
+def read_records(path: Path, kind: str, missing_hint: str = "") -> list[str]:
+    """The record lines of the JSON Lines file ``path`` (a header line first), or
+    :class:`InputError` naming the file: missing, not UTF-8, a folder, empty, or truncated
+    (no final newline: a write that did not finish). ``kind`` names the file in messages."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{kind} file does not exist{missing_hint}", path) from None
+    except UnicodeDecodeError:
+        raise InputError(f"{kind} file is not UTF-8 text (damaged?)", path) from None
+    except IsADirectoryError:
+        raise InputError(
+            f"is a folder, not {'an' if kind[0] in 'aeiou' else 'a'} {kind} file", path
+        ) from None
+    lines = split_lines(text)
+    if not lines:
+        raise InputError(f"{kind} file is empty", path)
+    if not text.endswith("\n"):
+        raise InputError(f"{kind} file is truncated (no final newline)", path, len(lines))
+    return lines

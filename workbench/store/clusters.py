@@ -22,6 +22,7 @@ from typing import Any
 
 from workbench.errors import InputError
 from workbench.fileio import atomic_writer
+from workbench.jsonlines import read_records
 from workbench.jsontext import parse_json_object
 from workbench.store.files import dumps_line
 from workbench.store.model import Status, now_iso
@@ -215,21 +216,7 @@ def _header(data: dict[str, Any], path: Path) -> ClusterSet:
 def load_clusters(path: str | Path) -> ClusterSet:
     """Read a clusters file; :class:`InputError` (file, line, one line) when it is damaged."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("clusters file does not exist (run workbench cluster)", path) from None
-    except UnicodeDecodeError:
-        raise InputError("clusters file is not UTF-8 text (damaged?)", path) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a clusters file", path) from None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines:
-        raise InputError("clusters file is empty", path)
-    if not text.endswith("\n"):
-        raise InputError("clusters file is truncated (no final newline)", path, len(lines))
+    lines = read_records(path, "clusters", " (run workbench cluster)")
     result = _header(parse_json_object(lines[0], path, 1), path)
     seen: dict[str, int] = {}
     owner: dict[str, str] = {}

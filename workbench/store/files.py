@@ -20,7 +20,7 @@ from typing import Any
 
 from workbench.errors import InputError
 from workbench.fileio import atomic_writer
-from workbench.jsonlines import escape_breaks
+from workbench.jsonlines import escape_breaks, read_records
 from workbench.jsontext import (
     fix_surrogates_deep,
     has_surrogate_escape,
@@ -75,22 +75,7 @@ def load_alignment(path: str | Path, *, fast: bool = True) -> Alignment:
     whenever a line is unusual, so results and errors are the same either way).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("alignment file does not exist", path) from None
-    except UnicodeDecodeError:
-        raise InputError("alignment file is not UTF-8 text (damaged?)", path) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not an alignment file", path) from None
-    # split on "\n" only: text may hold U+2028, U+0085... which splitlines() breaks at
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines:
-        raise InputError("alignment file is empty", path)
-    if not text.endswith("\n"):
-        raise InputError("alignment file is truncated (no final newline)", path, len(lines))
+    lines = read_records(path, "alignment")
     alignment = alignment_from_header(_parse_line(lines[0], path, 1), path)
     body = lines[1:]
     links = _links_fast(body) if fast else None

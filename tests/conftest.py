@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -74,6 +75,10 @@ def _install_network_guard() -> None:
 
 def pytest_configure(config) -> None:
     _install_network_guard()
+    # the hub is offline for every test (before any hub library is imported): the main job
+    # downloads missing models on a connected machine, and no test may be that machine; the
+    # download tests turn it back on against their local hub (tests/translate/hubserver.py)
+    os.environ["HF_HUB_OFFLINE"] = "1"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -58,3 +58,18 @@ def test_every_batch_lies_within_one_block_of_the_missing_sentences(texts, block
         block_of[b[0]] for b in recorder.batches
     )
     assert all(results[t] == (t.upper() if t.strip() else "") for t in texts)
+
+
+def test_the_ray_engine_without_ray_says_how_to_install_it(monkeypatch):
+    import sys
+
+    import pytest
+
+    from workbench.errors import WorkbenchError
+    from workbench.translate.distributed import import_ray
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    with pytest.raises(
+        WorkbenchError, match=r'the Ray engine needs Ray Data .*pip install -e "\.\[ray\]"'
+    ):
+        import_ray()

@@ -105,12 +105,24 @@ def _probe(address: str) -> None:
         ) from None
 
 
+def import_ray() -> Any:
+    """Ray with Ray Data, or one line saying how to install it."""
+    try:
+        import ray
+        import ray.data  # noqa: F401 - the engine's part of Ray
+    except ImportError as exc:
+        raise WorkbenchError(
+            f'the Ray engine needs Ray Data ({exc.name or exc}): pip install -e ".[ray]"'
+        ) from None
+    return ray
+
+
 def connect(address: str | None, cpus: int) -> None:
     """Join the cluster at ``address`` (``auto``, ``host:port``, ``ray://host:port``), or start
     one on this machine with ``cpus`` CPUs; nothing when this process is already connected."""
     if address not in (None, "auto"):
         _probe(address)
-    import ray
+    ray = import_ray()
 
     if ray.is_initialized():
         return
@@ -230,7 +242,7 @@ def run_blocks(
     ``job.workers`` workers; ``on_result(index, output)`` in the driver as each block finishes.
     A bar shows sentences/s, the ETA and the workers that answered in the last minute. Ray Data
     restarts a worker that dies and sends its block again."""
-    import ray.data
+    ray = import_ray()
     from tqdm import tqdm
 
     connect(job.address, job.threads * job.workers)

@@ -193,3 +193,32 @@ def test_empty_and_overlong_lines_are_warned_about(tmp_path: Path, capsys):
     assert "e.de: 1 empty source line(s) (first: line 2)" in captured.err
     assert "e.de: 1 source line(s) longer than 2000 characters (first: line 3)" in captured.err
     assert "e.fr: 1 target line(s) longer than 2000" in captured.err
+
+
+SINHALA = [
+    "මම අද උදේ ගෙදර සිට පාසලට ගියෙමි, මාර්ගයේ බොහෝ වාහන තිබුණි.",
+    "ගුරුවරයා අපට ඉතිහාසය ගැන දිගු කතාවක් කීවේය, එය ඉතා රසවත් විය.",
+    "සවස් වරුවේ අපි මිතුරන් සමඟ පිට්ටනියේ ක්‍රිකට් ක්‍රීඩා කළෙමු.",
+    "රාත්‍රියේ වැස්ස වැටුණු නිසා අපි කලින්ම නිවසට ආපසු පැමිණියෙමු.",
+]
+ENGLISH = [
+    "This morning I went from home to school, and there were many vehicles on the road.",
+    "The teacher told us a long story about history, and it was very interesting.",
+    "In the evening we played cricket with friends on the playground.",
+    "Because it rained at night we came back home early.",
+]
+
+
+def test_a_language_the_encoder_was_not_trained_on_is_named_once(tmp_path: Path, capsys):
+    """Sinhala is not among USE-multilingual-v3's 16 languages: with MT the encoder is left
+    out (one warning) and the MT aligns; without MT it is used, with a warning."""
+    src = _write(tmp_path, "si.txt", SINHALA)
+    tgt = _write(tmp_path, "en.txt", ENGLISH)
+    mt = _write(tmp_path, "si.mt", ENGLISH)
+    assert main(["align-pair", str(src), str(tgt), "--src-translation", str(mt)]) == 0
+    captured = capsys.readouterr()
+    assert parse_beads(captured.out) == [((i,), (i,)) for i in range(4)]
+    warnings = [line for line in captured.err.splitlines() if "not trained on" in line]
+    assert len(warnings) == 1 and "the source (si)" in warnings[0] and "MT alone" in warnings[0]
+    assert main(["align-pair", str(src), str(tgt)]) == 0
+    assert "expect a poor alignment" in capsys.readouterr().err

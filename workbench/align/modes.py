@@ -74,6 +74,15 @@ def align_parallel_mode(
     if mt is None and tgt_mt is not None:
         raise InputError("--tgt-translation needs --src-translation as well")
     params = params_from_settings(settings)
+    notes: list[str] = []
+    unread = unread_languages(encoder, {"source": src, "target": tgt})
+    if encoder is not None and unread:
+        sides = ", ".join(f"the {role} ({lang})" for role, lang in unread.items())
+        if mt is not None:  # fall back to the other signal
+            notes.append(f"the encoder was not trained on {sides}: aligned on the MT alone")
+            encoder = None
+        else:
+            notes.append(f"the encoder was not trained on {sides}: expect a poor alignment")
     embeddings = None
     if encoder is not None:
         embeddings = encode_sides(
@@ -93,7 +102,30 @@ def align_parallel_mode(
         else {}
         for s, g, extra in zip(result.sims, result.margins, result.features, strict=True)
     ]
-    return PairAlignment(beads=result.beads, scores=result.scores, features=features)
+    return PairAlignment(beads=result.beads, scores=result.scores, features=features, notes=notes)
+
+
+UNREAD_MIN_LETTERS = 80  # a side's language is judged only on at least this many letters
+
+
+def unread_languages(
+    encoder: TextEncoder | None, sides: dict[str, Sequence[str]]
+) -> dict[str, str]:
+    """Role -> detected language, for the sides whose language ``encoder`` was not trained
+    on (a side with too little text to tell is not judged)."""
+    if encoder is None:
+        return {}
+    from workbench.corpus.langid import detect_language
+
+    out = {}
+    for role, lines in sides.items():
+        sample = " ".join(lines[:300])
+        if sum(ch.isalpha() for ch in sample) < UNREAD_MIN_LETTERS:
+            continue
+        language = detect_language(sample)
+        if not encoder.supports(language):
+            out[role] = language
+    return out
 
 
 def align_comparable_mode(

@@ -49,15 +49,31 @@ def test_translate_named_documents_only_and_unknown_id(
     assert "no document with id 'nope-2020'" in capsys.readouterr().err
 
 
-def test_main_job_without_models_says_so_in_one_line_and_goes_on(corpus_copy, tmp_path, capsys):
+def test_main_job_without_models_says_so_in_one_line_and_goes_on(
+    corpus_copy, tmp_path, capsys, monkeypatch
+):
     settings = Settings()
     settings.paths.corpus = corpus_copy
     settings.paths.models = tmp_path / "models"
     settings.paths.alignments = tmp_path / "alignments"
     settings.translate.registry = Path(__file__).resolve().parents[2] / "models" / "registry.toml"
-    started = time.perf_counter()
+    import workbench.translate.tasks as tasks
+
+    fallback_seconds: list[float] = []
+    real = tasks.translate_if_available
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            fallback_seconds.append(time.perf_counter() - started)
+
+    monkeypatch.setattr("workbench.pipeline.translate_if_available", timed)
     assert run_main_job(settings) == 0
-    assert time.perf_counter() - started < 10
+    # the translate stage gives up at once offline (no hub retries: 24 s before); the
+    # aligner's time after it depends on the machine's load, so it is not timed here
+    assert len(fallback_seconds) == 1 and fallback_seconds[0] < 5
     lines = [line for line in capsys.readouterr().out.splitlines() if "machine translation" in line]
     assert len(lines) == 1
     assert "continuing without machine translation" in lines[0]

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from workbench.cli._common import settings_from
+from workbench.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -96,6 +97,12 @@ def run_pull(args: argparse.Namespace) -> int:
     names = args.models or list(dict.fromkeys(registry.pairs.values()))
     for name in names:
         spec = _spec(name, settings)
+        if spec.path is not None and name not in registry.models:
+            raise InputError(
+                "is a folder: models pull takes a registry name, a language pair or a hub id "
+                "(org/name)",
+                name,
+            )
         local = find_local(spec, settings.paths.models)
         if local is not None:
             print(f"{spec.model_id}: already here ({local})")

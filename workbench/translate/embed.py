@@ -24,6 +24,7 @@ import numpy as np
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.fileio import atomic_write_bytes, atomic_write_text
+from workbench.names import validate_file_id
 from workbench.translate.distributed import RayJob, open_shard_folder, run_blocks
 from workbench.translate.records import read_records
 
@@ -162,6 +163,15 @@ def load_embeddings(folder: Path) -> tuple[list[Any], np.ndarray, dict[str, Any]
         index = json.loads((folder / INDEX).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"no {INDEX}: not a finished embed folder", folder) from None
-    parts = [np.load(folder / shard["file"]) for shard in index["shards"]]
-    matrix = np.concatenate(parts) if parts else np.zeros((0, index["dim"]), np.float32)
-    return index["ids"], matrix, index["encoder"]
+    except (ValueError, RecursionError):
+        raise InputError(f"{INDEX} is not valid JSON", folder / INDEX) from None
+    try:
+        names = [shard["file"] for shard in index["shards"]]
+        ids, dim, encoder = index["ids"], index["dim"], index["encoder"]
+    except (KeyError, TypeError):
+        raise InputError("not an embed index (shards, ids, dim, encoder)", folder / INDEX) from None
+    for name in names:  # names read from a file are data: one plain file in this folder
+        validate_file_id("shard file name", name, folder / INDEX)
+    parts = [np.load(folder / name) for name in names]
+    matrix = np.concatenate(parts) if parts else np.zeros((0, dim), np.float32)
+    return ids, matrix, encoder

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from workbench.errors import InputError, WorkbenchError
-from workbench.translate.registry import ModelSpec
+from workbench.translate.registry import ModelSpec, check_revision
 
 MARKER = "workbench-model.json"  # written by `models pull`: hub id and commit
 WEIGHT_FILES = (
@@ -181,8 +181,7 @@ def pull(
     work = partial_dir(spec, models_dir)
     api = HfApi(endpoint=endpoint)
     try:
-        revision = spec.revision or api.model_info(spec.hub_id).sha
-        assert revision is not None
+        revision = check_revision(spec.revision or api.model_info(spec.hub_id).sha)
         print(
             f"workbench: downloading {spec.hub_id} at {revision[:12]} from {endpoint} into {target}",
             file=sys.stderr,
@@ -201,7 +200,7 @@ def pull(
         ) from None
     except RepositoryNotFoundError:
         raise ModelUnavailable(f"no model {spec.hub_id} on {endpoint}") from None
-    except ModelUnavailable:
+    except (ModelUnavailable, InputError):
         raise
     except Exception as exc:  # the hub library raises many kinds (HTTP, OS, timeouts)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -244,9 +243,9 @@ def folder_revision(spec: ModelSpec, folder: Path | None) -> str:
         return "unknown"
     marker = folder / MARKER
     if marker.is_file():
-        return json.loads(marker.read_text()).get("revision", "unknown")
+        return marker_revision(marker)
     if folder.parent.name == "snapshots":
-        return folder.name
+        return check_revision(folder.name, folder)
     digest = hashlib.sha256()
     for name in ("config.json", *WEIGHT_FILES, *TOKENIZER_FILES, "vocab.json"):
         path = folder / name
@@ -258,6 +257,19 @@ def folder_revision(spec: ModelSpec, folder: Path | None) -> str:
             )
             digest.update(str(path.stat().st_size).encode())
     return "local-" + digest.hexdigest()[:16]
+
+
+def marker_revision(marker: Path) -> str:
+    """The commit recorded by ``models pull`` in a model folder's marker file: it becomes part
+    of folder names (``models/ctranslate2/<slug>@<revision>-<type>``), so it is checked."""
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise InputError(
+            f"not a readable model marker file ({type(exc).__name__})", marker
+        ) from None
+    revision = data.get("revision", "unknown") if isinstance(data, dict) else None
+    return check_revision(revision, marker)
 
 
 def command_fingerprint(command: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from workbench.errors import ConfigError, InputError
+from workbench.names import file_id_problem, is_file_id, validate_file_id
 
 # Model types that need language codes (source prefix, forced target token).
 MULTILINGUAL_TYPES = {"m2m_100", "nllb-moe"}
@@ -83,8 +84,35 @@ class ModelSpec:
 
     @property
     def slug(self) -> str:
-        """A folder name for this model under ``models/``."""
-        return (self.hub_id or self.name).replace("/", "--")
+        """A folder name for this model under ``models/`` (checked: one plain component)."""
+        if self.hub_id is not None:
+            check_hub_id(self.hub_id)
+        return validate_file_id("model folder name", (self.hub_id or self.name).replace("/", "--"))
+
+
+def check_hub_id(hub_id: str, path: Path | str | None = None) -> str:
+    """A hub id is ``name`` or ``org/name``, each part a plain file-name id (it becomes the
+    folder ``models/<org>--<name>/``); anything else is refused naming it."""
+    parts = hub_id.split("/") if isinstance(hub_id, str) else [hub_id]
+    problem = next((file_id_problem(part) for part in parts if file_id_problem(part)), None)
+    if problem is None and len(parts) > 2:
+        problem = "has more than one '/'"
+    if problem is not None:
+        raise InputError(f"model hub id {hub_id!r}: {problem} (it becomes a folder name)", path)
+    return hub_id
+
+
+def check_revision(revision: object, path: Path | str | None = None) -> str:
+    """A model revision (a commit hash, a tag or branch name) becomes part of a folder name."""
+    return validate_file_id("model revision", revision, path)
+
+
+def local_name(folder: Path) -> str:
+    """A folder-name-safe name for a local model folder (its own name when that is one)."""
+    if is_file_id(folder.name):
+        return folder.name
+    cleaned = "".join(c if is_file_id("a" + c) else "_" for c in folder.name)[:60]
+    return f"local-{cleaned.strip('_') or 'model'}"
 
 
 @dataclass
@@ -125,6 +153,11 @@ def load_registry(path: Path) -> Registry:
         raise ConfigError(problems, path) from None
     models = {}
     for name, entry in raw.models.items():
+        validate_file_id("model name", name, path)
+        if entry.hub_id is not None:
+            check_hub_id(entry.hub_id, path)
+        if entry.revision is not None:
+            check_revision(entry.revision, path)
         local = entry.path
         if local is not None and not local.is_absolute():
             local = path.parent / local  # relative to the registry file
@@ -153,11 +186,11 @@ def resolve_spec(
         spec = registry.models[model]
     elif Path(model).expanduser().is_dir():
         folder = Path(model).expanduser().resolve()
-        spec = ModelSpec(name=folder.name, path=folder)
+        spec = ModelSpec(name=local_name(folder), path=folder)
     elif model.startswith((".", "/", "~")) or model.count("/") > 1:
         raise InputError("model folder does not exist", model)
     else:
-        spec = ModelSpec(name=model, hub_id=model)
+        spec = ModelSpec(name=model, hub_id=check_hub_id(model))
     if backend is not None and backend != spec.backend:
         spec = ModelSpec(spec.name, spec.hub_id, spec.path, spec.revision, backend, spec.languages)
     return spec

@@ -19,7 +19,7 @@ from workbench.translate.locate import (
     pull,
     pulled_dir,
 )
-from workbench.translate.registry import ModelSpec
+from workbench.translate.registry import ModelSpec, check_hub_id, local_name
 
 
 def st_spec(name: str) -> ModelSpec:
@@ -28,14 +28,14 @@ def st_spec(name: str) -> ModelSpec:
     folder = Path(name).expanduser()
     if folder.is_dir():
         folder = folder.resolve()
-        return ModelSpec(name=folder.name, path=folder)
+        return ModelSpec(name=local_name(folder), path=folder)
     if name.startswith((".", "/", "~")) or name.count("/") > 1 or folder.exists():
         raise InputError(
             "sentence encoder folder does not exist (--encoder takes use-multilingual-v3, "
             "none, a local sentence-transformers folder or a hub id such as sentence-transformers/LaBSE)",
             name,
         )
-    return ModelSpec(name=name, hub_id=name)
+    return ModelSpec(name=name, hub_id=check_hub_id(name))
 
 
 def check_st_dir(folder: Path) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputError
+from workbench.names import validate_file_id
 from workbench.translate.backends import LoadRequest, Translator, register_backend
 from workbench.translate.backends._hf import (
     load_tokenizer,
@@ -24,7 +25,7 @@ from workbench.translate.backends._hf import (
     quiet_transformers,
 )
 from workbench.translate.locate import check_model_dir, folder_revision
-from workbench.translate.registry import ModelSpec
+from workbench.translate.registry import ModelSpec, check_revision
 
 COMPUTE_TYPES = (
     "int8",
@@ -46,8 +47,11 @@ def cpu_threads() -> int:
 
 
 def converted_dir(spec: ModelSpec, model_dir: Path, models_dir: Path, quantization: str) -> Path:
-    revision = folder_revision(spec, model_dir)
-    return Path(models_dir) / CONVERTED / f"{spec.slug}@{revision[:12]}-{quantization}"
+    """``models/ctranslate2/<slug>@<revision>-<type>``: each part checked by the name rule (a
+    revision from a model folder's marker file or a registry, a type from the command line)."""
+    revision = check_revision(folder_revision(spec, model_dir)[:12], model_dir)
+    validate_file_id("quantization", quantization)
+    return Path(models_dir) / CONVERTED / f"{spec.slug}@{revision}-{quantization}"
 
 
 def convert(model_dir: Path, target: Path, quantization: str) -> Path:

@@ -241,7 +241,55 @@ def realign(
         settings, models_dir = settings.align, settings.paths.models
     if isinstance(encoder, str):
         encoder = open_encoder(settings, models_dir)
-    tgt_lang = alignment.tgt_lang
+    _warn_stale(alignment, corpus)
+    src_docs = corpus.by_language(alignment.src_lang)
+    tgt_docs = corpus.by_language(alignment.tgt_lang)
+    kept = [link for link in alignment.links if link.status != Status.AUTO]
+    fixed, forbidden = _reviewed_sentences(kept), _rejected_pairs(kept)
+    use_mt = translations if settings.use_mt else {}
+    src_items = [i for i in _items(src_docs, use_mt, alignment.edits) if i.id not in fixed]
+    tgt_items = [i for i in _items(tgt_docs, None, alignment.edits) if i.id not in fixed]
+    result: MiningResult = mine(
+        src_items, tgt_items, mining_config(settings), forbidden, encoder=encoder
+    )
+    _warn_unread(result.unread, encoder)
+    new_links = _new_links(result, alignment.links, forbidden)
+    links = article_order([*kept, *new_links], [d.id for d in src_docs], [d.id for d in tgt_docs])
+    mt_used = {doc.id: translations[doc.id] for doc in src_docs if doc.id in use_mt}
+    return Alignment(
+        src_lang=alignment.src_lang,
+        tgt_lang=alignment.tgt_lang,
+        src_docs=[d.id for d in src_docs],
+        tgt_docs=[d.id for d in tgt_docs],
+        provenance=_provenance(settings, mt_used, encoder, result.with_mt, len(kept)),
+        edits=dict(alignment.edits),
+        links=links,
+    )
+
+
+def _provenance(
+    settings: AlignSettings,
+    mt_used: dict[str, DocumentTranslations],
+    encoder: Any,
+    with_mt: bool,
+    kept: int,
+) -> dict[str, Any]:
+    """A realigned file's provenance; ``mt_used``: the translations its source documents used."""
+    mt_provenance = {doc_id: doc_tr.provenance for doc_id, doc_tr in mt_used.items()}
+    return {
+        "workbench": __version__,
+        "created": now_iso(),
+        "aligner": {"mode": MODE, "settings": settings_provenance(settings)},
+        "mt": mt_provenance or None,
+        "encoder": encoder.provenance() if encoder is not None else None,
+        "similarity": _signals(with_mt, encoder),
+        "segmenter": _segmenter(),
+        "kept_reviewer_links": kept,
+    }
+
+
+def _warn_stale(alignment: Alignment, corpus: Corpus) -> None:
+    """Warn once when reviewed links name sentences the corpus no longer has (they are kept)."""
     stale = sorted(
         {
             sid
@@ -257,33 +305,34 @@ def realign(
             f"(e.g. {stale[0]}); those links are kept as they are",
             file=sys.stderr,
         )
-    src_docs = corpus.by_language(alignment.src_lang)
-    tgt_docs = corpus.by_language(tgt_lang)
-    kept = [link for link in alignment.links if link.status != Status.AUTO]
-    # reviewed sentences are not mined again; a rejected link keeps its source sentences (its
-    # row is their one state: no second 1-0 row) and frees its English ones for other links
-    fixed = {
+
+
+def _reviewed_sentences(kept: list[Link]) -> set[str]:
+    """Sentences of reviewed links, not mined again: a rejected link keeps its source sentences
+    (its row is their one state: no second 1-0 row) and frees its English ones for other links."""
+    return {
         sid
         for link in kept
         for sid in (link.src if link.status == Status.REJECTED else (*link.src, *link.tgt))
     }
-    forbidden = {
-        (tuple(link.src), tuple(link.tgt)) for link in kept if link.status == Status.REJECTED
-    }
-    use_mt = translations if settings.use_mt else {}
-    src_items = [i for i in _items(src_docs, use_mt, alignment.edits) if i.id not in fixed]
-    tgt_items = [i for i in _items(tgt_docs, None, alignment.edits) if i.id not in fixed]
-    result: MiningResult = mine(
-        src_items, tgt_items, mining_config(settings), forbidden, encoder=encoder
-    )
-    _warn_unread(result.unread, encoder)
 
+
+def _rejected_pairs(kept: list[Link]) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The exact (source, English) pairs a reviewer rejected: never proposed again."""
+    return {(tuple(link.src), tuple(link.tgt)) for link in kept if link.status == Status.REJECTED}
+
+
+def _new_links(
+    result: MiningResult,
+    old_links: list[Link],
+    forbidden: set[tuple[tuple[str, ...], tuple[str, ...]]],
+) -> list[Link]:
+    """Links of the mined proposals (1-1.. and 1-0), less the rejected pairs; a proposal identical
+    to an old ``auto`` link keeps its id and creation time, a new one gets the next free id."""
     old_auto = {
-        (tuple(link.src), tuple(link.tgt)): link
-        for link in alignment.links
-        if link.status == Status.AUTO
+        (tuple(link.src), tuple(link.tgt)): link for link in old_links if link.status == Status.AUTO
     }
-    counter = _highest_id(alignment.links)
+    counter = _highest_id(old_links)
     new_links: list[Link] = []
     for proposal in [*result.links, *result.unmatched]:
         key = (tuple(proposal.src), tuple(proposal.tgt))
@@ -302,31 +351,7 @@ def realign(
             counter += 1
             link = _link(proposal, f"L{counter:05d}")
         new_links.append(link)
-    links = article_order([*kept, *new_links], [d.id for d in src_docs], [d.id for d in tgt_docs])
-    mt_provenance = {
-        doc.id: translations[doc.id].provenance
-        for doc in src_docs
-        if settings.use_mt and doc.id in translations
-    }
-    provenance = {
-        "workbench": __version__,
-        "created": now_iso(),
-        "aligner": {"mode": MODE, "settings": settings_provenance(settings)},
-        "mt": mt_provenance or None,
-        "encoder": encoder.provenance() if encoder is not None else None,
-        "similarity": _signals(result.with_mt, encoder),
-        "segmenter": _segmenter(),
-        "kept_reviewer_links": len(kept),
-    }
-    return Alignment(
-        src_lang=alignment.src_lang,
-        tgt_lang=tgt_lang,
-        src_docs=[d.id for d in src_docs],
-        tgt_docs=[d.id for d in tgt_docs],
-        provenance=provenance,
-        edits=dict(alignment.edits),
-        links=links,
-    )
+    return new_links
 
 
 def _signals(with_mt: bool, encoder: Any) -> str:
@@ -402,42 +427,23 @@ def align_corpus(
     ``keep_reviewed`` (the main job) a file holding reviewer decisions is left as it is.
     """
     check_corpus_mode(settings.mode)
-    tgt_docs = corpus.by_language(tgt_lang)
-    src_langs = sorted({d.language for d in corpus.documents if d.language != tgt_lang})
-    if not tgt_docs:
+    if not corpus.by_language(tgt_lang):
         raise InputError(f"the corpus has no {tgt_lang!r} documents to align with", corpus.root)
     check_documents(corpus, corpus.documents, settings, languages)
     check_translations(corpus, translations, tgt_lang)
+    src_langs = sorted({d.language for d in corpus.documents if d.language != tgt_lang})
     out_dir = Path(out_dir)
     encoder = open_encoder(settings, models_dir) if src_langs else None
     runs: list[LanguageRun] = []
     for src_lang in src_langs:
         path = alignment_path(out_dir, src_lang, tgt_lang)
-        busy = False
-        if write and guard is not None:
-            try:
-                guard(path)
-            except WorkbenchError:
-                if not keep_reviewed:
-                    raise
-                busy = True  # under review: the main job leaves it to the reviewer
-        previous = load_alignment(path) if path.exists() else Alignment(src_lang, tgt_lang)
-        if previous.src_lang != src_lang or previous.tgt_lang != tgt_lang:
-            raise InputError(
-                f"holds {previous.src_lang}-{previous.tgt_lang} links, expected {src_lang}-{tgt_lang}",
-                path,
-            )
-        enc_id = encoder.id if encoder is not None else None
+        busy = write and guard is not None and _refused_by_guard(guard, path, keep_reviewed)
+        previous = _load_previous(path, src_lang, tgt_lang)
         if keep_reviewed and (busy or is_reviewed(previous)):
-            mt_docs = sorted(previous.provenance.get("mt") or {})
-            runs.append(
-                LanguageRun(src_lang, path, previous, bool(mt_docs), mt_docs, 0, enc_id, "reviewed")
-            )
+            runs.append(_left_for_review(src_lang, path, previous, encoder))
             continue
         aligned = realign(previous, corpus, translations, settings, encoder)
-        mt_docs = sorted(aligned.provenance.get("mt") or {})
-        kept = aligned.provenance["kept_reviewer_links"]
-        run = LanguageRun(src_lang, path, aligned, bool(mt_docs), mt_docs, kept, enc_id)
+        run = _aligned_run(src_lang, path, aligned, encoder)
         run.mt_off = not settings.use_mt and any(
             d.id in translations for d in corpus.by_language(src_lang)
         )
@@ -446,13 +452,56 @@ def align_corpus(
         elif path.exists() and same_apart_from_created(previous, aligned):
             run.outcome = "unchanged"
         runs.append(run)
+    _write_changed(runs, out_dir)
+    return runs
+
+
+def _refused_by_guard(guard: Callable[[Path], None], path: Path, keep_reviewed: bool) -> bool:
+    """Whether ``guard`` refuses ``path`` (under review): the main job (``keep_reviewed``) then
+    leaves it to the reviewer; any other caller gets the guard's error."""
+    try:
+        guard(path)
+    except WorkbenchError:
+        if not keep_reviewed:
+            raise
+        return True
+    return False
+
+
+def _load_previous(path: Path, src_lang: str, tgt_lang: str) -> Alignment:
+    """The alignment file at ``path`` (an empty one when there is none), checked for its pair."""
+    previous = load_alignment(path) if path.exists() else Alignment(src_lang, tgt_lang)
+    if previous.src_lang != src_lang or previous.tgt_lang != tgt_lang:
+        raise InputError(
+            f"holds {previous.src_lang}-{previous.tgt_lang} links, expected {src_lang}-{tgt_lang}",
+            path,
+        )
+    return previous
+
+
+def _left_for_review(src_lang: str, path: Path, previous: Alignment, encoder: Any) -> LanguageRun:
+    """The run of a file the main job leaves as it is (reviewed or under review)."""
+    mt_docs = sorted(previous.provenance.get("mt") or {})
+    enc_id = encoder.id if encoder is not None else None
+    return LanguageRun(src_lang, path, previous, bool(mt_docs), mt_docs, 0, enc_id, "reviewed")
+
+
+def _aligned_run(src_lang: str, path: Path, aligned: Alignment, encoder: Any) -> LanguageRun:
+    """The run of a freshly realigned file (outcome ``written`` until decided otherwise)."""
+    mt_docs = sorted(aligned.provenance.get("mt") or {})
+    kept = aligned.provenance["kept_reviewer_links"]
+    enc_id = encoder.id if encoder is not None else None
+    return LanguageRun(src_lang, path, aligned, bool(mt_docs), mt_docs, kept, enc_id)
+
+
+def _write_changed(runs: list[LanguageRun], out_dir: Path) -> None:
+    """Write every run whose outcome is ``written``, all files or none."""
     changed = [run for run in runs if run.outcome == "written"]
     if changed:
         out_dir.mkdir(parents=True, exist_ok=True)
         with atomic_group() as group:  # every language's file, or none
             for run in changed:
                 write_alignment(group.open(run.path), run.alignment)
-    return runs
 
 
 def is_reviewed(alignment: Alignment) -> bool:

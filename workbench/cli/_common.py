@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from workbench.settings import Settings, load_settings
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(getattr(args, "config", None))
+
+
+def add_corpus_dir_argument(parser: argparse.ArgumentParser) -> None:
+    """The optional positional ``CORPUS_DIR`` (default: ``[paths] corpus``)."""
+    parser.add_argument("corpus_dir", nargs="?", type=Path, help="corpus folder (default: corpus/)")
+
+
+def settings_with_corpus_dir(args: argparse.Namespace) -> Settings:
+    """The settings, with the corpus folder the command line names (``corpus_dir``) if any."""
+    settings = settings_from(args)
+    if args.corpus_dir:
+        settings.paths.corpus = args.corpus_dir
+    return settings
 
 
 def add_encoder_option(parser: argparse.ArgumentParser) -> None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from workbench.cli._common import add_encoder_option, apply_encoder, settings_from
+from workbench.cli._common import (
+    add_corpus_dir_argument,
+    add_encoder_option,
+    apply_encoder,
+    settings_with_corpus_dir,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Writes alignments/<src>-en.align.jsonl with status auto; approved, flagged and rejected links of an existing file are kept and only "
         "auto links are replaced. Ends with a coverage summary per source document.",
     )
-    parser.add_argument("corpus_dir", nargs="?", type=Path, help="corpus folder (default: corpus/)")
+    add_corpus_dir_argument(parser)
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="alignments folder (default: alignments/)"
     )
@@ -38,9 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from workbench.store.files import alignment_files
     from workbench.store.guard import refuse_if_journal_pending, refuse_if_under_review
 
-    settings = settings_from(args)
-    if args.corpus_dir:
-        settings.paths.corpus = args.corpus_dir
+    settings = settings_with_corpus_dir(args)
     if args.out:
         settings.paths.alignments = args.out
     if args.no_mt:

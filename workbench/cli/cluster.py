@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from workbench.cli._common import settings_from
+from workbench.cli._common import add_corpus_dir_argument, settings_with_corpus_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "constraints, reviewed clusters are kept. Writes alignments/clusters.jsonl and ends with "
         "the coverage per document and the facts that disagree within an edition.",
     )
-    parser.add_argument("corpus_dir", nargs="?", type=Path, help="corpus folder (default: corpus/)")
+    add_corpus_dir_argument(parser)
     parser.add_argument(
         "--out",
         type=Path,
@@ -32,9 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbench.align.cluster.run import run_cluster
 
-    settings = settings_from(args)
-    if args.corpus_dir:
-        settings.paths.corpus = args.corpus_dir
+    settings = settings_with_corpus_dir(args)
     if args.out:
         settings.cluster.output = args.out.absolute()
     run_cluster(settings, write=not args.dry_run)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from workbench.cli._common import settings_from
+from workbench.cli._common import add_corpus_dir_argument, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,7 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Read every article in CORPUS_DIR (metadata from manifest.toml), detect "
         "languages where not given, split paragraphs and sentences, and print a table.",
     )
-    parser.add_argument("corpus_dir", nargs="?", type=Path, help="corpus folder (default: corpus/)")
+    add_corpus_dir_argument(parser)
     parser.set_defaults(func=run)
 
 

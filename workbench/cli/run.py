@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from workbench.cli._common import add_encoder_option, apply_encoder, settings_from
+from workbench.cli._common import (
+    add_corpus_dir_argument,
+    add_encoder_option,
+    apply_encoder,
+    settings_with_corpus_dir,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "over an unchanged corpus changes no file; files with reviewer decisions are left as "
         "they are (re-align those with `workbench align` or R in `workbench review`).",
     )
-    parser.add_argument("corpus_dir", nargs="?", type=Path, help="corpus folder (default: corpus/)")
+    add_corpus_dir_argument(parser)
     add_encoder_option(parser)
     parser.set_defaults(func=run)
 
@@ -26,8 +30,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbench.pipeline import run_main_job
 
-    settings = settings_from(args)
-    if args.corpus_dir:
-        settings.paths.corpus = args.corpus_dir
+    settings = settings_with_corpus_dir(args)
     apply_encoder(args, settings)
     return run_main_job(settings)

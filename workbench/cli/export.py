@@ -23,6 +23,12 @@ def positive_int(value: str) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    _register_export(subparsers)
+    _register_import(subparsers)
+    _register_evaluate(subparsers)
+
+
+def _register_export(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser(
         "export",
         help="export aligned sentence pairs as TMX, Moses, TSV or JSONL, with provenance",
@@ -61,6 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     export.set_defaults(func=run_export)
 
+
+def _register_import(subparsers: argparse._SubParsersAction) -> None:
     imp = subparsers.add_parser(
         "import",
         help="read a TMX, TSV or JSONL export back into alignment files",
@@ -81,6 +89,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("--force", action="store_true", help="replace existing alignment files")
     imp.set_defaults(func=run_import)
 
+
+def _register_evaluate(subparsers: argparse._SubParsersAction) -> None:
     ev = subparsers.add_parser(
         "evaluate-mt",
         help="score machine translation against approved English references (BLEU, chrF, TER)",

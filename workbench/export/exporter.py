@@ -21,7 +21,7 @@ from workbench.export.records import (
 )
 from workbench.export.registry import get_format
 from workbench.export.select import Selection
-from workbench.export.stream import read_current_header
+from workbench.export.stream import AlignmentHeader, read_current_header
 from workbench.fileio import check_output_path, is_writable
 
 
@@ -72,12 +72,8 @@ def export_alignments(
     check_output(out)
     if not files:
         raise WorkbenchError("no alignment files to export (run `workbench align` first?)")
-    # a review's decisions still in its journal (crash, or a session running) count too
-    headers = sorted((read_current_header(f) for f in files), key=lambda h: h.path.name)
-    names = [h.name for h in headers]
+    headers = _read_headers(files)
     from_journal = {h.name: h.journal_decisions for h in headers if h.journal_decisions}
-    if len(set(names)) != len(names):
-        raise WorkbenchError(f"two alignment files share a name: {', '.join(names)}")
     used = [h for h in headers if selection.takes_pair(h.pair)]
     tally = Tally(by_alignment=dict.fromkeys((h.name for h in used), 0))
     expected = None
@@ -88,22 +84,11 @@ def export_alignments(
 
     src_docs = list(dict.fromkeys(d for h in used for d in h.src_docs))
     mt = source.mt_provenance(src_docs)
-    mt_models = {p["doc"]: m[0] for p in mt if "doc" in p and (m := model_ids([p]))}
+    mt_models = _model_by_document(mt)
 
     def provenance() -> dict[str, Any]:
         """Counts and reviewers: from the pre-count, else from the finished stream."""
-        known = expected or tally
-        return build_provenance(
-            format_name=fmt.name,
-            headers=used,
-            selection=selection,
-            mt=mt,
-            reviewers=known.reviewers,
-            count=known.count,
-            by_alignment=known.by_alignment,
-            created=created,
-            version=version,
-        )
+        return _provenance(fmt.name, used, selection, mt, expected or tally, created, version)
 
     records = counted(
         iter_records(used, selection, source, fmt.pairs_only, mt_models), tally, expected
@@ -114,4 +99,42 @@ def export_alignments(
         return ExportResult(fmt.name, 0, [], tally.by_alignment, None, from_journal)
     return ExportResult(
         fmt.name, tally.count, paths, tally.by_alignment, provenance(), from_journal
+    )
+
+
+def _read_headers(files: Sequence[str | Path]) -> list[AlignmentHeader]:
+    """The files' headers in file-name order, as their journals leave them (a review's
+    decisions still in its journal, after a crash or while a session runs, count too)."""
+    headers = sorted((read_current_header(f) for f in files), key=lambda h: h.path.name)
+    names = [h.name for h in headers]
+    if len(set(names)) != len(names):
+        raise WorkbenchError(f"two alignment files share a name: {', '.join(names)}")
+    return headers
+
+
+def _model_by_document(mt: list[dict[str, Any]]) -> dict[str, str]:
+    """Each translated document's ``model@revision`` (its first), from the MT provenance."""
+    return {p["doc"]: m[0] for p in mt if "doc" in p and (m := model_ids([p]))}
+
+
+def _provenance(
+    format_name: str,
+    used: list[AlignmentHeader],
+    selection: Selection,
+    mt: list[dict[str, Any]],
+    known: Tally,
+    created: str | None,
+    version: str | None,
+) -> dict[str, Any]:
+    """The export's provenance, with the counts and reviewers of ``known``."""
+    return build_provenance(
+        format_name=format_name,
+        headers=used,
+        selection=selection,
+        mt=mt,
+        reviewers=known.reviewers,
+        count=known.count,
+        by_alignment=known.by_alignment,
+        created=created,
+        version=version,
     )

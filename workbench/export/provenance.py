@@ -70,7 +70,37 @@ def build_provenance(
     segmenters = _segmenters(used)
     aligners = sorted({_aligner(h) for h in used})
     pairs = sorted({h.pair for h in used})
-    signature = "|".join(
+    signature = _signature(
+        version, format_name, filters, pairs, models, aligners, segmenters, count
+    )
+    data = {
+        "tool": TOOL,
+        "version": version,
+        "created": created,
+        "format": format_name,
+        "signature": signature,
+        "filters": filters,
+        "links": count,
+        "mt": {"models": models, "documents": list(mt)},
+        "segmenters": segmenters,
+        "reviewers": sorted(reviewers),
+        "alignments": [_alignment_entry(h, by_alignment[h.name]) for h in used],
+    }
+    return ExportProvenance.read(data, what="export provenance").to_dict()
+
+
+def _signature(
+    version: str,
+    format_name: str,
+    filters: dict[str, Any],
+    pairs: list[str],
+    models: list[str],
+    aligners: list[str],
+    segmenters: dict[str, str],
+    count: int,
+) -> str:
+    """The one-line ``|``-separated signature of an export (module docstring)."""
+    return "|".join(
         [
             f"{TOOL}:{version}",
             f"format:{format_name}",
@@ -84,30 +114,18 @@ def build_provenance(
             f"n:{count}",
         ]
     )
-    data = {
-        "tool": TOOL,
-        "version": version,
-        "created": created,
-        "format": format_name,
-        "signature": signature,
-        "filters": filters,
-        "links": count,
-        "mt": {"models": models, "documents": list(mt)},
-        "segmenters": segmenters,
-        "reviewers": sorted(reviewers),
-        "alignments": [
-            {
-                "name": h.name,
-                "file": h.path.name,
-                "src_lang": h.src_lang,
-                "tgt_lang": h.tgt_lang,
-                "src_docs": h.src_docs,
-                "tgt_docs": h.tgt_docs,
-                "links": by_alignment[h.name],
-                "aligner": _aligner(h),
-                "provenance": h.provenance,
-            }
-            for h in used
-        ],
+
+
+def _alignment_entry(header: AlignmentHeader, links: int) -> dict[str, Any]:
+    """What the export provenance says of one alignment file it took ``links`` links from."""
+    return {
+        "name": header.name,
+        "file": header.path.name,
+        "src_lang": header.src_lang,
+        "tgt_lang": header.tgt_lang,
+        "src_docs": header.src_docs,
+        "tgt_docs": header.tgt_docs,
+        "links": links,
+        "aligner": _aligner(header),
+        "provenance": header.provenance,
     }
-    return ExportProvenance.read(data, what="export provenance").to_dict()

@@ -424,6 +424,7 @@ def prepare(
         semantic,
     )
     timings["chrf_profile"] = time.perf_counter() - clock
+    scorer.surface.top_sims = (fwd_sim, bwd_sim)  # each row's k best, for context patches
     return cand, scorer
 
 

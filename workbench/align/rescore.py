@@ -33,6 +33,16 @@ class RescoreContext:
     scorer: Scorer
     src_index: dict[str, int]
     tgt_index: dict[str, int]
+    config: MiningConfig | None = None
+    space: Any = None  # the candidate vectors' columns and IDF, for patches (context_patch)
+
+    def patch(self, changes: dict[str, str]) -> bool:
+        """Give each sentence id its new text, in place (``context_patch``); False when the
+        context cannot be patched and must be built again."""
+        from workbench.align.context_patch import patch_sentence
+
+        config = self.config or MiningConfig()
+        return all(patch_sentence(self, sid, text, config) for sid, text in changes.items())
 
 
 def build_context(
@@ -44,12 +54,19 @@ def build_context(
     """A context over source items (with their MT, if any) and English items (the aligner's
     candidate vectors, neighbours, chrF profiles and, with ``encoder``, sentence embeddings,
     built as in :func:`comparable.prepare`)."""
+    from workbench.align.context_patch import VectorSpace
+
     config = config or MiningConfig()
     _, scorer = prepare(list(src_items), list(tgt_items), config, encoder=encoder)
+    space = VectorSpace(
+        list(scorer.surface.texts), list(scorer.anchors), config, scorer.vectors.shape[1]
+    )
     return RescoreContext(
         scorer,
         {item.id: n for n, item in enumerate(src_items)},
         {item.id: n for n, item in enumerate(tgt_items)},
+        config,
+        space if space.ok else None,
     )
 
 

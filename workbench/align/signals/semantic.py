@@ -76,6 +76,7 @@ class EncoderSignal:
         src, tgt = vectors[: self.n_src], vectors[self.n_src :]
         (self.fwd_idx, fwd_sim), (self.bwd_idx, bwd_sim) = top_k_both(src, tgt, k, chunk=2048)
         self.knn = np.concatenate([fwd_sim.mean(axis=1), bwd_sim.mean(axis=1)])
+        self.top_sims = (fwd_sim, bwd_sim)  # each row's k best, for context patches
         self._groups: dict[tuple[int, ...], np.ndarray] = {}
         # document of every sentence (source, then English), for the diagonal support
         names = list(docs) if docs is not None else ["?"] * len(self.texts)

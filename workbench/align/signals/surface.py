@@ -146,8 +146,18 @@ class SurfaceSignal:
         self.knn = np.concatenate([knn_src, knn_tgt])
         texts = [i.mt if i.mt is not None else i.text for i in src] + [i.text for i in tgt]
         self.counts = NgramCounts(texts)
+        self.texts = texts
+        self.changed: set[int] = set()  # rows whose text was patched since (context_patch)
         self.text_len = np.array([len(t) for t in texts])
         self.has_mt = np.array([i.mt is not None for i in src] + [False] * len(tgt), dtype=float)
+
+    def _own_chrf(self, left: tuple[int, ...], right: tuple[int, ...]) -> float:
+        """chrF of one group from its members' texts alone (what ``counts`` gives unpatched)."""
+        counts = NgramCounts([self.texts[i] for i in (*left, *right)])
+        n = len(left) + len(right)
+        pick_l = _selection([tuple(range(len(left)))], n)
+        pick_r = _selection([tuple(range(len(left), n))], n)
+        return float(counts.chrf(pick_l, pick_r)[0])
 
     def features(self, groups) -> dict[str, np.ndarray]:
         n_src = len(self.src)
@@ -155,6 +165,10 @@ class SurfaceSignal:
         left = _selection([s for s, _ in groups], n_all)
         right = _selection([t for _, t in groups], n_all, offset=n_src)
         sim = self.counts.chrf(left, right)
+        if self.changed:  # groups holding a patched sentence: chrF of their own n-grams
+            for g, (s, t) in enumerate(groups):
+                if self.changed.intersection(s) or self.changed.intersection(n_src + j for j in t):
+                    sim[g] = self._own_chrf(s, tuple(n_src + j for j in t))
         a, b = left @ self.vectors, right @ self.vectors
         dots = np.asarray(a.multiply(b).sum(axis=1)).ravel()
         norms = np.sqrt(

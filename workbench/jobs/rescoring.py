@@ -11,8 +11,8 @@ The context covers the whole language pair, as the aligner mined it, while the p
 most ``whole_pair_limit`` sentences (5,000); above that it covers the documents of the link
 being rescored (the margin's neighbours then come from those documents only, so the score
 can differ from the aligner's; such a link carries the feature ``local_context = 1``), so that
-neither opening nor a corrected text waits for a corpus-wide index. Contexts are built in the background where the cursor is (the review
-app); a re-link, merge or split then costs about 10 ms of scoring (docs/benchmarks.md).
+neither opening nor a corrected text waits for a corpus-wide index. Contexts are built in
+the background where the cursor is (the review app); a re-link, merge or split then costs about 10 ms of scoring (docs/benchmarks.md).
 
 The aligner (numpy, scipy) is imported on the first rescoring, not when a review opens.
 """

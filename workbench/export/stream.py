@@ -20,7 +20,7 @@ from workbench.jsontext import has_surrogate_escape, parse_json_object
 from workbench.store.files import SUFFIX, alignment_from_header
 from workbench.store.guard import pending_decisions
 from workbench.store.journal import journal_path
-from workbench.store.model import Link, Status, link_problem, now_iso
+from workbench.store.model import Alignment, Link, Status, link_problem, now_iso
 from workbench.store.session import load_current
 
 
@@ -93,17 +93,7 @@ def read_current_header(path: str | Path) -> AlignmentHeader:
     alignment, applied = load_current(path)
     if not applied:
         return header
-    return AlignmentHeader(
-        path=path,
-        src_lang=alignment.src_lang,
-        tgt_lang=alignment.tgt_lang,
-        src_docs=alignment.src_docs,
-        tgt_docs=alignment.tgt_docs,
-        provenance=alignment.provenance,
-        edits=alignment.edits,
-        links=alignment.links,
-        journal_decisions=applied,
-    )
+    return _header_of(alignment, path, links=alignment.links, journal_decisions=applied)
 
 
 def link_dicts(header: AlignmentHeader) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -117,15 +107,26 @@ def link_dicts(header: AlignmentHeader) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _header(data: dict[str, Any], path: Path) -> AlignmentHeader:
-    checked = alignment_from_header(data, path)
+    return _header_of(alignment_from_header(data, path), path)
+
+
+def _header_of(
+    alignment: Alignment,
+    path: Path,
+    links: list[Link] | None = None,
+    journal_decisions: int = 0,
+) -> AlignmentHeader:
+    """The header fields of ``alignment`` (read from ``path``); ``links``: journal-applied."""
     return AlignmentHeader(
         path=path,
-        src_lang=checked.src_lang,
-        tgt_lang=checked.tgt_lang,
-        src_docs=checked.src_docs,
-        tgt_docs=checked.tgt_docs,
-        provenance=checked.provenance,
-        edits=checked.edits,
+        src_lang=alignment.src_lang,
+        tgt_lang=alignment.tgt_lang,
+        src_docs=alignment.src_docs,
+        tgt_docs=alignment.tgt_docs,
+        provenance=alignment.provenance,
+        edits=alignment.edits,
+        links=links,
+        journal_decisions=journal_decisions,
     )
 
 

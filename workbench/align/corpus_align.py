@@ -35,7 +35,7 @@ from workbench.jsontext import parse_json_object
 from workbench.names import validate_file_id
 from workbench.settings import AlignSettings, Settings
 from workbench.store.files import SUFFIX, dumps_line, header_dict, load_alignment
-from workbench.store.model import Alignment, Link, Status, now_iso
+from workbench.store.model import Alignment, Link, Status, highest_number, now_iso
 from workbench.store.order import article_order
 
 MODE = "comparable"
@@ -332,7 +332,7 @@ def _new_links(
     old_auto = {
         (tuple(link.src), tuple(link.tgt)): link for link in old_links if link.status == Status.AUTO
     }
-    counter = _highest_id(old_links)
+    counter = highest_number((link.id for link in old_links), "L")
     new_links: list[Link] = []
     for proposal in [*result.links, *result.unmatched]:
         key = (tuple(proposal.src), tuple(proposal.tgt))
@@ -359,13 +359,6 @@ def _signals(with_mt: bool, encoder: Any) -> str:
     parts = [f"encoder {encoder.id}"] if encoder is not None else []
     parts.append("chrF of the English MT" if with_mt else "no MT")
     return ", ".join([*parts, "anchors (numbers, dates, names)"])
-
-
-def _highest_id(links: list[Link]) -> int:
-    numbers = [
-        int(link.id[1:]) for link in links if link.id.startswith("L") and link.id[1:].isdigit()
-    ]
-    return max(numbers, default=0)
 
 
 def _segmenter() -> dict[str, str]:

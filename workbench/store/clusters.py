@@ -24,8 +24,8 @@ from workbench.errors import InputError
 from workbench.fileio import atomic_writer
 from workbench.jsonlines import read_records
 from workbench.jsontext import parse_json_object
-from workbench.store.files import dumps_line
-from workbench.store.model import Status, now_iso
+from workbench.store.files import check_schema, dumps_line
+from workbench.store.model import Status, highest_number, now_iso
 
 FORMAT_NAME = "workbench-clusters"
 SCHEMA_VERSION = 1
@@ -103,11 +103,8 @@ class ClusterSet:
         return {sid: c.id for c in self.clusters for sid in c.sentence_ids()}
 
     def next_id(self) -> str:
-        highest = 0
-        for cluster in self.clusters:
-            if cluster.id.startswith("C") and cluster.id[1:].isdigit():
-                highest = max(highest, int(cluster.id[1:]))
-        return f"C{highest + 1:04d}"
+        """A fresh cluster id, ``C`` + a number above every existing one."""
+        return f"C{highest_number((c.id for c in self.clusters), 'C') + 1:04d}"
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -184,16 +181,7 @@ def _cluster_from(data: dict[str, Any]) -> Cluster:
 def _header(data: dict[str, Any], path: Path) -> ClusterSet:
     if data.get("format") != FORMAT_NAME:
         raise InputError(f"not a workbench clusters file (format {data.get('format')!r})", path, 1)
-    schema = data.get("schema")
-    if type(schema) is not int or schema < 1:
-        raise InputError(f"schema version must be a whole number >= 1, not {schema!r}", path, 1)
-    if schema > SCHEMA_VERSION:
-        raise InputError(
-            f"schema version {schema} is newer than this workbench reads ({SCHEMA_VERSION}); "
-            "upgrade workbench",
-            path,
-            1,
-        )
+    check_schema(data.get("schema"), SCHEMA_VERSION, path)
     docs = data.get("documents")
     if type(docs) is not dict or not all(
         type(v) is dict

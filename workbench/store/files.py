@@ -83,6 +83,19 @@ def load_alignment(path: str | Path, *, fast: bool = True) -> Alignment:
     return alignment
 
 
+def check_schema(schema: Any, supported: int, path: Path) -> None:
+    """A header's ``schema`` must be a whole number from 1 to ``supported`` (errors: line 1)."""
+    if type(schema) is not int or schema < 1:
+        raise InputError(f"schema version must be a whole number >= 1, not {schema!r}", path, 1)
+    if schema > supported:
+        raise InputError(
+            f"schema version {schema} is newer than this workbench reads ({supported}); "
+            "upgrade workbench",
+            path,
+            1,
+        )
+
+
 def alignment_from_header(header: dict[str, Any], path: Path) -> Alignment:
     """An :class:`Alignment` without links from a parsed header line, checked: format name,
     schema version, every field's type (errors name ``path``, line 1)."""
@@ -90,16 +103,7 @@ def alignment_from_header(header: dict[str, Any], path: Path) -> Alignment:
         raise InputError(
             f"not a workbench alignment file (format {header.get('format')!r})", path, 1
         )
-    schema = header.get("schema")
-    if type(schema) is not int or schema < 1:
-        raise InputError(f"schema version must be a whole number >= 1, not {schema!r}", path, 1)
-    if schema > SCHEMA_VERSION:
-        raise InputError(
-            f"schema version {schema} is newer than this workbench reads ({SCHEMA_VERSION}); "
-            "upgrade workbench",
-            path,
-            1,
-        )
+    check_schema(header.get("schema"), SCHEMA_VERSION, path)
     problem = _header_problem(header)
     if problem:
         raise InputError(f"header is missing or has a wrong field: {problem}", path, 1)

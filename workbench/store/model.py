@@ -7,6 +7,7 @@ which may come from several English documents (comparable coverage is spread out
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -146,6 +147,14 @@ def link_problem(data: Any) -> str | None:
     return None
 
 
+def highest_number(ids: Iterable[str], prefix: str) -> int:
+    """The highest ``N`` of the ids ``<prefix>N`` (``L12``, ``C0003``); 0 when there is none."""
+    numbers = [
+        int(i[len(prefix) :]) for i in ids if i.startswith(prefix) and i[len(prefix) :].isdigit()
+    ]
+    return max(numbers, default=0)
+
+
 @dataclass
 class Alignment:
     """One alignment file: links from one source language into the target language.
@@ -173,11 +182,7 @@ class Alignment:
 
     def next_link_id(self) -> str:
         """A fresh link id, ``L`` + a number above every existing one."""
-        highest = 0
-        for link in self.links:
-            if link.id.startswith("L") and link.id[1:].isdigit():
-                highest = max(highest, int(link.id[1:]))
-        return f"L{highest + 1:05d}"
+        return f"L{highest_number((link.id for link in self.links), 'L') + 1:05d}"
 
     def counts(self) -> dict[Status, int]:
         counts = dict.fromkeys(Status, 0)

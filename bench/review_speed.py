@@ -141,12 +141,15 @@ async def measure(
                 ops_ms.append(((time.perf_counter() - t) * 1000, 0.0))
                 app.session.undo()
             timings["(merge operation with rescoring, no screen)"] = ops_ms
-            # a corrected text: the context of its documents is built again
+            # a corrected text: the context of its documents is patched for that sentence
             index = app.current_index()
             sid = app.data.alignment.links[index].src[0]
             t = time.perf_counter()
             app.session.edit_text(sid, "texte corrigé.", app.data.original(sid), index)
             timings["(save a corrected text)"] = [((time.perf_counter() - t) * 1000, 0.0)]
+            print(
+                f"contexts built {app.session.rescorer.builds}, patched {app.session.rescorer.patches}"
+            )
         await pilot.press("q")
     return opened, timings
 

@@ -237,34 +237,42 @@ def relink(
         ]
     }
     for j, other in enumerate(alignment.links):
-        if j == index:
-            continue
-        lost_tgt = [sid for sid in other.tgt if sid in take_tgt]
-        lost_src = [sid for sid in other.src if sid in take_src]
-        if not lost_tgt and not lost_src:
-            continue
-        rest_src = [sid for sid in other.src if sid not in take_src]
-        rest_tgt = [sid for sid in other.tgt if sid not in take_tgt]
-        if not rest_src and not rest_tgt:
-            changes[j] = []
-        else:
-            note = f"{', '.join(lost_src + lost_tgt)} moved to {link.id}"
-            changes[j] = [
-                _stamped(
-                    other,
-                    stamp,
-                    src=rest_src,
-                    tgt=rest_tgt,
-                    status=Status.FLAGGED,
-                    score=None,
-                    flags=[],
-                    note=note,
-                )
-            ]
+        if j != index:
+            remaining = _without_taken(other, take_src, take_tgt, link.id, stamp)
+            if remaining is not None:
+                changes[j] = remaining
     steps: list[Step] = [
         ReplaceLinks(j, [alignment.links[j]], changes[j]) for j in sorted(changes, reverse=True)
     ]
     return Transaction("re-link", steps, cursor=link.id)
+
+
+def _without_taken(
+    other: Link, take_src: set[str], take_tgt: set[str], taker: str, stamp: Stamp
+) -> list[Link] | None:
+    """What is left of ``other`` once link ``taker`` takes its sentences in ``take_src`` /
+    ``take_tgt``: None, it loses none; ``[]``, nothing is left; else it, flagged for a second look."""
+    lost_tgt = [sid for sid in other.tgt if sid in take_tgt]
+    lost_src = [sid for sid in other.src if sid in take_src]
+    if not lost_tgt and not lost_src:
+        return None
+    rest_src = [sid for sid in other.src if sid not in take_src]
+    rest_tgt = [sid for sid in other.tgt if sid not in take_tgt]
+    if not rest_src and not rest_tgt:
+        return []
+    note = f"{', '.join(lost_src + lost_tgt)} moved to {taker}"
+    return [
+        _stamped(
+            other,
+            stamp,
+            src=rest_src,
+            tgt=rest_tgt,
+            status=Status.FLAGGED,
+            score=None,
+            flags=[],
+            note=note,
+        )
+    ]
 
 
 def edit_text(

@@ -545,26 +545,9 @@ def make_app(
         raise ConfigError(f"[review] keymap: {'; '.join(problems)}")
     path = Path(alignment_path)
     if corpus is None:
-        if corpus_dir is None:
-            raise WorkbenchError("make_app needs a corpus or a corpus folder")
-        from workbench.corpus.ingest import ingest
-        from workbench.settings import load_settings
-
-        # the user's [corpus] settings (languages, suffixes, size limit), never the defaults
-        corpus = ingest(Path(corpus_dir), corpus_settings or load_settings().corpus)
-    with gc_paused():
-        session = ReviewSession.open(
-            path,
-            reviewer or settings.reviewer or current_user(),
-            take_over=take_over,
-            validate=corpus_validator(corpus, path),
-            clock=clock,
-            snapshot_every=settings.snapshot_every,
-            snapshot_seconds=settings.snapshot_seconds,
-        )
-        # the links and corpus live as long as the app: keep them out of the cyclic
-        # collector's scans, which otherwise stall keystrokes on long files
-        gc.freeze()
+        corpus = _ingest_for_review(corpus_dir, corpus_settings)
+    reviewer = reviewer or settings.reviewer or current_user()
+    session = _open_session(path, corpus, reviewer, settings, clock, take_over)
     notice = None
     if mt is None:
         mt, notice = load_mt(
@@ -580,3 +563,39 @@ def make_app(
     app.corpus_dir = Path(corpus_dir) if corpus_dir is not None else None
     app.align_settings = align_settings
     return app
+
+
+def _ingest_for_review(corpus_dir: str | Path | None, corpus_settings: Any) -> Corpus:
+    """The corpus of ``corpus_dir`` with the user's ``[corpus]`` settings (languages, suffixes,
+    size limit), never the defaults."""
+    if corpus_dir is None:
+        raise WorkbenchError("make_app needs a corpus or a corpus folder")
+    from workbench.corpus.ingest import ingest
+    from workbench.settings import load_settings
+
+    return ingest(Path(corpus_dir), corpus_settings or load_settings().corpus)
+
+
+def _open_session(
+    path: Path,
+    corpus: Corpus,
+    reviewer: str,
+    settings: ReviewSettings,
+    clock: Callable[[], str],
+    take_over: bool,
+) -> ReviewSession:
+    """The review session on ``path`` (locked, loaded, recovered), checked against ``corpus``."""
+    with gc_paused():
+        session = ReviewSession.open(
+            path,
+            reviewer,
+            take_over=take_over,
+            validate=corpus_validator(corpus, path),
+            clock=clock,
+            snapshot_every=settings.snapshot_every,
+            snapshot_seconds=settings.snapshot_seconds,
+        )
+        # the links and corpus live as long as the app: keep them out of the cyclic
+        # collector's scans, which otherwise stall keystrokes on long files
+        gc.freeze()
+    return session

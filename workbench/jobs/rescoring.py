@@ -148,7 +148,9 @@ class LinkRescorer:
         patched into the context of ``key`` (``RescoreContext.patch``: the corrected sentences
         only, milliseconds instead of a rebuild; re-keyed, so undo patches it back)."""
         with self._lock:
-            for old in [k for k in self._contexts if k[:2] == key[:2]]:
+            if key in self._contexts:  # another thread patched it meanwhile
+                return True
+            for old in [k for k in list(self._contexts) if k[:2] == key[:2]]:
                 before, after = dict(old[2]), dict(key[2])
                 changed = {
                     sid for sid in before.keys() | after.keys() if before.get(sid) != after.get(sid)

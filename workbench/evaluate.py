@@ -140,13 +140,7 @@ def evaluate_mt(
         from workbench.corpus.ingest import ingest
 
         source = CorpusText(ingest(corpus_dir, corpus_settings))
-    dirs = list(mt_dirs) or [Path(corpus_dir) / TRANSLATIONS_DIR]
-    systems = [load_system(d) for d in dirs]
-    names = [s.name for s in systems]
-    for i, system in enumerate(systems):  # two folders with the same model: tell them apart
-        if names.count(system.name) > 1:
-            system.name = f"{system.name} ({system.folder})"
-        names[i] = system.name
+    systems = _load_systems(list(mt_dirs) or [Path(corpus_dir) / TRANSLATIONS_DIR])
     segments = collect_segments(files, source, systems, Selection.parse(status, None, lang))
     report = Report(systems)
     metrics = _metrics()
@@ -160,27 +154,47 @@ def evaluate_mt(
         }
         if not usable:
             continue
-        groups = [("all", usable)] + [
-            (doc, [s for s in usable if s.doc == doc]) for doc in sorted({s.doc for s in usable})
-        ]
-        for doc, group in groups:
-            refs = [s.ref for s in group]
-            for index, system in enumerate(systems):
-                hyps = [str(s.hyps[index]) for s in group]
-                report.scores.append(
-                    {
-                        "pair": pair,
-                        "doc": doc,
-                        "system": system.name,
-                        "n": len(group),
-                        **_score(metrics, hyps, refs),
-                    }
-                )
+        report.scores.extend(_pair_scores(pair, usable, systems, metrics))
         if len(systems) > 1:
             _paired(report, pair, usable, systems, test, samples)
     if report.scores:  # a sacrebleu signature exists once the metric has scored something
         report.signatures = {name: str(m.get_signature()) for name, m in metrics.items()}
     return report
+
+
+def _load_systems(dirs: list[Path]) -> list[System]:
+    """The MT systems of ``dirs``; two folders with the same model are told apart by folder."""
+    systems = [load_system(d) for d in dirs]
+    names = [s.name for s in systems]
+    for i, system in enumerate(systems):
+        if names.count(system.name) > 1:
+            system.name = f"{system.name} ({system.folder})"
+        names[i] = system.name
+    return systems
+
+
+def _pair_scores(
+    pair: str, usable: list[Segment], systems: Sequence[System], metrics: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Each system's scores on a language pair's usable segments: all, then per document."""
+    groups = [("all", usable)] + [
+        (doc, [s for s in usable if s.doc == doc]) for doc in sorted({s.doc for s in usable})
+    ]
+    scores = []
+    for doc, group in groups:
+        refs = [s.ref for s in group]
+        for index, system in enumerate(systems):
+            hyps = [str(s.hyps[index]) for s in group]
+            scores.append(
+                {
+                    "pair": pair,
+                    "doc": doc,
+                    "system": system.name,
+                    "n": len(group),
+                    **_score(metrics, hyps, refs),
+                }
+            )
+    return scores
 
 
 def _paired(

@@ -393,22 +393,11 @@ def prepare(
     clock = time.perf_counter()
     (fwd_idx, fwd_sim), (bwd_idx, bwd_sim) = top_k_both(vs, vt, config.k, config.chunk)
     timings["neighbours"] = time.perf_counter() - clock
-    forward = np.stack([np.repeat(np.arange(len(src)), fwd_idx.shape[1]), fwd_idx.ravel()], axis=1)
-    backward = np.stack([bwd_idx.ravel(), np.repeat(np.arange(len(tgt)), bwd_idx.shape[1])], axis=1)
-    found = [forward, backward]
+    found = _neighbour_pairs(fwd_idx, bwd_idx, len(src), len(tgt))
     semantic = None
     if encoder is not None:
         clock = time.perf_counter()
-        semantic = EncoderSignal(
-            encoder,
-            [i.text for i in src],
-            [i.lang for i in src],
-            [i.text for i in tgt],
-            [i.lang for i in tgt],
-            config.encoder_k,
-            [i.doc for i in (*src, *tgt)],
-            [i.mt for i in src],
-        )
+        semantic = _encoder_signal(encoder, src, tgt, config)
         found.append(semantic.candidates())
         timings["encoder"] = time.perf_counter() - clock
     cand = np.unique(np.concatenate(found), axis=0)
@@ -426,6 +415,31 @@ def prepare(
     timings["chrf_profile"] = time.perf_counter() - clock
     scorer.surface.top_sims = (fwd_sim, bwd_sim)  # each row's k best, for context patches
     return cand, scorer
+
+
+def _neighbour_pairs(
+    fwd_idx: np.ndarray, bwd_idx: np.ndarray, n_src: int, n_tgt: int
+) -> list[np.ndarray]:
+    """(source, English) index pairs of each source row's neighbours, then of each English row's."""
+    forward = np.stack([np.repeat(np.arange(n_src), fwd_idx.shape[1]), fwd_idx.ravel()], axis=1)
+    backward = np.stack([bwd_idx.ravel(), np.repeat(np.arange(n_tgt), bwd_idx.shape[1])], axis=1)
+    return [forward, backward]
+
+
+def _encoder_signal(
+    encoder: TextEncoder, src: Sequence[Item], tgt: Sequence[Item], config: MiningConfig
+) -> EncoderSignal:
+    """The sentence-encoder signal over both sides (source MT embedded too, when stored)."""
+    return EncoderSignal(
+        encoder,
+        [i.text for i in src],
+        [i.lang for i in src],
+        [i.text for i in tgt],
+        [i.lang for i in tgt],
+        config.encoder_k,
+        [i.doc for i in (*src, *tgt)],
+        [i.mt for i in src],
+    )
 
 
 def mine(
@@ -452,9 +466,7 @@ def mine(
     timings: dict[str, float] = {}
     cand, scorer = prepare(src, tgt, config, timings, encoder)
     clock = time.perf_counter()
-    if forbidden and len(cand):
-        keep = [((src[i].id,), (tgt[j].id,)) not in forbidden for i, j in cand]
-        cand = cand[np.array(keep, dtype=bool)]
+    cand = _allowed(cand, src, tgt, forbidden)
     groups = [((int(i),), (int(j),)) for i, j in cand]
     scores = scorer.scores(groups, floor=config.threshold)
     timings["scoring"] = time.perf_counter() - clock
@@ -479,6 +491,19 @@ def mine(
     return MiningResult(
         result_links, unmatched, with_mt, stats, _unread(scorer.semantic, [*src, *tgt])
     )
+
+
+def _allowed(
+    cand: np.ndarray,
+    src: Sequence[Item],
+    tgt: Sequence[Item],
+    forbidden: set[tuple[tuple[str, ...], tuple[str, ...]]],
+) -> np.ndarray:
+    """The candidate pairs less the 1-1 pairs a reviewer rejected (``forbidden``)."""
+    if not forbidden or not len(cand):
+        return cand
+    keep = [((src[i].id,), (tgt[j].id,)) not in forbidden for i, j in cand]
+    return cand[np.array(keep, dtype=bool)]
 
 
 def _mutual_best(

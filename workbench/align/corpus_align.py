@@ -566,48 +566,65 @@ def print_summary(corpus: Corpus, runs: list[LanguageRun], file=None) -> None:
     if not runs:
         print("align: no documents outside the target language; nothing to align", file=file)
     for run in runs:
-        al = run.alignment
-        how = [f"encoder {run.encoder}" if run.encoder else "no encoder"]
-        how.append(
-            _mt_words(al)
-            if run.with_mt
-            else "MT not used (use_mt off, --no-mt)"
-            if run.mt_off
-            else "no MT"
-        )
-        how.append("anchors")
-        where = {
-            "written": f" -> {run.path}",
-            "unchanged": f": {run.path} unchanged (not rewritten)",
-            "dry-run": " (dry run: nothing written)",
-            "reviewed": f": {run.path} is reviewed or under review; left as it is by the main "
-            "job (re-align it with `workbench align` or R in `workbench review`)",
-        }[run.outcome]
-        print(f"align {al.src_lang}-{al.tgt_lang} ({MODE}; {', '.join(how)}){where}", file=file)
-        if run.kept:
-            print(f"  kept {run.kept} reviewer decisions; re-aligned the rest", file=file)
-        for row in coverage_rows(corpus, al):
-            spread = ", ".join(f"{doc} {n}" for doc, n in row["by_english_doc"].items()) or "none"
-            print(
-                f"  {row['doc']}: {row['statements']} statements, {row['paired']} paired ({spread}), "
-                f"{row['no_counterpart']} without counterpart, {row['discrepancies']} with discrepancies",
-                file=file,
-            )
-        english = [s.id for doc_id in al.tgt_docs for s in corpus.document(doc_id).sentences]
-        used = {t for link in al.links if link.status != Status.REJECTED for t in link.tgt}
-        paired_en = sum(1 for sid in english if sid in used)
+        _print_run(corpus, run, file)
+
+
+_WHERE = {
+    "written": " -> {path}",
+    "unchanged": ": {path} unchanged (not rewritten)",
+    "dry-run": " (dry run: nothing written)",
+    "reviewed": ": {path} is reviewed or under review; left as it is by the main "
+    "job (re-align it with `workbench align` or R in `workbench review`)",
+}
+
+
+def _print_run(corpus: Corpus, run: LanguageRun, file) -> None:
+    """One language's summary: signals, file outcome, coverage per document, English, links."""
+    al = run.alignment
+    where = _WHERE[run.outcome].format(path=run.path)
+    print(f"align {al.src_lang}-{al.tgt_lang} ({MODE}; {_signal_words(run)}){where}", file=file)
+    if run.kept:
+        print(f"  kept {run.kept} reviewer decisions; re-aligned the rest", file=file)
+    for row in coverage_rows(corpus, al):
+        spread = ", ".join(f"{doc} {n}" for doc, n in row["by_english_doc"].items()) or "none"
         print(
-            f"  English: {paired_en} of {len(english)} statements paired with {al.src_lang}, "
-            f"{len(english) - paired_en} without counterpart (counted, not written as 0-1 links)",
+            f"  {row['doc']}: {row['statements']} statements, {row['paired']} paired ({spread}), "
+            f"{row['no_counterpart']} without counterpart, {row['discrepancies']} with discrepancies",
             file=file,
         )
-        counts = al.counts()
-        kinds: dict[str, int] = {}
-        for link in al.links:
-            kinds[link.kind] = kinds.get(link.kind, 0) + 1
-        kinds_text = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
-        status_text = ", ".join(f"{s} {n}" for s, n in counts.items() if n)
-        print(f"  links: {kinds_text} ({status_text})", file=file)
+    english = [s.id for doc_id in al.tgt_docs for s in corpus.document(doc_id).sentences]
+    used = {t for link in al.links if link.status != Status.REJECTED for t in link.tgt}
+    paired_en = sum(1 for sid in english if sid in used)
+    print(
+        f"  English: {paired_en} of {len(english)} statements paired with {al.src_lang}, "
+        f"{len(english) - paired_en} without counterpart (counted, not written as 0-1 links)",
+        file=file,
+    )
+    print(f"  links: {_link_counts(al)}", file=file)
+
+
+def _signal_words(run: LanguageRun) -> str:
+    """'encoder X, MT ... | no MT, anchors': what a run's links rest on."""
+    how = [f"encoder {run.encoder}" if run.encoder else "no encoder"]
+    how.append(
+        _mt_words(run.alignment)
+        if run.with_mt
+        else "MT not used (use_mt off, --no-mt)"
+        if run.mt_off
+        else "no MT"
+    )
+    how.append("anchors")
+    return ", ".join(how)
+
+
+def _link_counts(alignment: Alignment) -> str:
+    """'1-0 2, 1-1 11 (auto 13)': links by kind, then by status."""
+    kinds: dict[str, int] = {}
+    for link in alignment.links:
+        kinds[link.kind] = kinds.get(link.kind, 0) + 1
+    kinds_text = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+    status_text = ", ".join(f"{s} {n}" for s, n in alignment.counts().items() if n)
+    return f"{kinds_text} ({status_text})"
 
 
 def run_align(

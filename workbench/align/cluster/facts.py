@@ -145,11 +145,7 @@ def _pair_numbers(qa: Sequence[Quantity], qb: Sequence[Quantity]) -> list[tuple[
             ratio = max(q.value, r.value) / min(q.value, r.value)
             if ratio <= MAX_RATIO:
                 near.append((ratio, i, j))
-    for _ratio, i, j in sorted(near):
-        if i not in used_a and j not in used_b:
-            pairs.append((i, j))
-            used_a.add(i)
-            used_b.add(j)
+    _take_nearest(near, pairs, used_a, used_b)
     return pairs
 
 
@@ -173,13 +169,22 @@ def _pair_dates(da: Sequence, db: Sequence) -> list[tuple[int, int]]:
         for j, e in enumerate(db):
             if j not in used_b and e.month and e.day:
                 options.append((abs((d.month * 31 + d.day) - (e.month * 31 + e.day)), i, j))
-    used_a: set[int] = set()
+    _take_nearest(options, pairs, set(), used_b)
+    return pairs
+
+
+def _take_nearest(
+    options: list[tuple[float, int, int]],
+    pairs: list[tuple[int, int]],
+    used_a: set[int],
+    used_b: set[int],
+) -> None:
+    """Add to ``pairs`` the ``(distance, i, j)`` options, nearest first, each index used once."""
     for _distance, i, j in sorted(options):
         if i not in used_a and j not in used_b:
             pairs.append((i, j))
             used_a.add(i)
             used_b.add(j)
-    return pairs
 
 
 def _values(member: MemberText, anchors: SentenceAnchors) -> tuple[list, list]:

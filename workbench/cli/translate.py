@@ -12,6 +12,12 @@ from workbench.translate.backends import backend_names
 
 
 def add_job_options(parser: argparse.ArgumentParser) -> None:
+    _add_model_options(parser)
+    _add_engine_options(parser)
+    _add_progress_options(parser)
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "model and decoding (defaults: workbench.toml [translate], then the registry)"
     )
@@ -59,6 +65,9 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         help="command backend: seconds a batch may take before the command is stopped "
         "(default: [translate] command_timeout, 600)",
     )
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     ray = parser.add_argument_group(
         "engine (default: local, one process; ray: workers on a Ray cluster, pip install workbench[ray])"
     )
@@ -82,6 +91,9 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="Ray: shard folder (default: OUTPUT.shards/, or beside the cache for the corpus)",
     )
+
+
+def _add_progress_options(parser: argparse.ArgumentParser) -> None:
     bar = parser.add_mutually_exclusive_group()
     bar.add_argument(
         "--progress", dest="progress", action="store_true", default=None, help="always show the bar"

@@ -180,16 +180,16 @@ def _worker_encode(texts: list[str]) -> np.ndarray:
     return _WORKER_MODEL._model.encode(texts)
 
 
-def _chunks(texts: list[str], parts: int) -> list[list[str]]:
-    """Length-sorted ``texts`` dealt into about ``parts * 8`` chunks of similar total size."""
-    size = max(64, len(texts) // (parts * 8) + 1)
+def _chunks(texts: list[str], size: int = 96) -> list[list[str]]:
+    """Length-sorted ``texts`` in small chunks: each process takes the next one when free."""
     return [texts[i : i + size] for i in range(0, len(texts), size)]
 
 
 class _UseRunner:
-    """Encodes in this process for small inputs, in a pool of worker processes (one per
-    core, one BLAS thread each, started on first need) for large ones: the numpy forward
-    pass holds the GIL for most of its time, so threads do not use a second core."""
+    """Encodes in this process for small inputs; for large ones this process and one worker
+    per further core (one BLAS thread each) share the chunks, each taking the next when free:
+    the numpy forward pass holds the GIL for most of its time, so threads do not use a
+    second core, and this process starts at once while the workers load the weights."""
 
     def __init__(self) -> None:
         self.cores = max(1, min(len(os.sched_getaffinity(0)), 8))
@@ -206,29 +206,68 @@ class _UseRunner:
     def __call__(self, texts: list[str]) -> np.ndarray:
         if self.cores < 2 or len(texts) < PARALLEL_MIN_TEXTS:
             return self.model._model.encode(texts)
-        if self.pool is None and not self._start_pool():
-            return self.model._model.encode(texts)
-        parts = self.pool.map(_worker_encode, _chunks(texts, self.cores))
-        return np.concatenate(parts)
+        chunks = _chunks(texts)
+        done: list[np.ndarray | None] = [None] * len(chunks)
+        self._share(chunks, done)
+        return np.concatenate(done)
 
-    def _start_pool(self) -> bool:
-        """Start the workers; where a process cannot be spawned (a UI that replaced the
-        standard streams, a sandbox) fall back to this process for good."""
-        import multiprocessing
+    def _share(self, chunks: list[list[str]], done: list[np.ndarray | None]) -> None:
+        """Fill ``done``: the workers keep one chunk each in hand, this process encodes the
+        next free chunk in between; a worker that cannot start or dies leaves its chunks here."""
+        from concurrent.futures import FIRST_COMPLETED, wait
 
+        pending: dict[Any, int] = {}
+        following = 0
+        while following < len(chunks) or pending:
+            while following < len(chunks) and len(pending) < self.cores - 1 and self._pool_ready():
+                future = self._submit(chunks[following])
+                if future is None:
+                    break
+                pending[future] = following
+                following += 1
+            if following < len(chunks):
+                done[following] = self.model._model.encode(chunks[following])
+                following += 1
+            elif pending:
+                wait(pending, return_when=FIRST_COMPLETED)
+            for future in [f for f in pending if f.done()]:
+                index = pending.pop(future)
+                try:
+                    done[index] = future.result()
+                except Exception:  # a worker died: this process encodes its chunk
+                    self.close(for_good=True)
+                    done[index] = self.model._model.encode(chunks[index])
+
+    def _pool_ready(self) -> bool:
+        if self.pool is None and self.cores > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            try:
+                self.pool = ProcessPoolExecutor(
+                    self.cores - 1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_start,
+                )
+            except (OSError, ValueError, RuntimeError):
+                self.close(for_good=True)
+        return self.pool is not None
+
+    def _submit(self, chunk: list[str]) -> Any:
+        """The chunk sent to a worker; where a process cannot be spawned (a UI that replaced
+        the standard streams, a sandbox) None, and this process does everything from now on."""
         try:
-            self.pool = multiprocessing.get_context("spawn").Pool(
-                self.cores, initializer=_worker_start
-            )
-        except (OSError, ValueError):
-            self.cores = 1
-            return False
-        return True
+            return self.pool.submit(_worker_encode, chunk)
+        except (OSError, ValueError, RuntimeError):
+            self.close(for_good=True)
+            return None
 
-    def close(self) -> None:
+    def close(self, for_good: bool = False) -> None:
         if self.pool is not None:
-            self.pool.terminate()
+            self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
+        if for_good:
+            self.cores = 1
 
 
 def load_use() -> Encoder:

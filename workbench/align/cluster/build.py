@@ -27,15 +27,15 @@ merge, ``O(|c1| * |c2|)`` look-ups; memory ``O(D * M * n^2)`` for the margin mat
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from workbench.align.anchors import SentenceAnchors, compare_anchors
+from workbench.align.signals.blas import one_blas_thread
 from workbench.settings import ClusterSettings
 
 
@@ -345,20 +345,6 @@ class _Clusters:
         return True
 
 
-@contextlib.contextmanager
-def _one_blas_thread() -> Iterator[None]:
-    """Many small matrix products: one BLAS thread each is faster than threads fighting
-    over a shared machine's cores (20 x 200 sentences: 2.8 s vs 9-18 s at load 10 on 2
-    cores). threadpoolctl comes with scipy's usual installs; without it nothing changes."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 def build_clusters(
     docs: Sequence[DocView],
     config: ClusterConfig | None = None,
@@ -383,7 +369,7 @@ def make_evidence(
     links: dict[tuple[str, str], float] | None = None,
 ) -> Evidence:
     """The pair evidence ``config.evidence`` names, for the document pairs it compares."""
-    with _one_blas_thread():
+    with one_blas_thread():
         if config.evidence == "calibrated":
             from workbench.align.cluster.pairprob import ProbEvidence
 

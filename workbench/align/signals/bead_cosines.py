@@ -15,11 +15,12 @@ with the sentence encoder") measures it against concatenations on the dev sets.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from workbench.align.signals.blas import one_blas_thread
 
 if TYPE_CHECKING:
     from workbench.align.parallel import Band
@@ -190,7 +191,7 @@ def span_cosines(
     # about `width` rows per block: a monotone band then spans a few times `width` columns,
     # so one product per block costs a small multiple of the band's own cells
     rows_per_chunk = max(32, min(_CELLS_PER_CHUNK // max(width, 1), width))
-    with _one_blas_thread():
+    with one_blas_thread():
         for r0 in range(0, n + 1, rows_per_chunk):
             r1 = min(n + 1, r0 + rows_per_chunk)
             rows = np.arange(r0, r1)
@@ -205,20 +206,6 @@ def span_cosines(
                 fits = (rows[:, None] >= a) & (cols >= b) & (cols < hi[:, None])
                 out[t, r0:r1] = np.where(fits, vals, np.nan)
     return out
-
-
-@contextlib.contextmanager
-def _one_blas_thread() -> Iterator[None]:
-    """Thousands of small products: one BLAS thread is far faster than threads fighting over
-    a busy machine's cores (Bible band: 11-33 s -> ~1 s). Without threadpoolctl nothing
-    changes."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def chunk_sums(emb: np.ndarray, cuts: np.ndarray) -> np.ndarray:

@@ -163,6 +163,32 @@ def test_cache_rows_of_the_wrong_size_are_encoded_again(use, tmp_path):
     np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
 
 
+def test_a_warm_cache_never_loads_the_weights_nor_starts_a_pool(tmp_path, monkeypatch):
+    """Every text cached: the USE weights are not read, no worker starts, and the language
+    check answers from the cache (the identifier is not loaded either)."""
+    path = tmp_path / "emb.sqlite"
+    texts = [f"verse {i} of the warm document" for i in range(2000)]  # above the pool's floor
+    sample = " ".join(e for e, _ in PAIRS)
+    first = CachedEncoder(enc_mod.load_use(), path)
+    rows = np.eye(512, dtype=np.float32)[np.arange(len(texts)) % 512]
+    first.store.put_many([(first.key(t), row) for t, row in zip(texts, rows, strict=True)])
+    assert first.detect_language(sample) == "en"
+    first.close()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("loaded on a warm cache")
+
+    monkeypatch.setattr(enc_mod, "_use_model", refuse)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", refuse)
+    monkeypatch.setattr("workbench.corpus.langid.detect_language", refuse)
+    encoder = enc_mod.load_use()
+    warm = CachedEncoder(encoder, path)
+    np.testing.assert_array_equal(warm.encode(texts), rows)
+    assert warm.detect_language(sample) == "en"
+    assert encoder._encode._model is None and encoder._encode.pool is None
+    assert encoder.encoded == 0
+
+
 KILLED_WRITER = """
 import os, sys
 import numpy as np

@@ -18,11 +18,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from workbench.align.signals.ngrams import ngram_ids
+
+if TYPE_CHECKING:  # scipy is imported where a matrix is built (~0.1 s at start-up)
+    import scipy.sparse as sp
 
 CHAR_ORDER = 6
 BETA = 2
@@ -91,6 +94,8 @@ def profile(texts: Sequence[str], order: int = CHAR_ORDER) -> Profiles:
 
 def _occurrence_matrix(sent: np.ndarray, gram: np.ndarray, n_texts: int) -> sp.csr_matrix:
     """Binary matrix whose feature (g, k) is set when text has >= k+1 occurrences of g."""
+    import scipy.sparse as sp
+
     if len(gram) == 0:
         return sp.csr_matrix((n_texts, 1), dtype=np.float32)
     n_grams = int(gram.max()) + 1

@@ -117,12 +117,13 @@ def unread_languages(
         return {}
     from workbench.corpus.langid import detect_language
 
+    detect = getattr(encoder, "detect_language", None) or detect_language  # cached answers
     out = {}
     for role, lines in sides.items():
         sample = " ".join(lines[:300])
         if sum(ch.isalpha() for ch in sample) < UNREAD_MIN_LETTERS:
             continue
-        language = detect_language(sample)
+        language = detect(sample)
         if not encoder.supports(language):
             out[role] = language
     return out

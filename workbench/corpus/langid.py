@@ -23,6 +23,17 @@ def _identifier():
     return py3langid
 
 
+@cache
+def identifier_version() -> str:
+    """What :func:`detect_language` depends on (a cache of its answers is keyed by it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"py3langid=={version('py3langid')}; thai>0.3"
+    except PackageNotFoundError:
+        return "py3langid; thai>0.3"
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of ``text``'s main language."""
     if thai_ratio(text) > 0.3:

@@ -30,15 +30,26 @@ _CELLS_PER_CHUNK = 1 << 21  # span_cosines: rows x columns per matrix product (m
 Encode = Callable[[Sequence[str]], np.ndarray]
 
 
-def _normalise(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return (rows / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+def _normalise(rows: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    """float32 unit rows (zero rows stay zero); the same values as
+    ``rows / np.linalg.norm(rows, axis=1)``. ``overwrite``: ``rows`` (float) is used as
+    scratch space (fewer large temporaries: sum_units runs on (N, 512) float64 arrays)."""
+    rows = np.asarray(rows)
+    if not overwrite or rows.dtype.kind != "f":
+        rows = rows.astype(np.float64 if rows.dtype.kind != "f" else rows.dtype)
+    squares = rows * rows
+    norms = np.sqrt(np.add.reduce(squares, axis=1, keepdims=True))
+    del squares
+    np.divide(rows, np.where(norms > 0, norms, 1.0), out=rows)
+    return rows.astype(np.float32)
 
 
 def prefix_sums(emb: np.ndarray) -> np.ndarray:
     """(len + 1, D) float64: row k the sum of rows 0..k-1."""
-    prefix = np.zeros((len(emb) + 1, emb.shape[1]), dtype=np.float64)
-    np.cumsum(emb, axis=0, out=prefix[1:])
+    prefix = np.empty((len(emb) + 1, emb.shape[1]), dtype=np.float64)
+    prefix[0] = 0.0
+    prefix[1:] = emb  # widened first, then summed in place: the same sums, ~2x faster
+    np.cumsum(prefix[1:], axis=0, out=prefix[1:])
     return prefix
 
 
@@ -46,9 +57,10 @@ def sum_units(emb: np.ndarray, size: int, prefix: np.ndarray | None = None) -> n
     """Row k (DP coordinate, k >= size): the normalised sum of rows k-size..k-1; zeros before.
     ``prefix``: :func:`prefix_sums` of ``emb`` when already computed."""
     prefix = prefix_sums(emb) if prefix is None else prefix
-    out = np.zeros_like(prefix)
-    out[size:] = prefix[size:] - prefix[:-size]
-    return _normalise(out)
+    out = np.empty_like(prefix)
+    out[:size] = 0.0
+    np.subtract(prefix[size:], prefix[:-size], out=out[size:])
+    return _normalise(out, overwrite=True)
 
 
 def join_span(lines: Sequence[str]) -> str:

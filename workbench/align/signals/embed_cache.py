@@ -6,6 +6,9 @@ the texts it has not seen. The key is a SHA-256 of the encoder's provenance (id,
 version, weights checksum or model revision) and the text; a vector is stored as float32
 bytes. A damaged cache file is reported once and bypassed (nothing is overwritten: delete the
 file to start a new cache). Within one run a text is never encoded twice (an in-memory map).
+The language check of parallel mode (is the text in one of the encoder's languages?) keeps
+its answers in the same file, so a warm run loads neither the encoder's weights nor the
+language identifier.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS embeddings (
     key BLOB PRIMARY KEY,
     vector BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS languages (
+    key BLOB PRIMARY KEY,
+    language TEXT NOT NULL
 ) WITHOUT ROWID
 """
 _CHUNK = 500  # keys per SELECT
@@ -48,7 +55,7 @@ class EmbeddingStore:
             db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(SCHEMA)
+            db.executescript(SCHEMA)
             db.execute("SELECT COUNT(*) FROM embeddings LIMIT 1").fetchone()
             self._db = db
         except (sqlite3.DatabaseError, OSError) as exc:
@@ -58,9 +65,10 @@ class EmbeddingStore:
         found: dict[bytes, np.ndarray] = {}
         if self._db is None:
             return found
+        ordered = sorted(keys)  # neighbouring keys share B-tree pages: ~2x faster reads
         try:
-            for start in range(0, len(keys), _CHUNK):
-                chunk = list(keys[start : start + _CHUNK])
+            for start in range(0, len(ordered), _CHUNK):
+                chunk = ordered[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 sql = f"SELECT key, vector FROM embeddings WHERE key IN ({marks})"
                 for key, blob in self._db.execute(sql, chunk):
@@ -82,6 +90,25 @@ class EmbeddingStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+
+    def get_language(self, key: bytes) -> str | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT language FROM languages WHERE key = ?", (key,))
+            found = row.fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+            return None
+        return found[0] if found and isinstance(found[0], str) else None
+
+    def put_language(self, key: bytes, language: str) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute("INSERT OR REPLACE INTO languages VALUES (?, ?)", (key, language))
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
 
@@ -136,10 +163,23 @@ class CachedEncoder:
                     self._memory[text] = vector
             todo = [t for t in missing if t not in self._memory]
             self._encode_new(todo, keys)
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            out[i] = self._memory[text]
-        return out
+        if len(texts) == 0:
+            return np.empty((0, self.dim), dtype=np.float32)
+        return np.stack([self._memory[text] for text in texts]).astype(np.float32, copy=False)
+
+    def detect_language(self, text: str) -> str:
+        """``workbench.corpus.langid.detect_language(text)``, kept in the cache beside the
+        vectors: a warm run does not load the language identifier (~0.4 s)."""
+        from workbench.corpus.langid import detect_language, identifier_version
+
+        key = hashlib.sha256(
+            f"langid {identifier_version()}\n".encode() + text.encode("utf-8", "surrogatepass")
+        ).digest()
+        language = self.store.get_language(key)
+        if language is None:
+            language = detect_language(text)
+            self.store.put_language(key, language)
+        return language
 
     def _encode_new(self, todo: list[str], keys: dict[str, bytes]) -> None:
         """Encode and commit in slices: a killed run keeps every slice already done."""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:  # imported where used (~0.1 s at start-up)
+    import scipy.sparse as sp
 
 
 def _best_rows(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -46,6 +50,8 @@ def top_k_both(
     Returns (indices, cosines) for the rows of ``left`` among ``right`` and for the rows of
     ``right`` among ``left``; only a (chunk x len(right)) dense block is ever held.
     """
+    import scipy.sparse as sp
+
     n_left, n_right = left.shape[0], right.shape[0]
     k_fwd, k_bwd = max(1, min(k, n_right)), max(1, min(k, n_left))
     if n_left == 0 or n_right == 0:

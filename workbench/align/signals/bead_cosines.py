@@ -26,22 +26,9 @@ if TYPE_CHECKING:
     from workbench.align.parallel import Band
 
 _CELLS_PER_CHUNK = 1 << 21  # span_cosines: rows x columns per matrix product (memory bound)
+_ROWS = 256  # sum_units: rows per block (its temporaries stay in cache)
 
 Encode = Callable[[Sequence[str]], np.ndarray]
-
-
-def _normalise(rows: np.ndarray, overwrite: bool = False) -> np.ndarray:
-    """float32 unit rows (zero rows stay zero); the same values as
-    ``rows / np.linalg.norm(rows, axis=1)``. ``overwrite``: ``rows`` (float) is used as
-    scratch space (fewer large temporaries: sum_units runs on (N, 512) float64 arrays)."""
-    rows = np.asarray(rows)
-    if not overwrite or rows.dtype.kind != "f":
-        rows = rows.astype(np.float64 if rows.dtype.kind != "f" else rows.dtype)
-    squares = rows * rows
-    norms = np.sqrt(np.add.reduce(squares, axis=1, keepdims=True))
-    del squares
-    np.divide(rows, np.where(norms > 0, norms, 1.0), out=rows)
-    return rows.astype(np.float32)
 
 
 def prefix_sums(emb: np.ndarray) -> np.ndarray:
@@ -55,12 +42,23 @@ def prefix_sums(emb: np.ndarray) -> np.ndarray:
 
 def sum_units(emb: np.ndarray, size: int, prefix: np.ndarray | None = None) -> np.ndarray:
     """Row k (DP coordinate, k >= size): the normalised sum of rows k-size..k-1; zeros before.
-    ``prefix``: :func:`prefix_sums` of ``emb`` when already computed."""
+    ``prefix``: :func:`prefix_sums` of ``emb`` when already computed.
+
+    float32 rows, the same values as ``sums / np.linalg.norm(sums, axis=1)`` on the float64
+    sums, computed a block of rows at a time (no (N, D) float64 temporaries)."""
     prefix = prefix_sums(emb) if prefix is None else prefix
-    out = np.empty_like(prefix)
-    out[:size] = 0.0
-    np.subtract(prefix[size:], prefix[:-size], out=out[size:])
-    return _normalise(out, overwrite=True)
+    out = np.zeros(prefix.shape, dtype=np.float32)
+    sums = np.empty((_ROWS, prefix.shape[1]), dtype=np.float64)
+    squares = np.empty_like(sums)
+    for r0 in range(size, len(prefix), _ROWS):
+        r1 = min(len(prefix), r0 + _ROWS)
+        block, sq = sums[: r1 - r0], squares[: r1 - r0]
+        np.subtract(prefix[r0:r1], prefix[r0 - size : r1 - size], out=block)
+        np.multiply(block, block, out=sq)
+        norms = np.sqrt(np.add.reduce(sq, axis=1, keepdims=True))
+        np.divide(block, np.where(norms > 0, norms, 1.0), out=block)
+        out[r0:r1] = block
+    return out
 
 
 def join_span(lines: Sequence[str]) -> str:

@@ -791,21 +791,28 @@ def _with_encoder(
     params: ParallelParams,
     embeddings: tuple[SpanEmbeddings, SpanEmbeddings] | None,
     has_mt: bool,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """The planes with the bead cosine in the similarity plane: mixed with chrF
-    (``params.encoder_weight``), or alone without MT."""
+    (``params.encoder_weight``), or alone without MT. ``out``: an earlier result for the
+    same ``text_sims`` and band, whose similarity plane is recomputed in place (the other
+    planes are ``text_sims``'s already; no new (5, T, n+1, W) array)."""
     if embeddings is None:
         if not has_mt:
             raise ValueError("no MT and no embeddings: nothing to score beads with")
         return text_sims
     cos = span_cosines(embeddings[0], embeddings[1], band, params.bead_types)
-    sims = text_sims.copy()
-    if has_mt:
+    if out is None:
+        out = np.empty_like(text_sims)
+        out[1:] = text_sims[1:]
+    if has_mt:  # (1 - w) * chrF + w * scale * cosine, without full-size temporaries
         w = params.encoder_weight
-        sims[0] = (1.0 - w) * text_sims[0] + w * params.encoder_scale * cos
+        np.multiply(text_sims[0], 1.0 - w, out=out[0])
+        np.multiply(cos, w * params.encoder_scale, out=cos)
+        np.add(out[0], cos, out=out[0])
     else:
-        sims[0] = cos
-    return sims
+        out[0] = cos
+    return out
 
 
 def _both_ways(
@@ -928,7 +935,7 @@ def _align(
     gains = bead_gains(sims, lengths, band, params, baselines, numbers, fragments)
     path = search(gains, band, params, skips)
     if embeddings is not None and embed_merges(path, embeddings):
-        sims = _with_encoder(text_sims, band, params, embeddings, grams is not None)
+        sims = _with_encoder(text_sims, band, params, embeddings, grams is not None, out=sims)
         gains = bead_gains(sims, lengths, band, params, baselines, numbers, fragments)
         path = search(gains, band, params, skips)
     if params.lexicon_weight > 0 and src_mt is not None:

@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.cluster_seed import setting_value  # noqa: E402
+from bench.ntrex_comparable import DATA, articles  # noqa: E402  (one reader of NTREX articles)
 from workbench.align.anchors import sentence_anchors  # noqa: E402
 from workbench.align.cluster.build import (  # noqa: E402
     ClusterConfig,
@@ -42,29 +44,9 @@ from workbench.align.cluster.evaluate import pair_scores  # noqa: E402
 from workbench.align.signals.semantic import open_encoder  # noqa: E402
 from workbench.settings import Settings  # noqa: E402
 
-DATA = ROOT.parent / "shared/benchmarks/ntrex128-en-fr-th"
-FILES = {
-    "en": "newstest2019-src.eng.txt",
-    "fr": "newstest2019-ref.fra.txt",
-    "th": "newstest2019-ref.tha.txt",
-}
 KEEP = 0.7
 PARAGRAPH = 3
 EDITIONS = (("en", 2021), ("fr", 2021), ("th", 2021), ("en", 2022))
-
-
-def articles(data: Path) -> tuple[list[list[int]], dict[str, list[str]]]:
-    lines = {
-        lang: (data / name).read_text(encoding="utf-8").splitlines() for lang, name in FILES.items()
-    }
-    ids = (data / "DOCUMENT_IDS.tsv").read_text(encoding="utf-8").splitlines()
-    groups: list[list[int]] = []
-    for n, doc in enumerate(ids):
-        if n and doc == ids[n - 1]:
-            groups[-1].append(n)
-        else:
-            groups.append([n])
-    return groups, lines
 
 
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
@@ -167,15 +149,6 @@ def report(built, truth: dict[str, int], label: str, breakdown: bool) -> float:
     return scores.f1
 
 
-def _value(text: str) -> float | int | str | bool:
-    if text in ("true", "false"):
-        return text == "true"
-    try:
-        return float(text) if "." in text else int(text)
-    except ValueError:
-        return text
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -190,7 +163,7 @@ def main() -> int:
     if not (args.data / "DOCUMENT_IDS.tsv").is_file():
         print(f"error: {args.data}: no DOCUMENT_IDS.tsv (NTREX-128 en-fr-th folder)")
         return 2
-    overrides = {k: _value(v) for k, v in (item.split("=", 1) for item in args.set)}
+    overrides = {k: setting_value(v) for k, v in (item.split("=", 1) for item in args.set)}
     settings = Settings()
     config = ClusterConfig.from_settings(settings.cluster, **overrides)
     encoder = open_encoder(settings.align.encoder, ROOT / ".workbench/embeddings.sqlite")

@@ -34,7 +34,8 @@ from workbench.settings import Settings  # noqa: E402
 EXAMPLES = ("elites", "scale", "open")
 
 
-def _value(text: str) -> float | int | str | bool:
+def setting_value(text: str) -> float | int | str | bool:
+    """A ``--set NAME=VALUE`` value as the cluster settings type it (also bench/cluster_ntrex.py)."""
     if text in ("true", "false"):
         return text == "true"
     try:
@@ -77,7 +78,7 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="print every predicted cluster")
     parser.add_argument("--no-links", action="store_true", help="ignore alignments/*.align.jsonl")
     args = parser.parse_args()
-    overrides = {k: _value(v) for k, v in (item.split("=", 1) for item in args.set)}
+    overrides = {k: setting_value(v) for k, v in (item.split("=", 1) for item in args.set)}
     settings = Settings()
     corpus = ingest(ROOT / "corpus", settings.corpus)
     encoder = open_encoder(settings.align.encoder, ROOT / ".workbench/embeddings.sqlite")

@@ -81,3 +81,15 @@ def test_parquet_records_are_read_in_order(tmp_path):
     pq.write_table(pa.table({"id": [1], "body": ["a"]}), path)
     with pytest.raises(InputError, match="cannot read id and text columns"):
         read_records(path)
+
+
+def test_embed_takes_its_default_encoder_from_the_settings(tmp_path, sentences, capsys):
+    source = tmp_path / "in.txt"
+    source.write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    config = tmp_path / "workbench.toml"
+    config.write_text('[align]\nencoder = "none"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["--config", str(config), "embed", str(source), str(out), "--no-progress"]
+    assert main(argv) == 2  # [align] encoder = none: nothing to embed with
+    assert "embed needs an encoder" in capsys.readouterr().err
+    assert not (out / INDEX).exists()

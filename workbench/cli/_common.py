@@ -25,13 +25,16 @@ def settings_with_corpus_dir(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def add_encoder_option(parser: argparse.ArgumentParser) -> None:
+def add_encoder_option(parser: argparse.ArgumentParser, *aliases: str, more_help: str = "") -> None:
     """``--encoder NAME|PATH|none``: the sentence encoder (default: ``[align] encoder``)."""
     parser.add_argument(
         "--encoder",
+        *aliases,
+        dest="encoder",
         metavar="NAME|PATH|none",
-        help="sentence encoder: use-multilingual-v3 (default, ships with the package), a "
-        "sentence-transformers hub id or local folder, or none",
+        help="sentence encoder: use-multilingual-v3 (ships with the package), a "
+        "sentence-transformers hub id or local folder, or none (default: [align] encoder)"
+        + more_help,
     )
 
 

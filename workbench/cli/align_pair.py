@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from workbench.cli._common import settings_from
+from workbench.cli._common import add_encoder_option, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,15 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="optional MT of TGT into the source language, line-parallel to TGT "
         "(parallel mode then scores beads both ways)",
     )
-    parser.add_argument(
-        "--encoder",
+    add_encoder_option(
+        parser,
         "--embeddings",  # deprecated alias (before the encoder registry)
-        dest="encoder",
-        metavar="NAME|PATH|none",
-        default=None,
-        help="sentence encoder: use-multilingual-v3 (ships with workbench), a "
-        "sentence-transformers hub id or local folder, or none (default: [align] encoder, "
-        "use-multilingual-v3). Parallel mode mixes the bead cosine into the similarity "
+        more_help=". Parallel mode mixes the bead cosine into the similarity "
         "([align] parallel_encoder_weight); without --src-translation it aligns on the "
         "encoder alone",
     )

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.cli._common import settings_from
+from workbench.cli._common import add_encoder_option, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("input", type=Path, metavar="INPUT")
     parser.add_argument("output", type=Path, metavar="OUTPUT_DIR")
-    parser.add_argument("--encoder", metavar="NAME", help="encoder (default: use-multilingual-v3)")
+    add_encoder_option(parser)
     parser.add_argument("--engine", choices=("local", "ray"), help="default: [translate] engine")
     parser.add_argument("--address", metavar="auto|HOST:PORT|ray://HOST:PORT")
     parser.add_argument("--workers", type=int, metavar="N", help="Ray: encoders (actors)")
@@ -32,7 +32,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.align.signals.encoder import DEFAULT_ENCODER
     from workbench.translate.distributed import ray_job
     from workbench.translate.embed import embed_file
 
@@ -51,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     stats = embed_file(
         args.input,
         args.output,
-        args.encoder or DEFAULT_ENCODER,
+        args.encoder or settings.align.encoder,
         settings.paths.models,
         tsettings.block_lines,
         ray,

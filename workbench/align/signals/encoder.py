@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -74,7 +74,6 @@ class Encoder:
     _encode: Callable[[list[str]], np.ndarray]
     truncated: int = 0  # texts cut to MAX_CHARS so far
     encoded: int = 0  # texts passed to the model so far (cache misses)
-    _workers: Any = field(default=None, repr=False)
 
     def supports(self, language: str) -> bool:
         return self.languages is None or language.lower() in self.languages
@@ -277,7 +276,7 @@ def load_use() -> Encoder:
         "weights_sha256": USE_WEIGHTS_SHA256,
         "dim": 512,
     }
-    return Encoder(DEFAULT_ENCODER, 512, USE_LANGUAGES, info, runner, _workers=runner)
+    return Encoder(DEFAULT_ENCODER, 512, USE_LANGUAGES, info, runner)
 
 
 # --- sentence-transformers ------------------------------------------------------------------
@@ -321,10 +320,6 @@ def load_sentence_transformers(name: str, models_dir: Path = Path("models")) -> 
 ENCODERS: dict[str, Callable[[Path], Encoder]] = {
     DEFAULT_ENCODER: lambda models_dir: load_use(),
 }
-
-
-def encoder_names() -> list[str]:
-    return [*ENCODERS, NO_ENCODER, "<sentence-transformers hub id or folder>"]
 
 
 _LOADED: dict[tuple[str, str], Encoder] = {}

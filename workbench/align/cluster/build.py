@@ -65,6 +65,10 @@ class ClusterConfig:
     link_probability: float
     linkage: str
     edition_conflicts: bool
+    restate_threshold: float
+    restate_fact_weight: float
+    restate_min_cosine: float
+    restate_passes: int
 
     @classmethod
     def from_settings(
@@ -142,9 +146,10 @@ def _mutual_top(scores: np.ndarray, c: int) -> list[tuple[int, int]]:
 NEAR_RATIO = 1.25  # numbers this close (same unit) may be one fact restated or updated
 
 
-def near_facts(a: SentenceAnchors, b: SentenceAnchors) -> float:
-    """Dice of numbers within :data:`NEAR_RATIO` of each other (same unit) and of dates in
-    the same month: the same fact, possibly updated (another edition) or misreported."""
+def near_facts(a: SentenceAnchors, b: SentenceAnchors, dates: bool = True) -> float:
+    """Dice of numbers within :data:`NEAR_RATIO` of each other (same unit) and (``dates``)
+    of dates in the same month: the same fact, possibly updated (another edition) or
+    misreported."""
     matched = 0
     used: set[int] = set()
     for q in a.numbers:
@@ -155,8 +160,8 @@ def near_facts(a: SentenceAnchors, b: SentenceAnchors) -> float:
                 used.add(j)
                 matched += 1
                 break
-    months_a = [d for d in a.dates if d.month and d.day]
-    months_b = [d for d in b.dates if d.month and d.day]
+    months_a = [d for d in a.dates if d.month and d.day] if dates else []
+    months_b = [d for d in b.dates if d.month and d.day] if dates else []
     used_d: set[int] = set()
     for d in months_a:
         for j, e in enumerate(months_b):
@@ -404,6 +409,9 @@ def cut_clusters(
             break
         state.merge(u, v)
     _join_clusters(state, config)
+    from workbench.align.cluster.restate import restatement_joins
+
+    restatement_joins(state)
     return _result(state, docs, config)
 
 

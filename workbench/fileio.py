@@ -6,11 +6,11 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from workbench import recovery
 from workbench.errors import WorkbenchError
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -54,13 +54,11 @@ def is_writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
 
 
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+_fsync_dir = recovery.fsync_dir
+
+
+def _folder(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
 
 
 def check_output_path(path: Path) -> None:
@@ -98,7 +96,9 @@ def _check_target(path: Path) -> Path:
 
 class AtomicGroup:
     """Output files written as one unit: :meth:`open` gives a temporary file beside each
-    target; :meth:`commit` renames them all into place, or (on any failure) none."""
+    target; :meth:`commit` renames them all into place, or (on any failure) none. A group
+    of several files first writes a commit record (``workbench.recovery``), so that a kill
+    between its renames is settled by the next command that meets the folder."""
 
     def __init__(self) -> None:
         self._entries: list[tuple[Path, str, IO]] = []  # (target, temporary name, handle)
@@ -108,8 +108,9 @@ class AtomicGroup:
         if any(target == path for target, _, _ in self._entries):
             raise WorkbenchError("two outputs of this command would be one file", path)
         directory = _check_target(path)
+        recovery.recover_once(directory)  # what a killed writer left here, once per process
         binary = "b" in mode
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        fd, tmp_name = recovery.temp_file(path)
         try:
             handle = os.fdopen(
                 fd, mode, encoding=None if binary else encoding, newline=None if binary else ""
@@ -117,6 +118,7 @@ class AtomicGroup:
         except BaseException:
             os.close(fd)
             os.unlink(tmp_name)
+            recovery.forget(tmp_name)
             raise
         self._entries.append((path, tmp_name, handle))
         return handle
@@ -131,44 +133,67 @@ class AtomicGroup:
             with contextlib.suppress(OSError):
                 mode = path.stat().st_mode & 0o777 if path.exists() else new_file_mode()
                 os.chmod(tmp_name, mode)
-        backups = self._backups() if len(self._entries) > 1 else {}
+        if len(self._entries) == 1:  # one rename is atomic: no backup, no record
+            path, tmp_name, _ = self._entries[0]
+            os.replace(tmp_name, path)
+            _fsync_dir(_folder(path))
+            return
+        self._commit_group()
+
+    def _commit_group(self) -> None:
+        token = recovery.new_token()
+        backups = self._backups(token)
+        records: list[str] = []
         done: list[Path] = []
+        settled = True
         try:
+            records = recovery.write_record(
+                [(path, tmp, backups.get(path)) for path, tmp, _ in self._entries], token
+            )
             for path, tmp_name, _ in self._entries:
                 os.replace(tmp_name, path)
                 done.append(path)
         except BaseException:
-            self._roll_back(done, backups)
+            settled = self._roll_back(done, backups)
             raise
         finally:
-            for backup in backups.values():
-                with contextlib.suppress(OSError):
-                    os.unlink(backup)
-        for directory in {path.parent if str(path.parent) else Path(".") for path in done}:
-            _fsync_dir(directory)
+            if settled:  # else the record and backups stay for recovery.recover to finish
+                for backup in backups.values():
+                    with contextlib.suppress(OSError):
+                        os.unlink(backup)
+                    recovery.forget(backup)
+                for directory in {_folder(path) for path in done}:
+                    _fsync_dir(directory)
+                recovery.remove_record(records)
 
-    def _backups(self) -> dict[Path, str]:
+    def _backups(self, token: str) -> dict[Path, str]:
         """A hard link to each file about to be replaced, to put it back if a later rename
         fails (where the file system has no hard links, there is no roll-back)."""
         backups = {}
         for path, _, _ in self._entries:
             if path.exists():
-                name = os.path.join(path.parent, f".{path.name}.{os.getpid()}.bak")
-                with contextlib.suppress(OSError):
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(name)
+                name = recovery.owned_name(path, token, "bak")
+                try:
                     os.link(path, name)
-                    backups[path] = name
+                except OSError:
+                    recovery.forget(name)
+                    continue
+                backups[path] = name
         return backups
 
     @staticmethod
-    def _roll_back(done: list[Path], backups: dict[Path, str]) -> None:
+    def _roll_back(done: list[Path], backups: dict[Path, str]) -> bool:
+        """Put back the files already replaced; ``False`` if one could not be."""
+        settled = True
         for path in done:
-            with contextlib.suppress(OSError):
+            try:
                 if path in backups:
                     os.replace(backups.pop(path), path)
                 else:
                     os.unlink(path)
+            except OSError:
+                settled = False
+        return settled
 
     def discard(self) -> None:
         for _path, tmp_name, handle in self._entries:
@@ -176,6 +201,7 @@ class AtomicGroup:
                 handle.close()
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
+            recovery.forget(tmp_name)
         self._entries = []
 
 

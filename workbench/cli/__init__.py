@@ -8,15 +8,18 @@ Command modules must import nothing heavy at module level.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
 from workbench.fileio import describe_os_error
-from workbench.settings import ValidationError, describe_errors
+from workbench.recovery import recover_once
+from workbench.settings import ValidationError, describe_errors, load_settings
 
 
 def _command_modules() -> list[str]:
@@ -46,12 +49,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _folders(args: argparse.Namespace) -> list[Path]:
+    """The folders a command names (a folder, or a file's folder) and the alignments folder."""
+    values = [
+        v for value in vars(args).values() for v in (value if isinstance(value, list) else [value])
+    ]
+    with contextlib.suppress(WorkbenchError, ValidationError, OSError, ValueError):
+        values.append(load_settings(getattr(args, "config", None)).paths.alignments)
+    folders: list[Path] = []
+    for value in values:
+        if not isinstance(value, str | Path) or not str(value):
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            path = Path(value)
+            folder = path if path.is_dir() else path.parent
+            if folder not in folders and folder.is_dir():
+                folders.append(folder)
+    return folders
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    for folder in _folders(args):  # settle what a killed command left there (one line each)
+        recover_once(folder)
     try:
         result = args.func(args)
     except WorkbenchError as exc:

@@ -1,0 +1,381 @@
+"""Crash recovery for atomic writes (``workbench.fileio``).
+
+Every temporary file, backup and commit record a writer leaves beside its outputs is named
+``.<name>.wb<host>-<pid>-<random>.<tmp|bak|json>``: the name says which process owns it. A
+group of several files writes a *commit record* (``.workbench-commit.wb…json``: which
+temporary file replaces which target, with both files' inode numbers) and fsyncs it before
+its first rename. :func:`recover` finds what a killed writer left in a folder: it finishes
+the group (or, where that is impossible, puts the old files back), then removes the
+leftovers. Files of a live process, of another machine, or not named this way are never
+touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import socket
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+RECORD = "workbench-commit"
+_NAME = re.compile(
+    r"^\.(?P<stem>.+)\.wb(?P<host>[0-9a-f]{6})-(?P<pid>\d+)-(?P<rand>[a-z0-9_]+)"
+    r"\.(?P<kind>tmp|bak|json)$"
+)
+_lock = threading.Lock()
+_live: set[str] = set()  # names in use by this process (its pid may be a dead one's too)
+_recovered: set[str] = set()  # folders this process has already recovered
+
+
+def _host() -> str:
+    return hashlib.sha1(socket.gethostname().encode(), usedforsecurity=False).hexdigest()[:6]
+
+
+_HOST = _host()
+
+
+def owner_tag() -> str:
+    """``wb<host>-<pid>-``: the part of a leftover's name that says whose it is."""
+    return f"wb{_HOST}-{os.getpid()}-"
+
+
+def new_token() -> str:
+    return secrets.token_hex(4)
+
+
+def temp_file(path: Path) -> tuple[int, str]:
+    """``mkstemp`` beside ``path``, named so that :func:`recover` can tell it is ours."""
+    directory = path.parent if str(path.parent) else Path(".")
+    with _lock:
+        fd, name = tempfile.mkstemp(
+            prefix=f".{path.name[:120]}.{owner_tag()}", suffix=".tmp", dir=directory
+        )
+        _live.add(os.path.basename(name))
+    return fd, name
+
+
+def owned_name(path: Path, token: str, kind: str) -> str:
+    """``.<name>.wb<host>-<pid>-<token>.<kind>`` beside ``path``, marked as in use."""
+    name = f".{path.name[:120]}.{owner_tag()}{token}.{kind}"
+    with _lock:
+        _live.add(name)
+    return os.path.join(path.parent, name)
+
+
+def forget(name: str | os.PathLike[str]) -> None:
+    """``name`` is no longer in use by this process."""
+    with _lock:
+        _live.discard(os.path.basename(name))
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (a zombie does not)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _owner_alive(match: re.Match[str], name: str) -> bool:
+    if match["host"] != _HOST:
+        return True  # another machine's: its liveness cannot be known, so it is left alone
+    pid = int(match["pid"])
+    if pid == os.getpid():  # ours, or a dead process's that had our pid (containers)
+        with _lock:
+            return name in _live
+    return pid_alive(pid)
+
+
+def fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _identity(path: str | Path) -> list[int] | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return [info.st_dev, info.st_ino]
+
+
+def _unlink(path: str | Path) -> bool:
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
+
+
+# --- the commit record --------------------------------------------------------------------
+
+
+def write_record(entries: list[tuple[Path, str, str | None]], token: str) -> list[str]:
+    """Write and fsync the record of a group (``(target, temporary, backup)`` each) in every
+    folder it writes to, the first target's folder ("home") last; return their paths."""
+    dirs: list[Path] = []
+    for target, _, _ in entries:
+        folder = target.parent if str(target.parent) else Path(".")
+        if folder not in dirs:
+            dirs.append(folder)
+    home = os.path.abspath(dirs[0])
+
+    def rel(path: str | Path) -> str:
+        return os.path.relpath(os.path.abspath(path), home)
+
+    rows = [
+        {
+            "target": rel(target),
+            "tmp": rel(tmp),
+            "new": _identity(tmp),
+            "backup": rel(backup) if backup else None,
+            "old": _identity(backup) if backup else _identity(target),
+        }
+        for target, tmp, backup in entries
+    ]
+    written: list[str] = []
+    try:
+        for folder in [*dirs[1:], dirs[0]]:
+            body = {"version": 1, "token": token, "home": rel_to(home, folder), "entries": rows}
+            path = owned_name(folder / RECORD, token, "json")
+            written.append(path)
+            _write_durably(path, json.dumps(body) + "\n")
+    except BaseException:
+        remove_record(written)
+        raise
+    for folder in dirs:
+        fsync_dir(folder)
+    return written
+
+
+def rel_to(home: str, folder: Path) -> str:
+    return os.path.relpath(home, os.path.abspath(folder))
+
+
+def _write_durably(path: str, text: str) -> None:
+    tmp = path[: -len(".json")] + ".tmp"
+    forget_after = os.path.basename(tmp)
+    with _lock:
+        _live.add(forget_after)
+    try:
+        with open(tmp, "x", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    finally:
+        forget(tmp)
+
+
+def remove_record(paths: list[str]) -> None:
+    """Remove a finished group's record: the home copy first (the others then mean "done")."""
+    for path in reversed(paths):
+        _unlink(path)
+        forget(path)
+
+
+@dataclass
+class _Entry:
+    target: Path
+    tmp: Path
+    backup: Path | None
+    new: list[int] | None
+    old: list[int] | None
+
+    def state(self) -> str:
+        now = _identity(self.target)
+        if now is not None and now == self.new:
+            return "new"
+        return "old" if now == self.old else "changed"
+
+    def can_finish(self) -> bool:
+        return self.state() == "new" or (self.new is not None and _identity(self.tmp) == self.new)
+
+    def can_undo(self) -> bool:
+        if self.state() == "old":
+            return True
+        return self.old is None or (self.backup is not None and _identity(self.backup) == self.old)
+
+
+def _entries(record: dict[str, Any], home: Path) -> list[_Entry]:
+    def ident(value: Any) -> list[int] | None:
+        return [int(v) for v in value] if isinstance(value, list) and len(value) == 2 else None
+
+    return [
+        _Entry(
+            home / row["target"],
+            home / row["tmp"],
+            home / row["backup"] if row.get("backup") else None,
+            ident(row.get("new")),
+            ident(row.get("old")),
+        )
+        for row in record["entries"]
+    ]
+
+
+def _settle(entries: list[_Entry]) -> str:
+    """Bring every target of the group to its new content (or, failing that, its old one);
+    say what was done. Raises OSError if a rename fails (the record is then kept)."""
+    states = [entry.state() for entry in entries]
+    names = ", ".join(entry.target.name for entry in entries)
+    if "changed" in states:
+        changed = entries[states.index("changed")].target.name
+        return f"left an interrupted write of {names} as it is ({changed} was changed since)"
+    if all(state == "new" for state in states):
+        return ""
+    if all(entry.can_finish() for entry in entries):
+        for entry, state in zip(entries, states, strict=True):
+            if state == "old":
+                os.replace(entry.tmp, entry.target)
+        return f"finished an interrupted write of {names}"
+    if all(entry.can_undo() for entry in entries):
+        for entry, state in zip(entries, states, strict=True):
+            if state != "new":
+                continue
+            if entry.old is not None and entry.backup is not None:
+                os.replace(entry.backup, entry.target)
+            else:
+                os.unlink(entry.target)
+        return f"undid an interrupted write of {names} (it could not be finished)"
+    return f"left an interrupted write of {names} as it is (neither finished nor undoable)"
+
+
+def _records(folder: Path, token: str) -> list[tuple[str, re.Match[str]]]:
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    found = [(name, _NAME.match(name)) for name in names if name.startswith(f".{RECORD}.wb")]
+    return [
+        (name, match)
+        for name, match in found
+        if match and match["kind"] == "json" and match["rand"] == token
+    ]
+
+
+def _read_record(path: Path) -> dict[str, Any] | None:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        str(record["token"]), str(record["home"]), list(record["entries"])
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _clean_group(entries: list[_Entry], token: str, claimed: str) -> int:
+    """Remove a settled group's temporary files, backups and records (the claimed one last)."""
+    removed = sum(_unlink(entry.tmp) for entry in entries)
+    removed += sum(_unlink(entry.backup) for entry in entries if entry.backup is not None)
+    folders = {entry.target.parent for entry in entries}
+    for folder in folders:
+        for name, _ in _records(folder, token):
+            if os.path.abspath(folder / name) != os.path.abspath(claimed):
+                removed += _unlink(folder / name)
+        fsync_dir(folder)
+    removed += _unlink(claimed)
+    forget(claimed)
+    return removed
+
+
+def _recover_group(
+    directory: Path, name: str, match: re.Match[str], protected: set[str]
+) -> tuple[str, int, bool]:
+    """Settle the group whose record (or a copy) is ``name``: ``(what was done, files
+    removed, whether the folder's other leftovers may now be removed)``."""
+    if not os.path.lexists(directory / name):  # settled meanwhile (by this pass or another)
+        return "", 0, True
+    record = _read_record(directory / name)
+    if record is None:
+        if _owner_alive(match, name):
+            return "", 0, True
+        return f"damaged commit record {name} left as it is", 0, False
+    home, token = directory / record["home"], str(record["token"])
+    entries = _entries(record, home)
+    current = _records(home, token)
+    if not current:  # the group was settled: this is a copy its writer did not remove
+        gone = not _owner_alive(match, name) and _unlink(directory / name)
+        return "", int(gone), True
+    owner_name, owner = current[0]
+    if _owner_alive(owner, owner_name):
+        protected.update(os.path.abspath(e.tmp) for e in entries)
+        protected.update(os.path.abspath(e.backup) for e in entries if e.backup is not None)
+        return "", 0, True
+    claimed = owned_name(home / RECORD, token, "json")
+    try:  # one recoverer only: the one whose rename of the home record succeeds
+        os.rename(home / owner_name, claimed)
+    except OSError:
+        forget(claimed)
+        return "", 0, False
+    try:
+        done = _settle(entries)
+    except OSError as exc:
+        forget(claimed)
+        return f"could not settle an interrupted write ({exc.strerror}); will try again", 0, False
+    return done, _clean_group(entries, token, claimed), True
+
+
+def recover(directory: str | Path) -> str | None:
+    """Settle what killed writers left in ``directory`` (finish each interrupted group, or put
+    its old files back) and remove their leftovers; one line saying what was done, or
+    ``None`` when there was nothing to do. Cheap when there is nothing: one ``listdir``."""
+    directory = Path(directory)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return None
+    found = [(n, m) for n in names if n.startswith(".") and (m := _NAME.match(n))]
+    if not found:
+        return None
+    protected: set[str] = set()
+    notes, removed, safe = [], 0, True
+    for name, match in found:
+        if match["kind"] == "json" and match["stem"] == RECORD:
+            note, count, ok = _recover_group(directory, name, match, protected)
+            notes += [note] if note else []
+            removed, safe = removed + count, safe and ok
+    for name, match in found if safe else []:
+        path = os.path.abspath(directory / name)
+        if match["kind"] != "json" and path not in protected and not _owner_alive(match, name):
+            removed += _unlink(path)
+    if removed:
+        notes.append(
+            f"removed {removed} leftover file{'s' if removed > 1 else ''} of a killed write"
+        )
+    return f"{directory}: {'; '.join(notes)}" if notes else None
+
+
+def recover_once(directory: str | Path) -> None:
+    """:func:`recover` ``directory`` the first time this process meets it; print its line."""
+    key = os.path.abspath(directory)
+    with _lock:
+        if key in _recovered:
+            return
+        _recovered.add(key)
+    line = recover(directory)
+    if line:
+        print(f"workbench: {line}", file=sys.stderr)

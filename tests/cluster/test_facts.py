@@ -87,3 +87,33 @@ def test_numbers_far_apart_are_different_facts() -> None:
     b = MemberText("b", "en", 2022, ["b:0"], "It has 900 projects.")
     facts = cluster_facts([a, b])
     assert [f.label for f in facts] == [SINGLE, SINGLE]
+
+
+def test_the_report_lists_changes_as_a_timeline_then_disagreements(seed_corpus) -> None:
+    from rich.console import Console
+
+    from workbench.align.cluster.report import print_report
+    from workbench.store.clusters import Cluster, ClusterSet, DocInfo, Member
+
+    documents = {
+        d.id: DocInfo(d.language, EDITION[d.id], len(d.sentences)) for d in seed_corpus.documents
+    }
+    scale = ["fr-2022-cnw:5", "th-2021-xinhua:6", "en-2022-chinadaily:24", "en-2021-globaltimes:9"]
+    opening = ["en-2022-chinadaily:0", "fr-2022-cnw:0"]
+    clusters = ClusterSet(
+        documents,
+        clusters=[
+            Cluster(f"C000{n}", [Member(s.rpartition(":")[0], [s]) for s in ids])
+            for n, ids in enumerate((scale, opening), start=1)
+        ],
+    )
+    console = Console(record=True, width=120)
+    print_report(clusters, seed_corpus, console)
+    text = console.export_text()
+    changed = text.index("Changed across editions (1):")
+    disagree = text.index("Disagreements within an edition (1):")
+    assert changed < disagree
+    timeline = text[changed:disagree]
+    assert timeline.index("(2021)") < timeline.index("(2022)")  # by edition, not member order
+    assert "'356.3 billion' = 3.563e+11" in timeline
+    assert "'26 novembre' = ????-11-26" in text[disagree:]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from workbench.align.cluster.facts import DISAGREES, Fact, MemberText, cluster_facts
+from workbench.align.cluster.facts import CHANGED, DISAGREES, Fact, MemberText, cluster_facts
 from workbench.corpus.model import Corpus
 from workbench.store.clusters import Cluster, ClusterSet
 
@@ -97,27 +97,37 @@ def coverage_table(rows: list[Coverage]) -> Table:
     return table
 
 
-def disagreements(clusters: ClusterSet, corpus: Corpus) -> list[tuple[str, Fact]]:
+def labelled_facts(clusters: ClusterSet, corpus: Corpus, label: str) -> list[tuple[str, Fact]]:
+    """(cluster id, fact) of every fact labelled ``label`` (e.g. :data:`DISAGREES`)."""
     found = []
     for cluster in clusters.clusters:
         for fact in facts_of(cluster, clusters, corpus):
-            if fact.label == DISAGREES:
+            if fact.label == label:
                 found.append((cluster.id, fact))
     return found
 
 
+def _print_facts(console: Console, title: str, found: list[tuple[str, Fact]]) -> None:
+    console.print(f"{title} ({len(found)}):", markup=False)
+    for cluster_id, fact in found:
+        console.print(f"  {cluster_id} {fact.kind}:", markup=False, highlight=False)
+        for v in sorted(fact.values, key=lambda v: (v.edition or 0, v.doc)):  # a timeline
+            line = f"      {v.doc} ({v.edition}): {v.text!r} = {v.qualifier}{v.key}"
+            console.print(line, markup=False, highlight=False)
+
+
 def print_report(clusters: ClusterSet, corpus: Corpus, console: Console | None = None) -> None:
+    """The coverage table, the facts that changed across editions (news), then the
+    disagreements within an edition (an error in one of the sources) last."""
     console = console or Console()
     if not console.is_terminal:
         console.width = max(console.width, 110)
     console.print(coverage_table(coverage(clusters, corpus)))
-    found = disagreements(clusters, corpus)
+    changed = labelled_facts(clusters, corpus, CHANGED)
+    if changed:
+        _print_facts(console, "Changed across editions", changed)
+    found = labelled_facts(clusters, corpus, DISAGREES)
     if not found:
         console.print("No disagreement within an edition.")
         return
-    console.print(f"Disagreements within an edition ({len(found)}):", markup=False)
-    for cluster_id, fact in found:
-        console.print(f"  {cluster_id} {fact.kind}:", markup=False, highlight=False)
-        for v in fact.values:
-            line = f"      {v.doc} ({v.edition}): {v.text!r} = {v.qualifier}{v.key}"
-            console.print(line, markup=False, highlight=False)
+    _print_facts(console, "Disagreements within an edition", found)

@@ -74,13 +74,16 @@ def test_realign_keeps_reviewer_decisions(corpus_copy, tmp_path):
     assert run_align(corpus_copy, out) == 0
     again = load_alignment(path)
     by_id = {link.id: link for link in again.links}
-    for kept in (approved, rejected, manual):
+    for kept in (approved, manual):
         assert by_id[kept.id].to_dict() == kept.to_dict()
     assert again.edits == {"fr-2022-cnw:4": "corrected text"}
-    assert again.provenance["kept_reviewer_links"] == 3
-    # the rejected pair is not proposed again; fixed sentences are not linked twice
+    assert again.provenance["kept_reviewer_links"] == 2
+    # the rejected row became a standing rejection: never proposed again, while its source
+    # sentence has one row, a fresh proposal; fixed sentences are not linked twice
+    assert [r.pair for r in again.rejected] == [(tuple(rejected.src), tuple(rejected.tgt))]
     autos = [link for link in again.links if link.status == Status.AUTO]
     assert all((link.src, link.tgt) != (rejected.src, rejected.tgt) for link in autos)
+    assert len([link for link in again.links if rejected.src[0] in link.src]) == 1
     fixed = {*approved.src, *approved.tgt, *manual.src, *manual.tgt}
     assert not fixed & {s for link in autos for s in (*link.src, *link.tgt)}
     assert len({link.id for link in again.links}) == len(again.links)

@@ -119,15 +119,18 @@ def test_realign_keeps_decisions_as_anchors(capsys, tmp_path: Path) -> None:
     }
     code = main(["realign", str(path), "--corpus", str(CORPUS)])
     out = capsys.readouterr().out
-    assert code == 0 and "kept 2 reviewed link(s)" in out
+    assert code == 0 and "kept 1 reviewed link(s)" in out
+    assert "1 rejected pair(s) not proposed again" in out
     after = load_alignment(path)
     kept = {
         link.id: (link.src, link.tgt, str(link.status))
         for link in after.links
         if link.id in decided
     }
-    assert kept == decided
-    assert after.provenance.get("kept_reviewer_links") == 2
+    approved, rejected = decided.values()
+    assert list(kept.values()) == [approved]  # the rejected row gave way to a new proposal
+    assert [r.pair for r in after.rejected] == [(tuple(rejected[0]), tuple(rejected[1]))]
+    assert after.provenance.get("kept_reviewer_links") == 1
     # the re-alignment is one undoable step in the journal
     again = ReviewSession.open(path, "ana")
     assert again.replayed == 0

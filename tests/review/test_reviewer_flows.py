@@ -115,11 +115,16 @@ async def test_reject_then_realign_keeps_one_row_per_source_sentence(
     app = app_for(seed_alignments["fr"], seed_corpus, fixed_clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("x")
-        assert app.data.alignment.links[0].status == Status.REJECTED
+        rejected = app.data.alignment.links[0]
+        assert rejected.status == Status.REJECTED
         await pilot.press("R")
         rows = rows_of(app, "fr-2022-cnw:0")
-        assert len(rows) == 1
-        assert app.data.alignment.links[rows[0]].status == Status.REJECTED
+        assert len(rows) == 1  # a fresh proposal in place of the rejected row
+        fresh = app.data.alignment.links[rows[0]]
+        assert fresh.status == Status.AUTO and fresh.tgt != rejected.tgt
+        assert [r.pair for r in app.data.alignment.rejected] == [
+            (tuple(rejected.src), tuple(rejected.tgt))
+        ]
         for sentence in seed_corpus.document("fr-2022-cnw").sentences:
             assert len(rows_of(app, sentence.id)) <= 1
 

@@ -4,10 +4,11 @@ Each non-English language of the corpus is mined against every English document 
 comparable mode (:mod:`workbench.align.comparable`), with the stored machine translations
 when they exist (anchors only otherwise), and written to ``alignments/<src>-<tgt>.align.jsonl``
 with status ``auto``. Re-running keeps every reviewer decision: approved and flagged links are
-fixed (their sentences are not mined again), rejected links stay as negative decisions (their
-source sentences keep that one row, never a second 1-0 or a new pair; their English sentences
-are free for other links), and only ``auto`` links are replaced (:func:`realign`). Links are
-written in article order (``workbench.store.order``).
+fixed (their sentences are not mined again); rejected pairs are standing rejections
+(``Alignment.rejected``): never proposed again, while their sentences are mined afresh, so a
+rejected source gets a new proposal (another English sentence, or 1-0) in place of its rejected
+row; ``auto`` links are replaced (:func:`realign`). Links are written in article order
+(``workbench.store.order``).
 
 Source statements with no counterpart are written as 1-0 links (status ``auto``, score =
 confidence that there is no counterpart) so the reviewer sees and can confirm them; English
@@ -35,7 +36,17 @@ from workbench.jsontext import parse_json_object
 from workbench.names import validate_file_id
 from workbench.settings import AlignSettings, Settings
 from workbench.store.files import SUFFIX, dumps_line, header_dict, load_alignment
-from workbench.store.model import Alignment, Link, Status, highest_number, now_iso
+from workbench.store.model import (
+    Alignment,
+    Link,
+    Pair,
+    Rejection,
+    Status,
+    highest_number,
+    now_iso,
+    pair_of,
+    sorted_rejections,
+)
 from workbench.store.order import article_order
 
 MODE = "comparable"
@@ -225,9 +236,11 @@ def realign(
 ) -> Alignment:
     """Replace the ``auto`` links of ``alignment``, keeping every reviewer decision fixed.
 
-    Approved and flagged links stay as they are and their sentences are not mined again;
-    rejected links stay too: the exact pair is never proposed again and their source
-    sentences are not mined again (one row per source sentence). Sentence
+    Approved and flagged links stay as they are and their sentences are not mined again.
+    Rejected pairs (the ``rejected`` list and rejected rows) are never proposed again; a
+    rejected row becomes an entry of that list and its sentences are mined afresh (one row
+    per source sentence: the new proposal; the rejected row stays only when no allowed
+    proposal covers any of its source sentences). Sentence
     text a reviewer corrected (``alignment.edits``) is used instead of the original (the stored
     MT still translates the original). Returns
     a new :class:`Alignment` (the argument is not changed); link ids of kept links are kept,
@@ -244,8 +257,8 @@ def realign(
     _warn_stale(alignment, corpus)
     src_docs = corpus.by_language(alignment.src_lang)
     tgt_docs = corpus.by_language(alignment.tgt_lang)
-    kept = [link for link in alignment.links if link.status != Status.AUTO]
-    fixed, forbidden = _reviewed_sentences(kept), _rejected_pairs(kept)
+    kept = [link for link in alignment.links if link.status in (Status.APPROVED, Status.FLAGGED)]
+    fixed, forbidden = _reviewed_sentences(kept), _rejected_pairs(alignment)
     use_mt = translations if settings.use_mt else {}
     src_items = [i for i in _items(src_docs, use_mt, alignment.edits) if i.id not in fixed]
     tgt_items = [i for i in _items(tgt_docs, None, alignment.edits) if i.id not in fixed]
@@ -254,6 +267,8 @@ def realign(
     )
     _warn_unread(result.unread, encoder)
     new_links = _new_links(result, alignment.links, forbidden)
+    stay = _uncovered_rejected_rows(alignment.links, [*kept, *new_links])
+    kept += stay
     links = article_order([*kept, *new_links], [d.id for d in src_docs], [d.id for d in tgt_docs])
     mt_used = {doc.id: translations[doc.id] for doc in src_docs if doc.id in use_mt}
     return Alignment(
@@ -264,6 +279,7 @@ def realign(
         provenance=_provenance(settings, mt_used, encoder, result.with_mt, len(kept)),
         edits=dict(alignment.edits),
         links=links,
+        rejected=standing_rejections(alignment),
     )
 
 
@@ -308,24 +324,43 @@ def _warn_stale(alignment: Alignment, corpus: Corpus) -> None:
 
 
 def _reviewed_sentences(kept: list[Link]) -> set[str]:
-    """Sentences of reviewed links, not mined again: a rejected link keeps its source sentences
-    (its row is their one state: no second 1-0 row) and frees its English ones for other links."""
-    return {
-        sid
-        for link in kept
-        for sid in (link.src if link.status == Status.REJECTED else (*link.src, *link.tgt))
+    """Sentences of approved and flagged links, not mined again (rejected ones are)."""
+    return {sid for link in kept for sid in (*link.src, *link.tgt)}
+
+
+def _rejected_pairs(alignment: Alignment) -> set[Pair]:
+    """The exact (source, English) pairs a reviewer rejected, listed or as rows: never
+    proposed again."""
+    return alignment.rejected_pairs()
+
+
+def standing_rejections(alignment: Alignment) -> list[Rejection]:
+    """``alignment.rejected`` plus a rejection for every rejected row not listed yet (files
+    written before the list existed), in file order."""
+    listed = {r.pair for r in alignment.rejected}
+    rows = {
+        pair_of(link): Rejection.of_link(link)
+        for link in alignment.links
+        if link.status == Status.REJECTED and pair_of(link) not in listed
     }
+    return sorted_rejections([*alignment.rejected, *rows.values()])
 
 
-def _rejected_pairs(kept: list[Link]) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """The exact (source, English) pairs a reviewer rejected: never proposed again."""
-    return {(tuple(link.src), tuple(link.tgt)) for link in kept if link.status == Status.REJECTED}
+def _uncovered_rejected_rows(old_links: list[Link], links: list[Link]) -> list[Link]:
+    """Rejected rows none of whose source sentences has a row in ``links`` (every proposal
+    for them was a rejected pair): kept as they are, so that no source sentence loses its row."""
+    covered = {sid for link in links for sid in link.src}
+    return [
+        link
+        for link in old_links
+        if link.status == Status.REJECTED and link.src and not covered & set(link.src)
+    ]
 
 
 def _new_links(
     result: MiningResult,
     old_links: list[Link],
-    forbidden: set[tuple[tuple[str, ...], tuple[str, ...]]],
+    forbidden: set[Pair],
 ) -> list[Link]:
     """Links of the mined proposals (1-1.. and 1-0), less the rejected pairs; a proposal identical
     to an old ``auto`` link keeps its id and creation time, a new one gets the next free id."""
@@ -499,7 +534,11 @@ def _write_changed(runs: list[LanguageRun], out_dir: Path) -> None:
 
 def is_reviewed(alignment: Alignment) -> bool:
     """Whether a reviewer decided or corrected anything in ``alignment``."""
-    return bool(alignment.edits) or any(link.status != Status.AUTO for link in alignment.links)
+    return (
+        bool(alignment.edits)
+        or bool(alignment.rejected)
+        or any(link.status != Status.AUTO for link in alignment.links)
+    )
 
 
 def same_apart_from_created(old: Alignment, new: Alignment) -> bool:

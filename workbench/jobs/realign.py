@@ -1,8 +1,10 @@
 """Re-align the rest: re-run the aligner on links not yet decided, as one undoable step.
 
-Approved, rejected and flagged links are anchors: the aligner keeps them as they are and
-only re-mines the sentences they do not use (``workbench.align.corpus_align.realign``).
-The result replaces the link list in one transaction, so one undo brings the old list back.
+Approved and flagged links are anchors: the aligner keeps them as they are and only re-mines
+the sentences they do not use; rejected pairs are never proposed again, and a rejected row
+gives way to a fresh proposal for its source (``workbench.align.corpus_align.realign``).
+The result replaces the link list (and the list of rejected pairs) in one transaction, so
+one undo brings the old ones back.
 The aligner (numpy, scipy) is imported only when this runs.
 """
 
@@ -13,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import WorkbenchError
-from workbench.store.history import ReplaceLinks, SetProvenance, Transaction
+from workbench.store.history import (
+    ChangeRejections,
+    ReplaceLinks,
+    SetProvenance,
+    Step,
+    Transaction,
+)
 from workbench.store.session import ReviewSession
 
 
@@ -22,10 +30,12 @@ class RealignSummary:
     kept: int  # reviewer decisions kept as anchors
     replaced: int  # auto links before
     proposed: int  # auto links after
+    rejected: int = 0  # rejected pairs, never proposed again
 
     def __str__(self) -> str:
+        avoided = f"{self.rejected} rejected pair(s) not proposed again; " if self.rejected else ""
         return (
-            f"kept {self.kept} reviewed link(s) as anchors; "
+            f"kept {self.kept} reviewed link(s) as anchors; {avoided}"
             f"{self.replaced} auto link(s) replaced by {self.proposed}"
         )
 
@@ -55,20 +65,32 @@ def realign_session(
     alignment = session.alignment
     translations = load_translations(corpus_dir, alignment.tgt_lang) if corpus_dir else {}
     result = realign(alignment, corpus, translations, align_settings)
-    before_auto = sum(1 for link in alignment.links if str(link.status) == "auto")
-    after_auto = sum(1 for link in result.links if str(link.status) == "auto")
-    summary = RealignSummary(len(alignment.links) - before_auto, before_auto, after_auto)
+    summary = _summary(alignment, result)
     old_ids = [(link.id, link.to_dict()) for link in alignment.links]
     new_ids = [(link.id, link.to_dict()) for link in result.links]
-    if old_ids == new_ids:
+    if old_ids == new_ids and alignment.rejected == result.rejected:
         return None, summary
     cursor = follow_cursor(alignment.links, result.links, session.cursor)
-    steps = [
+    steps: list[Step] = [
         ReplaceLinks(0, list(alignment.links), list(result.links)),
         SetProvenance(dict(alignment.provenance), dict(result.provenance)),
     ]
+    if alignment.rejected != result.rejected:
+        new = {r.pair for r in result.rejected}
+        remove = [r for r in alignment.rejected if r.pair not in new]
+        old = {r.pair for r in alignment.rejected}
+        add = [r for r in result.rejected if r.pair not in old]
+        steps.append(ChangeRejections(add, remove))
     transaction = session.execute(Transaction("re-align", steps, cursor=cursor))
     return transaction, summary
+
+
+def _summary(alignment: Any, result: Any) -> RealignSummary:
+    """What a re-alignment kept, avoided and replaced (rejected rows count as pairs avoided)."""
+    before_auto = sum(1 for link in alignment.links if str(link.status) == "auto")
+    after_auto = sum(1 for link in result.links if str(link.status) == "auto")
+    kept = sum(1 for link in alignment.links if str(link.status) in ("approved", "flagged"))
+    return RealignSummary(kept, before_auto, after_auto, len(result.rejected))
 
 
 def follow_cursor(old: list[Any], new: list[Any], cursor: str | None) -> str | None:

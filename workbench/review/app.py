@@ -36,7 +36,7 @@ from workbench.review.screens import (
 from workbench.review.widgets import DetailPanel, LinkList, StatusBar
 from workbench.settings import ReviewSettings
 from workbench.store.files import gc_paused
-from workbench.store.history import ReplaceLinks, Transaction
+from workbench.store.history import ChangeRejections, ReplaceLinks, Transaction
 from workbench.store.lock import current_user
 from workbench.store.model import Status, now_iso
 from workbench.store.ops import OpError, sort_in_article_order
@@ -512,6 +512,8 @@ def changed_positions(transaction: Transaction) -> set[int] | None:
     """Link positions a transaction changed in place, or ``None`` if it moved links or text."""
     positions: set[int] = set()
     for step in transaction.steps:
+        if isinstance(step, ChangeRejections):  # no row moves (the rejected pairs list)
+            continue
         if not isinstance(step, ReplaceLinks) or [x.id for x in step.old] != [
             x.id for x in step.new
         ]:

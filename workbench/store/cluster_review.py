@@ -28,7 +28,15 @@ from workbench.errors import WorkbenchError
 from workbench.store.clusters import Cluster, ClusterSet, _cluster_from, save_clusters
 from workbench.store.journal import Journal, file_sha256, journal_path, read_journal
 from workbench.store.lock import FileLock, acquire
-from workbench.store.model import Alignment, Link, Status, now_iso
+from workbench.store.model import (
+    Alignment,
+    Link,
+    Rejection,
+    Status,
+    now_iso,
+    pair_of,
+    sorted_rejections,
+)
 
 
 @dataclass
@@ -303,6 +311,7 @@ def apply_links(alignment: Alignment, links: list[Link]) -> int:
         if same is not None:
             if same.status != new.status:
                 same.status, same.reviewer, same.modified = new.status, new.reviewer, new.modified
+                _follow_rejections(alignment, same)
                 changed += 1
             continue
         sentences = set(new.src) | set(new.tgt)
@@ -313,8 +322,20 @@ def apply_links(alignment: Alignment, links: list[Link]) -> int:
             alignment.links = [x for x in alignment.links if x not in overlapping]
         new.id = alignment.next_link_id()
         alignment.links.append(new)
+        _follow_rejections(alignment, new)
         changed += 1
     return changed
+
+
+def _follow_rejections(alignment: Alignment, link: Link) -> None:
+    """The standing rejections after ``link`` got its status: a rejected pair is added, an
+    approved one lifted (as a pairwise review decision does, ``store.ops.set_status``)."""
+    pair = pair_of(link)
+    rest = [r for r in alignment.rejected if r.pair != pair]
+    if link.status is Status.REJECTED and len(rest) == len(alignment.rejected):
+        alignment.rejected = sorted_rejections([*rest, Rejection.of_link(link)])
+    elif link.status is Status.APPROVED:
+        alignment.rejected = rest
 
 
 def write_implied_links(

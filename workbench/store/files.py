@@ -7,6 +7,10 @@ The format is readable and diffs well in git (one changed decision = one changed
 
 Saving is atomic (temporary file, fsync, rename). Loading checks the format name and
 schema version and refuses damaged files without changing anything.
+
+Schema 2 adds the header field ``rejected`` (standing rejections, see
+:class:`~workbench.store.model.Rejection`). A file with no rejected pair is written as
+schema 1, byte for byte what earlier versions wrote, so they still read it.
 """
 
 from __future__ import annotations
@@ -27,10 +31,21 @@ from workbench.jsontext import (
     parse_json_object,
 )
 from workbench.provenance import AlignmentProvenance
-from workbench.store.model import Alignment, Flag, Link, Status, flag_problem, link_problem
+from workbench.store.model import (
+    Alignment,
+    Flag,
+    Link,
+    Rejection,
+    Status,
+    flag_problem,
+    link_problem,
+    rejection_problem,
+    sorted_rejections,
+)
 
 FORMAT_NAME = "workbench-alignment"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # the newest schema read and written
+SCHEMA_REJECTED = 2  # the first schema with the header field ``rejected``
 SUFFIX = ".align.jsonl"
 
 
@@ -48,9 +63,10 @@ def dumps_line(data: dict[str, Any]) -> str:
 
 
 def header_dict(alignment: Alignment) -> dict[str, Any]:
-    return {
+    """The header line of ``alignment``: schema 1, or 2 when it has standing rejections."""
+    header = {
         "format": FORMAT_NAME,
-        "schema": SCHEMA_VERSION,
+        "schema": 1,
         "src_lang": alignment.src_lang,
         "tgt_lang": alignment.tgt_lang,
         "src_docs": alignment.src_docs,
@@ -58,6 +74,10 @@ def header_dict(alignment: Alignment) -> dict[str, Any]:
         "provenance": AlignmentProvenance.read(alignment.provenance).to_dict(),
         "edits": alignment.edits,
     }
+    if alignment.rejected:
+        header["schema"] = SCHEMA_REJECTED
+        header["rejected"] = [r.to_dict() for r in sorted_rejections(alignment.rejected)]
+    return header
 
 
 def save_alignment(alignment: Alignment, path: str | Path) -> None:
@@ -115,6 +135,7 @@ def alignment_from_header(header: dict[str, Any], path: Path) -> Alignment:
         tgt_docs=list(header.get("tgt_docs", [])),
         provenance=provenance.to_dict(),
         edits=dict(header.get("edits", {})),
+        rejected=sorted_rejections(Rejection.from_dict(r) for r in header.get("rejected", [])),
     )
 
 
@@ -129,6 +150,22 @@ def _header_problem(header: dict[str, Any]) -> str | None:
     edits = header.get("edits", {})
     if type(edits) is not dict or any(type(v) is not str for v in edits.values()):
         return "'edits' must be an object of sentence id -> text"
+    return _rejected_problem(header.get("rejected", []))
+
+
+def _rejected_problem(rejected: Any) -> str | None:
+    """Why a header's ``rejected`` list is not valid (entries checked, no pair twice)."""
+    if type(rejected) is not list:
+        return "'rejected' must be a list of rejected pairs"
+    seen: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    for entry in rejected:
+        problem = rejection_problem(entry)
+        if problem:
+            return f"'rejected': {problem}"
+        pair = (tuple(entry["src"]), tuple(entry["tgt"]))
+        if pair in seen:
+            return f"'rejected' holds the pair {list(pair[0])} / {list(pair[1])} twice"
+        seen.add(pair)
     return None
 
 

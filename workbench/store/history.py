@@ -12,6 +12,9 @@ Two primitive steps are enough for every operation:
   merge = 2 by 1, split = 1 by n, delete = n by 0);
 * :class:`SetText` changes a reviewer's correction of a sentence's text
   (``Alignment.edits``; the corpus files never change).
+
+:class:`SetProvenance` and :class:`ChangeRejections` (the standing rejections,
+``Alignment.rejected``) ride along in the transactions that change them.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from workbench.store.model import Alignment, Link
+from workbench.store.model import Alignment, Link, Rejection, sorted_rejections
 
 
 class HistoryError(Exception):
@@ -112,6 +115,32 @@ class SetProvenance:
         return {"op": "provenance", "old": self.old, "new": self.new}
 
 
+@dataclass
+class ChangeRejections:
+    """Add standing rejections (``add``, absent before) and lift others (``remove``)."""
+
+    add: list[Rejection]
+    remove: list[Rejection]
+
+    def apply(self, alignment: Alignment) -> None:
+        have = {r.pair for r in alignment.rejected}
+        gone = {r.pair for r in self.remove}
+        if not gone <= have or any(r.pair in have - gone for r in self.add):
+            raise HistoryError("the rejected pairs are not the expected ones")
+        kept = [r for r in alignment.rejected if r.pair not in gone]
+        alignment.rejected = sorted_rejections([*kept, *self.add])
+
+    def inverse(self) -> ChangeRejections:
+        return ChangeRejections(self.remove, self.add)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "op": "rejected",
+            "add": [r.to_dict() for r in self.add],
+            "remove": [r.to_dict() for r in self.remove],
+        }
+
+
 def _replace_from_dict(data: dict[str, Any]) -> ReplaceLinks:
     return ReplaceLinks(
         int(data["at"]),
@@ -128,6 +157,10 @@ STEP_TYPES = {
     "links": _replace_from_dict,
     "text": _text_from_dict,
     "provenance": lambda data: SetProvenance(data["old"], data["new"]),
+    "rejected": lambda data: ChangeRejections(
+        [Rejection.from_dict(r) for r in data["add"]],
+        [Rejection.from_dict(r) for r in data["remove"]],
+    ),
 }
 
 

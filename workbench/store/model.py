@@ -147,6 +147,80 @@ def link_problem(data: Any) -> str | None:
     return None
 
 
+Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (source ids, English ids)
+
+
+def pair_of(link: Link) -> Pair:
+    """The (source ids, English ids) pair of ``link``, hashable."""
+    return (tuple(link.src), tuple(link.tgt))
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A standing reviewer decision "these source sentences do not go with these English
+    ones": kept in the file's header (``rejected``) whatever becomes of the link row."""
+
+    src: tuple[str, ...]
+    tgt: tuple[str, ...]
+    reviewer: str | None = None
+    time: str | None = None
+
+    @property
+    def pair(self) -> Pair:
+        return (self.src, self.tgt)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "src": list(self.src),
+            "tgt": list(self.tgt),
+            "reviewer": self.reviewer,
+            "time": self.time,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Rejection:
+        problem = rejection_problem(data)
+        if problem:
+            raise ValueError(problem)
+        return cls(tuple(data["src"]), tuple(data["tgt"]), data.get("reviewer"), data.get("time"))
+
+    @classmethod
+    def of_link(cls, link: Link) -> Rejection:
+        return cls(tuple(link.src), tuple(link.tgt), link.reviewer, link.modified)
+
+
+def _id_key(sid: str) -> tuple[str, int, str]:
+    doc, _, index = sid.rpartition(":")
+    return (doc, int(index), "") if index.isdigit() else (sid, -1, sid)
+
+
+def sorted_rejections(rejections: Iterable[Rejection]) -> list[Rejection]:
+    """Rejections in article order of their source (then English) ids: files stay stable."""
+    return sorted(
+        rejections,
+        key=lambda r: ([_id_key(s) for s in r.src], [_id_key(t) for t in r.tgt]),
+    )
+
+
+_REJECTION_FIELDS = frozenset(("src", "tgt", "reviewer", "time"))
+
+
+def rejection_problem(data: Any) -> str | None:
+    """Why ``data`` is not a valid entry of a header's ``rejected`` list, or ``None``."""
+    if type(data) is not dict:
+        return f"a rejected pair must be an object, not {type(data).__name__}"
+    if not _REJECTION_FIELDS.issuperset(data):
+        return f"unknown rejected-pair field(s) {sorted(set(data) - _REJECTION_FIELDS)}"
+    if not _is_str_list(data.get("src")) or not _is_str_list(data.get("tgt")):
+        return "a rejected pair's 'src' and 'tgt' must be lists of sentence ids (strings)"
+    if not data["src"] and not data["tgt"]:
+        return "a rejected pair needs at least one sentence id"
+    for name in ("reviewer", "time"):
+        if data.get(name) is not None and type(data[name]) is not str:
+            return f"a rejected pair's {name!r} must be a string or null"
+    return None
+
+
 def highest_number(ids: Iterable[str], prefix: str) -> int:
     """The highest ``N`` of the ids ``<prefix>N`` (``L12``, ``C0003``); 0 when there is none."""
     numbers = [
@@ -160,7 +234,8 @@ class Alignment:
     """One alignment file: links from one source language into the target language.
 
     ``edits`` holds reviewer corrections of sentence text (sentence id -> corrected text);
-    the corpus files themselves are never changed.
+    the corpus files themselves are never changed. ``rejected`` holds the standing
+    rejections (pairs never proposed again), whether or not a rejected link row is left.
     """
 
     src_lang: str
@@ -170,6 +245,14 @@ class Alignment:
     provenance: dict[str, Any] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def rejected_pairs(self) -> set[Pair]:
+        """Every pair a reviewer rejected: the ``rejected`` list and the rejected link rows
+        (a file written before the list existed has only the rows)."""
+        pairs = {r.pair for r in self.rejected}
+        pairs.update(pair_of(link) for link in self.links if link.status == Status.REJECTED)
+        return pairs
 
     def link(self, link_id: str) -> Link:
         for link in self.links:

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from workbench.jsontext import fix_surrogates
-from workbench.store.history import ReplaceLinks, SetText, Step, Transaction
-from workbench.store.model import Alignment, Link, Status
+from workbench.store.history import ChangeRejections, ReplaceLinks, SetText, Step, Transaction
+from workbench.store.model import Alignment, Link, Rejection, Status, pair_of
 from workbench.store.order import article_order, in_article_order, sentence_position
 
 # Features a merge leaves on the merged link so that a split can undo the grouping.
@@ -54,15 +54,43 @@ def _check_index(alignment: Alignment, index: int) -> Link:
     return alignment.links[index]
 
 
+def _kept_rejections(alignment: Alignment, replaced: Iterable[Link]) -> list[Step]:
+    """A step that keeps the rejected links among ``replaced`` as standing rejections
+    (``Alignment.rejected``) once their rows change (re-link, merge, split); none if they are."""
+    have = {r.pair for r in alignment.rejected}
+    add: dict[tuple, Rejection] = {}
+    for link in replaced:
+        if link.status == Status.REJECTED and pair_of(link) not in have:
+            add.setdefault(pair_of(link), Rejection.of_link(link))
+    return [ChangeRejections(list(add.values()), [])] if add else []
+
+
+def _status_rejections(
+    alignment: Alignment, link: Link, status: Status, stamp: Stamp
+) -> list[Step]:
+    """Rejecting a pair makes it a standing rejection; approving or flagging it lifts one."""
+    pair = pair_of(link)
+    standing = [r for r in alignment.rejected if r.pair == pair]
+    if status == Status.REJECTED and not standing:
+        rejection = Rejection(pair[0], pair[1], stamp.reviewer, stamp.time)
+        return [ChangeRejections([rejection], [])]
+    if status in (Status.APPROVED, Status.FLAGGED) and standing:
+        return [ChangeRejections([], standing)]
+    return []
+
+
 def set_status(
     alignment: Alignment, index: int, status: Status, stamp: Stamp
 ) -> Transaction | None:
-    """Approve, reject or flag the link at ``index`` (``None`` if it already has that status)."""
+    """Approve, reject or flag the link at ``index`` (``None`` if it already has that status).
+    The standing rejections follow: a rejection adds the pair, approving or flagging lifts it."""
     link = _check_index(alignment, index)
     if link.status == status:
         return None
     new = _stamped(link, stamp, status=status)
-    return Transaction(str(status), [ReplaceLinks(index, [link], [new])], cursor=link.id)
+    steps: list[Step] = [ReplaceLinks(index, [link], [new])]
+    steps += _status_rejections(alignment, link, status, stamp)
+    return Transaction(str(status), steps, cursor=link.id)
 
 
 def approve(alignment: Alignment, index: int, stamp: Stamp) -> Transaction | None:
@@ -110,7 +138,11 @@ def merge(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
         created=first.created,
         modified=stamp.time,
     )
-    return Transaction("merge", [ReplaceLinks(index, [first, second], [merged])], cursor=first.id)
+    steps = [
+        ReplaceLinks(index, [first, second], [merged]),
+        *_kept_rejections(alignment, [first, second]),
+    ]
+    return Transaction("merge", steps, cursor=first.id)
 
 
 def _not_adjacent(ids: list[str]) -> str | None:
@@ -205,7 +237,8 @@ def split(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
         )
         for k, (src, tgt) in enumerate(parts)
     ]
-    return Transaction("split", [ReplaceLinks(index, [link], new)], cursor=link.id)
+    steps = [ReplaceLinks(index, [link], new), *_kept_rejections(alignment, [link])]
+    return Transaction("split", steps, cursor=link.id)
 
 
 def relink(
@@ -219,7 +252,8 @@ def relink(
 
     A sentence already used by another link on the same side is taken from that link, which
     is flagged for a second look (or removed when nothing is left on either side); all of it
-    is one transaction. The re-linked link is pending again, with no aligner score.
+    is one transaction. The re-linked link is pending again, with no aligner score; a rejected
+    link's pair stays a standing rejection (``Alignment.rejected``).
     """
     link = _check_index(alignment, index)
     tgt = _unique(tgt)
@@ -244,6 +278,7 @@ def relink(
     steps: list[Step] = [
         ReplaceLinks(j, [alignment.links[j]], changes[j]) for j in sorted(changes, reverse=True)
     ]
+    steps += _kept_rejections(alignment, [alignment.links[j] for j in changes])
     return Transaction("re-link", steps, cursor=link.id)
 
 

@@ -243,3 +243,17 @@ def test_a_group_over_two_folders_is_settled_from_either(tmp_path) -> None:
     assert [p.name for p in one.iterdir()] == ["x.txt"]
     assert [p.name for p in two.iterdir()] == ["y.txt"]
     assert (two / "y.txt").read_text() == "new"
+
+
+def test_a_target_changed_after_the_kill_keeps_the_pieces(tmp_path, live_pid) -> None:
+    """b.txt replaced by hand after the kill: neither finished nor undone, nothing removed."""
+    folder, _ = _folder(tmp_path, live_pid)
+    assert _child(folder, "replace", 3).returncode == -signal.SIGKILL  # after a.txt's rename
+    (folder / "b.txt").unlink()
+    (folder / "b.txt").write_text("by hand\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    line = recovery.recover(folder) or ""
+    assert "was left as it is (b.txt changed since); its files: .a.txt.wb" in line
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if "commit" not in p.name} == {
+        n: d for n, d in before.items() if "commit" not in n
+    }  # only the record was renamed (claimed), to be tried again by the next process

@@ -238,22 +238,19 @@ def _entries(record: dict[str, Any], home: Path) -> list[_Entry]:
     ]
 
 
-def _settle(entries: list[_Entry]) -> str:
-    """Bring every target of the group to its new content (or, failing that, its old one);
-    say what was done. Raises OSError if a rename fails (the record is then kept)."""
+def _settle(entries: list[_Entry]) -> tuple[str, bool]:
+    """Bring every target of the group to its new content (or, failing that, its old one):
+    ``(what was done, whether it is settled)``. Raises OSError if a rename fails."""
     states = [entry.state() for entry in entries]
     names = ", ".join(entry.target.name for entry in entries)
-    if "changed" in states:
-        changed = entries[states.index("changed")].target.name
-        return f"left an interrupted write of {names} as it is ({changed} was changed since)"
     if all(state == "new" for state in states):
-        return ""
-    if all(entry.can_finish() for entry in entries):
+        return "", True
+    if "changed" not in states and all(entry.can_finish() for entry in entries):
         for entry, state in zip(entries, states, strict=True):
             if state == "old":
                 os.replace(entry.tmp, entry.target)
-        return f"finished an interrupted write of {names}"
-    if all(entry.can_undo() for entry in entries):
+        return f"finished an interrupted write of {names}", True
+    if "changed" not in states and all(entry.can_undo() for entry in entries):
         for entry, state in zip(entries, states, strict=True):
             if state != "new":
                 continue
@@ -261,8 +258,15 @@ def _settle(entries: list[_Entry]) -> str:
                 os.replace(entry.backup, entry.target)
             else:
                 os.unlink(entry.target)
-        return f"undid an interrupted write of {names} (it could not be finished)"
-    return f"left an interrupted write of {names} as it is (neither finished nor undoable)"
+        return f"undid an interrupted write of {names} (it could not be finished)", True
+    # a target changed since (edited, or the folder copied): its pieces are kept to check
+    why = (
+        f"{entries[states.index('changed')].target.name} changed since"
+        if "changed" in states
+        else "pieces missing"
+    )
+    kept = ", ".join(p.name for e in entries for p in (e.tmp, e.backup) if p and p.exists())
+    return f"an interrupted write of {names} was left as it is ({why}); its files: {kept}", False
 
 
 def _records(folder: Path, token: str) -> list[tuple[str, re.Match[str]]]:
@@ -302,6 +306,11 @@ def _clean_group(entries: list[_Entry], token: str, claimed: str) -> int:
     return removed
 
 
+def _protect(entries: list[_Entry], protected: set[str]) -> None:
+    protected.update(os.path.abspath(e.tmp) for e in entries)
+    protected.update(os.path.abspath(e.backup) for e in entries if e.backup is not None)
+
+
 def _recover_group(
     directory: Path, name: str, match: re.Match[str], protected: set[str]
 ) -> tuple[str, int, bool]:
@@ -322,8 +331,7 @@ def _recover_group(
         return "", int(gone), True
     owner_name, owner = current[0]
     if _owner_alive(owner, owner_name):
-        protected.update(os.path.abspath(e.tmp) for e in entries)
-        protected.update(os.path.abspath(e.backup) for e in entries if e.backup is not None)
+        _protect(entries, protected)
         return "", 0, True
     claimed = owned_name(home / RECORD, token, "json")
     try:  # one recoverer only: the one whose rename of the home record succeeds
@@ -332,10 +340,13 @@ def _recover_group(
         forget(claimed)
         return "", 0, False
     try:
-        done = _settle(entries)
+        done, settled = _settle(entries)
     except OSError as exc:
+        done, settled = f"could not settle an interrupted write ({exc.strerror})", False
+    if not settled:  # kept as it is: the next command (another process) tries again
         forget(claimed)
-        return f"could not settle an interrupted write ({exc.strerror}); will try again", 0, False
+        _protect(entries, protected)
+        return done, 0, True
     return done, _clean_group(entries, token, claimed), True
 
 

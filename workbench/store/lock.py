@@ -14,11 +14,11 @@ import getpass
 import json
 import os
 import socket
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
+from workbench.recovery import forget, temp_file
 from workbench.store.model import now_iso
 
 
@@ -126,7 +126,7 @@ class FileLock:
 
 def _create(path: Path, info: LockInfo) -> bool:
     """Create the lock file with ``info``; ``False`` if it already exists."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temp_file(path)  # named with our pid: a kill's leftover is removed later
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(json.dumps(asdict(info)) + "\n")
@@ -140,6 +140,7 @@ def _create(path: Path, info: LockInfo) -> bool:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        forget(tmp)
 
 
 def acquire(

@@ -257,3 +257,16 @@ def test_a_target_changed_after_the_kill_keeps_the_pieces(tmp_path, live_pid) ->
     assert {p.name: p.read_bytes() for p in folder.iterdir() if "commit" not in p.name} == {
         n: d for n, d in before.items() if "commit" not in n
     }  # only the record was renamed (claimed), to be tried again by the next process
+
+
+def test_a_killed_builders_folder_is_removed_a_live_ones_kept(tmp_path, live_pid) -> None:
+    """``recovery.temp_dir`` (a CTranslate2 conversion's work folder) after a kill."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    for pid in (dead, live_pid):
+        work = tmp_path / f".model.wb{HOST}-{pid}-abcd1234.tmp"
+        (work / "model").mkdir(parents=True)
+        (work / "model" / "model.bin").write_bytes(b"x" * 1000)
+    line = recovery.recover(tmp_path)
+    assert line == f"{tmp_path}: removed 1 leftover file of a killed write"
+    assert [p.name for p in tmp_path.iterdir()] == [f".model.wb{HOST}-{live_pid}-abcd1234.tmp"]

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import sys
 import tempfile
@@ -61,6 +62,17 @@ def temp_file(path: Path) -> tuple[int, str]:
         )
         _live.add(os.path.basename(name))
     return fd, name
+
+
+def temp_dir(path: Path) -> Path:
+    """``mkdtemp`` beside ``path`` (a folder built, then renamed into place), named like
+    :func:`temp_file`: a killed builder's half-built folder is removed by :func:`recover`."""
+    with _lock:
+        name = tempfile.mkdtemp(
+            prefix=f".{path.name[:120]}.{owner_tag()}", suffix=".tmp", dir=path.parent
+        )
+        _live.add(os.path.basename(name))
+    return Path(name)
 
 
 def owned_name(path: Path, token: str, kind: str) -> str:
@@ -124,6 +136,9 @@ def _identity(path: str | Path) -> list[int] | None:
 def _unlink(path: str | Path) -> bool:
     try:
         os.unlink(path)
+    except IsADirectoryError:  # a temp_dir (never a link: unlink takes those)
+        shutil.rmtree(path, ignore_errors=True)
+        return not os.path.lexists(path)
     except OSError:
         return False
     return True

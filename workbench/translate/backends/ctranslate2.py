@@ -12,12 +12,12 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputError
 from workbench.names import validate_file_id
+from workbench.recovery import forget, recover_once, temp_dir
 from workbench.translate.backends import LoadRequest, Translator, register_backend
 from workbench.translate.backends._hf import (
     load_tokenizer,
@@ -63,7 +63,8 @@ def convert(model_dir: Path, target: Path, quantization: str) -> Path:
 
     quiet_transformers()
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    recover_once(target.parent)  # a killed conversion's half-built folder is removed
+    work = temp_dir(target)
     print(
         f"workbench: converting {model_dir} to CTranslate2 ({quantization}), once, into {target}",
         file=sys.stderr,
@@ -82,6 +83,7 @@ def convert(model_dir: Path, target: Path, quantization: str) -> Path:
         raise InputError(f"CTranslate2 conversion failed: {exc}", model_dir) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        forget(work)
     return target
 
 

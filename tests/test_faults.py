@@ -215,15 +215,15 @@ def test_kill_9_at_random_points_of_an_export(tmp_path) -> None:
         time.sleep(rng.uniform(0.3, 2.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        recover(out)  # what the next command does first: settle, remove leftovers
         result = out / "out.jsonl"
         if result.exists():  # renamed into place: complete
             rows = result.read_text(encoding="utf-8").split("\n")
             assert rows[-1] == "" and len(rows) - 1 == len(links)
             assert all(json.loads(row)["link_id"] for row in rows[:-1])
             complete += 1
-        # the data file and its manifest land together; the next command removes leftovers
+        # the data file and its manifest land together, and nothing else remains
         assert result.exists() == (out / "out.jsonl.meta.json").exists()
-        recover(out)
         assert {p.name for p in out.iterdir()} <= {"out.jsonl", "out.jsonl.meta.json"}
 
 

@@ -214,8 +214,9 @@ def atomic_group() -> Iterator[AtomicGroup]:
             group.open(b).write(...)
 
     Nothing is in place until the block ends without error; then every file is renamed
-    into place (if a rename fails, those already renamed are put back). On an error, or
-    a kill, no target changes (a kill may leave ignorable ``.*.tmp`` files).
+    into place (if a rename fails, those already renamed are put back). On an error no
+    target changes; after a kill, the next command that meets the folder finishes (or
+    undoes) the group and removes its leftovers (``workbench.recovery``).
     """
     group = AtomicGroup()
     try:
@@ -235,7 +236,7 @@ def atomic_writer(
     """Open a temporary file beside ``path``; on success fsync it and rename it over ``path``.
 
     If the block raises (or the process dies), ``path`` keeps its old content and the
-    temporary file is removed (or, after a kill, left as an ignorable ``.*.tmp``). A ``path``
+    temporary file is removed (after a kill, by the next command in that folder). A ``path``
     that exists and is not a regular file (folder, device, link) is refused.
     """
     with atomic_group() as group:

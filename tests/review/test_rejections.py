@@ -79,6 +79,11 @@ async def test_a_rejected_source_gets_a_fresh_proposal_and_undo_lifts_it(
         link = app.data.alignment.links[row_of(app, SRC)]
         assert link.status == Status.AUTO and link.tgt != [REJECTED]  # another, or 1-0
         assert [r.pair for r in app.data.alignment.rejected] == [PAIR]
+        await go_to(pilot, app, SRC)  # the fresh row names the rejected pair, dimmed
+        detail = app.query_one("#detail").content.plain
+        assert "⊘ rejected: en-2022-chinadaily:24 (25/51) · ana" in detail
+        row = app.query_one("#links").line_segments(row_of(app, SRC), link, 120)
+        assert "⊘ " in "".join(segment.text for segment in row)
         await pilot.press("u")  # the re-alignment: the rejected row is back
         assert app.data.alignment.links[row_of(app, SRC)].status == Status.REJECTED
         await pilot.press("u")  # the rejection: no constraint left

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from workbench.corpus.model import Corpus
 from workbench.errors import InputError, WorkbenchError
-from workbench.store.model import Alignment, Link, Status
+from workbench.store.model import Alignment, Link, Rejection, Status, pair_of
 from workbench.store.session import ReviewSession
 
 
@@ -105,6 +105,8 @@ class ReviewData:
         self.bands = bands or ScoreBands()
         self._doc_sizes = {doc.id: len(doc.sentences) for doc in corpus.documents}
         self._best: dict[tuple, list[tuple[float, str]]] = {}
+        # standing rejections by source sentence, for the list object they were built from
+        self._rejections: tuple[list[Rejection] | None, dict[str, list[Rejection]]] = (None, {})
         # the aligner's score weights (with MT, without), once loaded: the detail panel then
         # says which features drive a score (workbench.align.explain)
         self.weights: dict[tuple[bool, bool], dict[str, float]] | None = None
@@ -151,6 +153,24 @@ class ReviewData:
                 self._best.clear()
             self._best[key] = rescorer.best_candidates(self.alignment, link, limit)
         return self._best[key]
+
+    def rejections_of(self, link: Link) -> list[Rejection]:
+        """Standing rejections of a source sentence of ``link`` (shown dimmed: never proposed
+        again); a rejected row's own pair is left out (its status says it)."""
+        rejected = self.alignment.rejected
+        if not rejected or not link.src:
+            return []
+        if self._rejections[0] is not rejected:  # the list is replaced on every change
+            by_src: dict[str, list[Rejection]] = {}
+            for rejection in rejected:
+                for sid in rejection.src:
+                    by_src.setdefault(sid, []).append(rejection)
+            self._rejections = (rejected, by_src)
+        own = pair_of(link) if link.status == Status.REJECTED else None
+        found = {
+            r.pair: r for sid in link.src for r in self._rejections[1].get(sid, ()) if r.pair != own
+        }
+        return list(found.values())
 
     def unlinked_targets(self) -> list[str]:
         """English sentences of the alignment's English documents that no link uses (rejected

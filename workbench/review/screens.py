@@ -16,7 +16,14 @@ from textual.widgets.option_list import Option
 
 from workbench.review.actions import ACTIONS, active_keys, key_label
 from workbench.review.data import FILTERS, ReviewData
-from workbench.review.widgets import BAND_STYLE, STATUS_GLYPH, STATUS_STYLE, fit
+from workbench.review.widgets import (
+    BAND_STYLE,
+    DIM,
+    REJECTED_MARK,
+    STATUS_GLYPH,
+    STATUS_STYLE,
+    fit,
+)
 from workbench.store.model import Link, Status
 
 
@@ -61,6 +68,10 @@ def legend() -> Table:
     ):
         table.add_row(Text(STATUS_GLYPH[status], STATUS_STYLE[status]), meaning)
     table.add_row(Text("!", "bold red3"), "discrepancy: numbers or dates disagree (details below)")
+    table.add_row(
+        Text(REJECTED_MARK.strip(), DIM),
+        "a pair of this source was rejected (never proposed again)",
+    )
     table.add_row("1-1 2-1 1-0", "source sentences - English sentences; 1-0: no counterpart")
     table.add_row(Text("0.82", BAND_STYLE["high"]), "score >= high band (settings score_high)")
     table.add_row(Text("0.55", BAND_STYLE["mid"]), "score in the middle band")

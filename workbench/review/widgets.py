@@ -37,6 +37,7 @@ BAND_STYLE = {
 CURSOR_STYLE = Style(bgcolor="grey27", bold=True)
 DIM = Style(color="grey58", italic=True)
 SEPARATOR = " │ "
+REJECTED_MARK = "⊘ "  # before the source: a pair of it was rejected (the detail panel names it)
 LONG_LIST = 5000  # rows above which the scrollable height is rounded up (see virtual_rows)
 ROW_BLOCK = 1024
 
@@ -190,6 +191,9 @@ class LinkList(ScrollView, can_focus=True, inherit_bindings=False):
         left, right = room // 2, room - room // 2
         src = self.data.side_text(link.src) or "(no source sentence)"
         tgt = self.data.side_text(link.tgt) or "(no English sentence)"
+        if self.data.rejections_of(link):  # a pair of this source was rejected before
+            head.append(Segment(REJECTED_MARK, DIM))
+            left = max(0, left - cell_len(REJECTED_MARK))
         return [
             *head,
             Segment(fit(src, left), None if link.src else DIM),
@@ -280,6 +284,7 @@ class DetailPanel(TextPanel):
                 text.append("\n      best candidate ", DIM)
                 text.append(f"{data.position(sid)} score {score:.2f}", Style(color="cyan"))
                 text.append(f" (a links it): {data.text(sid)}", DIM)
+        self._rejections(text, data, link)
         for flag in link.flags:
             text.append(f"\n⚠ {flag.kind}: {flag.src} ≠ {flag.tgt}", Style(color="red3", bold=True))
             if flag.detail:
@@ -299,6 +304,16 @@ class DetailPanel(TextPanel):
         named = named_features(link.features)
         if named:  # one line: cut where it would wrap
             text.append("\n" + "; ".join(f"{name} {value:.2f}" for name, value in named), DIM)
+
+    @staticmethod
+    def _rejections(text: Text, data: ReviewData, link: Link) -> None:
+        """The standing rejections of this link's source, dimmed: never proposed again."""
+        for rejection in data.rejections_of(link):
+            english = ", ".join(data.position(t) for t in rejection.tgt) or "no counterpart (1-0)"
+            who = " ".join(x for x in (rejection.reviewer, rejection.time) if x)
+            text.append(f"\n{REJECTED_MARK}rejected: {english}", DIM)
+            text.append(f" · {who}" if who else "", DIM)
+            text.append(" (never proposed again)", DIM)
 
     @staticmethod
     def _sentence(text: Text, data: ReviewData, lang: str, sid: str) -> None:

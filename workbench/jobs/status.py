@@ -33,6 +33,7 @@ class FileStatus:
     documents: list[DocumentStatus] = field(default_factory=list)
     english: dict[str, tuple[int, int]] = field(default_factory=dict)  # doc: (linked, total)
     unlinked: list[str] = field(default_factory=list)  # English sentence ids linked to nothing
+    rejected_pairs: int = 0  # standing rejections (listed or rejected rows): never proposed
 
 
 def _tally(alignment: Alignment) -> dict[str, set[str]]:
@@ -57,6 +58,7 @@ def file_status(alignment: Alignment, corpus: Corpus) -> FileStatus:
         alignment.src_lang,
         alignment.tgt_lang,
         {str(s): n for s, n in alignment.counts().items()},
+        rejected_pairs=len(alignment.rejected_pairs()),
     )
     src_docs = alignment.src_docs or sorted(
         {sentence_position(s)[0] for link in alignment.links for s in link.src}
@@ -83,6 +85,8 @@ def format_status(status: FileStatus, name: str) -> list[str]:
     """The lines ``workbench status`` prints for one file."""
     links = ", ".join(f"{k} {n}" for k, n in status.links.items())
     lines = [f"{name} ({status.src_lang}-{status.tgt_lang}): links {links}"]
+    if status.rejected_pairs:
+        lines[0] += f"; {status.rejected_pairs} rejected pair(s), never proposed again"
     for row in status.documents:
         lines.append(
             f"  {row.doc}: {row.statements} statements, {row.paired} paired, "

@@ -5,6 +5,7 @@ of a live process (or another machine) are left alone."""
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 
 from workbench import recovery
 from workbench.cli import main
+from workbench.fileio import atomic_group
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ["a.txt", "b.txt", "c.txt"]
@@ -270,3 +272,35 @@ def test_a_killed_builders_folder_is_removed_a_live_ones_kept(tmp_path, live_pid
     line = recovery.recover(tmp_path)
     assert line == f"{tmp_path}: removed 1 leftover file of a killed write"
     assert [p.name for p in tmp_path.iterdir()] == [f".model.wb{HOST}-{live_pid}-abcd1234.tmp"]
+
+
+def test_a_recovery_killed_halfway_is_finished_by_the_next(tmp_path, live_pid) -> None:
+    """The writer dies after its first rename; the first recoverer claims the record and
+    dies after one of its own renames; the next recoverer finishes the group."""
+    folder, others = _folder(tmp_path, live_pid)
+    assert _child(folder, "replace", 3).returncode == -signal.SIGKILL  # a new, b c old
+    script = (
+        "import os, signal, sys\nfrom workbench import recovery\n"
+        "real, n = os.replace, [0]\n"
+        "def hooked(*a):\n    n[0] += 1\n"
+        "    if n[0] == 2: os.kill(os.getpid(), signal.SIGKILL)\n    return real(*a)\n"
+        "os.replace = hooked\nrecovery.recover(sys.argv[1])\n"
+    )  # os.rename claims the record; the first os.replace finishes b.txt, then the kill
+    argv = [sys.executable, "-c", script, str(folder)]
+    assert subprocess.run(argv, cwd=ROOT, timeout=60).returncode == -signal.SIGKILL
+    assert [_state(folder), (folder / "c.txt").read_text(encoding="utf-8")[:3]] == ["mixed", "old"]
+    assert "finished an interrupted write" in (recovery.recover(folder) or "")
+    assert _assert_settled(folder, others) == "new"
+
+
+def test_our_pid_on_a_file_we_did_not_make_is_a_dead_process(tmp_path) -> None:
+    """In a container every run may get the same pid: a leftover with our pid that this
+    process did not make is a dead one's; one this process has open is ours."""
+    stale = tmp_path / f".a.txt.wb{HOST}-{os.getpid()}-abcd1234.tmp"
+    stale.write_text("a dead run's\n", encoding="utf-8")
+    with atomic_group() as group:
+        group.open(tmp_path / "b.txt").write("mine")
+        ours = [p for p in tmp_path.iterdir() if p.name.startswith(".b.txt.wb")]
+        assert len(ours) == 1 and not stale.exists()  # removed by open()'s recovery
+        assert recovery.recover(tmp_path) is None and ours[0].exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["b.txt"]

@@ -5,6 +5,7 @@ of a live process (or another machine) are left alone."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -304,3 +305,25 @@ def test_our_pid_on_a_file_we_did_not_make_is_a_dead_process(tmp_path) -> None:
         assert len(ours) == 1 and not stale.exists()  # removed by open()'s recovery
         assert recovery.recover(tmp_path) is None and ours[0].exists()
     assert [p.name for p in tmp_path.iterdir()] == ["b.txt"]
+
+
+def test_a_crafted_record_cannot_reach_other_files(tmp_path) -> None:
+    """A record naming a file outside its folder (or a temporary file that is not one) is
+    refused: without the check, "undo" would delete ../victim.txt, "finish" overwrite it."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    (folder / "evil").write_text("evil\n", encoding="utf-8")
+    ident = [victim.stat().st_dev, victim.stat().st_ino]
+    evil = [(folder / "evil").stat().st_dev, (folder / "evil").stat().st_ino]
+    rows = [
+        {"target": "../victim.txt", "tmp": "evil", "new": ident, "backup": None, "old": None},
+        {"target": "../victim.txt", "tmp": "evil", "new": evil, "backup": None, "old": ident},
+    ]
+    for row in rows:
+        record = folder / f".{recovery.RECORD}.wb{HOST}-1-abcd1234.json"
+        record.write_text(json.dumps({"token": "abcd1234", "home": ".", "entries": [row]}))
+        assert "is not one workbench wrote" in (recovery.recover(folder) or "")
+        assert victim.read_text(encoding="utf-8") == "precious\n"
+        assert (folder / "evil").exists() and record.exists()

@@ -253,6 +253,25 @@ def _entries(record: dict[str, Any], home: Path) -> list[_Entry]:
     ]
 
 
+def _well_formed(entries: list[_Entry], directory: Path, token: str) -> bool:
+    """A record only renames and removes files of its own kind, beside its targets, in
+    folders that hold a copy of it: a crafted one cannot reach any other file."""
+    folders = {os.path.abspath(entry.target.parent) for entry in entries}
+    if not entries or os.path.abspath(directory) not in folders:
+        return False
+    for entry in entries:
+        for path, kind in ((entry.tmp, "tmp"), (entry.backup, "bak")):
+            match = _NAME.match(path.name) if path is not None else None
+            if path is not None and (
+                path.parent != entry.target.parent
+                or match is None
+                or match["kind"] != kind
+                or match["stem"] != entry.target.name[:120]
+            ):
+                return False
+    return all(_records(Path(folder), token) for folder in folders)
+
+
 def _settle(entries: list[_Entry]) -> tuple[str, bool]:
     """Bring every target of the group to its new content (or, failing that, its old one):
     ``(what was done, whether it is settled)``. Raises OSError if a rename fails."""
@@ -339,7 +358,12 @@ def _recover_group(
             return "", 0, True
         return f"damaged commit record {name} left as it is", 0, False
     home, token = directory / record["home"], str(record["token"])
-    entries = _entries(record, home)
+    try:
+        entries = _entries(record, home)
+    except (KeyError, TypeError, ValueError):
+        entries = []
+    if not _well_formed(entries, directory, token):
+        return f"commit record {name} is not one workbench wrote; left as it is", 0, False
     current = _records(home, token)
     if not current:  # the group was settled: this is a copy its writer did not remove
         gone = not _owner_alive(match, name) and _unlink(directory / name)

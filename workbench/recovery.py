@@ -136,11 +136,11 @@ def _identity(path: str | Path) -> list[int] | None:
 def _unlink(path: str | Path) -> bool:
     try:
         os.unlink(path)
-    except IsADirectoryError:  # a temp_dir (never a link: unlink takes those)
+    except OSError:  # EISDIR (Linux) or EPERM (macOS) for a temp_dir; a link is unlinked
+        if not os.path.isdir(path) or os.path.islink(path):
+            return False
         shutil.rmtree(path, ignore_errors=True)
         return not os.path.lexists(path)
-    except OSError:
-        return False
     return True
 
 

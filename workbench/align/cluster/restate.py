@@ -22,8 +22,9 @@ reviewed clusters left alone). ``restate_passes`` rounds (a join changes centroi
 
 Cost: only clusters with a member in a compared document pair
 (:func:`workbench.align.cluster.build.doc_pairs`) are compared, one ``n_a x n_b`` centroid
-product per document pair, as in the first pass: ``O(D M n^2 d)``; facts only for pairs whose
-cosine reaches ``restate_min_cosine``.
+product per document pair, as in the first pass: ``O(D M n^2 d)``; the figures only for each
+cluster's :data:`CANDIDATES` nearest per document pair with a cosine of at least
+``restate_min_cosine``: ``O(D M n)`` member comparisons.
 """
 
 from __future__ import annotations
@@ -33,9 +34,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from workbench.align.cluster.build import doc_pairs, near_facts
+from workbench.align.signals.blas import one_blas_thread
 
 if TYPE_CHECKING:
     from workbench.align.cluster.build import _Clusters
+
+CANDIDATES = 3  # partners per cluster and document pair by centroid cosine (facts add to these)
 
 
 def restatement_joins(state: _Clusters) -> int:
@@ -44,55 +48,98 @@ def restatement_joins(state: _Clusters) -> int:
     if config.restate_threshold > 1.0 + config.restate_fact_weight:
         return 0
     joined = 0
-    for _ in range(config.restate_passes):
-        made = _one_pass(state)
-        joined += made
-        if not made:
-            break
+    with one_blas_thread():  # many small products: threads cost more than they give
+        for _ in range(config.restate_passes):
+            made = _one_pass(state)
+            joined += made
+            if not made:
+                break
     return joined
 
 
-def _one_pass(state: _Clusters) -> int:
-    ev, config = state.ev, state.ev.config
-    vectors = np.concatenate([d.vectors for d in ev.docs]).astype(np.float32)
-    ids = [c for c in state.members if not any(s in state.frozen for s in _sentences(state, c))]
-    centroid = {c: _centroid(vectors, _sentences(state, c)) for c in ids}
-    editions = {c: {ev.docs[d].edition for d in state.members[c]} for c in ids}
-    in_doc: dict[int, list[int]] = {}
-    for c in ids:
-        for d in state.members[c]:
-            in_doc.setdefault(d, []).append(c)
-    best: dict[int, tuple[float, int]] = {}
-    for a, b in doc_pairs(ev.docs, config.max_doc_neighbours):
-        left, right = in_doc.get(a, []), in_doc.get(b, [])
-        if not left or not right:
+class _Pool:
+    """The clusters a pass may join (no reviewed sentence inside), as arrays."""
+
+    def __init__(self, state: _Clusters):
+        ev = state.ev
+        self.ids = [c for c in state.members if state.frozen.isdisjoint(_sentences(state, c))]
+        vectors = np.concatenate([d.vectors for d in ev.docs]).astype(np.float32)
+        self.centroid = np.stack([_centroid(vectors, _sentences(state, c)) for c in self.ids])
+        bit = {e: 1 << n for n, e in enumerate(sorted({d.edition or 0 for d in ev.docs}))}
+        self.editions = np.array(
+            [
+                sum(bit[e] for e in {ev.docs[d].edition or 0 for d in state.members[c]})
+                for c in self.ids
+            ],
+            dtype=np.int64,
+        )
+        self.in_doc: dict[int, np.ndarray] = {}
+        for k, c in enumerate(self.ids):
+            for d in state.members[c]:
+                self.in_doc.setdefault(d, []).append(k)  # type: ignore[arg-type]
+        self.in_doc = {d: np.array(ks) for d, ks in self.in_doc.items()}
+
+
+def _candidates(state: _Clusters, pool: _Pool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cluster, partner, score) of every eligible pair of clusters, both ways."""
+    config = state.ev.config
+    found: list[tuple[int, int, float]] = []
+    for a, b in doc_pairs(state.ev.docs, config.max_doc_neighbours):
+        left, right = pool.in_doc.get(a), pool.in_doc.get(b)
+        if left is None or right is None:
             continue
-        sims = np.stack([centroid[c] for c in left]) @ np.stack([centroid[c] for c in right]).T
-        for x, y in zip(*np.nonzero(sims >= config.restate_min_cosine), strict=True):
-            c1, c2 = left[x], right[y]
-            if c1 == c2 or editions[c1] & editions[c2]:
-                continue
+        sims = pool.centroid[left] @ pool.centroid[right].T
+        sims[(pool.editions[left][:, None] & pool.editions[right][None, :]) != 0] = -np.inf
+        for x, y in _nearest(sims, config.restate_min_cosine):
+            c1, c2 = pool.ids[left[x]], pool.ids[right[y]]
             if state.members[c1].keys() & state.members[c2].keys():
                 continue
             score = float(sims[x, y]) + config.restate_fact_weight * _facts(state, c1, c2)
-            for one, other in ((c1, c2), (c2, c1)):
-                if score > best.get(one, (-np.inf, -1))[0]:
-                    best[one] = (score, other)
+            found += [(int(left[x]), int(right[y]), score), (int(right[y]), int(left[x]), score)]
+    if not found:
+        return np.zeros(0, int), np.zeros(0, int), np.zeros(0)
+    one, other, score = (np.array(column) for column in zip(*found, strict=True))
+    return one, other, score
+
+
+def _one_pass(state: _Clusters) -> int:
+    """Mutual best partners at ``restate_threshold`` or more join, strongest first."""
+    pool = _Pool(state)
+    if not pool.ids:
+        return 0
+    one, other, score = _candidates(state, pool)
+    best = np.full(len(pool.ids), -1)
+    order = np.lexsort((-score, one))  # per cluster, its best partner first
+    first = order[np.r_[True, one[order][1:] != one[order][:-1]]] if len(order) else order
+    best[one[first]] = other[first]
+    best_score = dict(zip(one[first].tolist(), score[first].tolist(), strict=True))
     mutual = sorted(
-        {(s, min(c, o), max(c, o)) for c, (s, o) in best.items() if best.get(o, (0, -1))[1] == c},
-        reverse=True,
+        (best_score[k], k, int(best[k])) for k in best_score if k < best[k] and best[best[k]] == k
     )
     made, touched = 0, set()
-    for score, c1, c2 in mutual:
-        if score < config.restate_threshold:
+    for value, k1, k2 in reversed(mutual):
+        if value < state.ev.config.restate_threshold:
             break
-        if c1 in touched or c2 in touched:
+        if k1 in touched or k2 in touched:
             continue
+        c1, c2 = pool.ids[k1], pool.ids[k2]
         u, v = _sentences(state, c1)[0], _sentences(state, c2)[0]
         if state.merge(u, v, checked=True, threshold=-np.inf):
-            touched.update((c1, c2))
+            touched.update((k1, k2))
             made += 1
     return made
+
+
+def _nearest(sims: np.ndarray, floor: float) -> list[tuple[int, int]]:
+    """Each row's and each column's :data:`CANDIDATES` best cells with at least ``floor``."""
+    kr, kc = min(CANDIDATES, sims.shape[1]), min(CANDIDATES, sims.shape[0])
+    rows = np.argpartition(-sims, kr - 1, axis=1)[:, :kr]
+    cols = np.argpartition(-sims, kc - 1, axis=0)[:kc, :]
+    forward = np.stack([np.repeat(np.arange(sims.shape[0]), kr), rows.ravel()], axis=1)
+    backward = np.stack([cols.T.ravel(), np.repeat(np.arange(sims.shape[1]), kc)], axis=1)
+    cells = np.unique(np.concatenate([forward, backward]), axis=0)
+    cells = cells[sims[cells[:, 0], cells[:, 1]] >= floor]
+    return [(int(x), int(y)) for x, y in cells]
 
 
 def _sentences(state: _Clusters, cluster: int) -> list[int]:

@@ -91,3 +91,20 @@ async def test_a_rejected_source_gets_a_fresh_proposal_and_undo_lifts_it(
         assert app.data.alignment.links[row_of(app, SRC)].status == Status.AUTO
         await pilot.press("ctrl+r")  # redo: standing again
         assert [r.pair for r in app.data.alignment.rejected] == [PAIR]
+
+
+async def test_a_on_a_no_counterpart_row_never_offers_a_rejected_pair(
+    seed_alignments, seed_corpus, fixed_clock
+):
+    app = app_for(seed_alignments["fr"], seed_corpus, fixed_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g", "7", "enter")  # fr 7/13, 1-0
+        (_, best), *_ = app.data.best_candidates(app.data.alignment.links[6])
+        session = app.session
+        session.relink(6, [best])
+        session.reject(6)
+        session.relink(6, [])  # back to 1-0; the pair stays rejected
+        link = app.data.alignment.links[6]
+        assert link.tgt == [] and link.src == ["fr-2022-cnw:6"]
+        offered = [sid for _, sid in app.data.best_candidates(link)]
+        assert offered and best not in offered

@@ -191,11 +191,17 @@ class LinkRescorer:
     def best_candidates(
         self, alignment: Alignment, link: Link, limit: int = 5
     ) -> list[tuple[float, str]]:
-        """For a link without English sentences: ``[(score, English id)]``, best first."""
+        """For a link without English sentences: ``[(score, English id)]``, best first; an
+        English sentence rejected with these source sentences is never offered."""
         from workbench.align.rescore import best_candidates
 
         context, _ = self.context(alignment, replace(link, tgt=[]))
-        return best_candidates(link.src, context, limit) if context is not None else []
+        if context is None:
+            return []
+        src = tuple(link.src)
+        rejected = {tgt for s, tgt in alignment.rejected_pairs() if s == src and len(tgt) == 1}
+        ranked = best_candidates(link.src, context, limit + len(rejected))
+        return [(score, sid) for score, sid in ranked if (sid,) not in rejected][:limit]
 
 
 def _kept(features: dict[str, float]) -> dict[str, float]:

@@ -145,7 +145,8 @@ class ReviewData:
         rescorer = self.session.rescorer
         if rescorer is None or not link.src or link.tgt:
             return []
-        key = (link.id, tuple(link.src), tuple(sorted(self.alignment.edits.items())))
+        rejected = tuple(r.pair for r in self.rejections_of(link))  # never offered
+        key = (link.id, tuple(link.src), tuple(sorted(self.alignment.edits.items())), rejected)
         if key not in self._best and not wait and not rescorer.ready(self.alignment, link):
             return None
         if key not in self._best:

@@ -71,6 +71,8 @@ __all__ = [  # the signals' helpers are re-exported: tests and benches import th
 
 # features that come from the anchors (computed in Python, only where they can matter)
 ANCHOR_FEATURES = ("numbers", "dates", "names", "number_conflict", "date_conflict", "year_conflict")
+# what a restatement in another edition may change (Scorer.edition_conflicts = False)
+EDITION_CONFLICTS = ("number_conflict", "year_conflict")
 
 # Logistic weights (hand-set, then checked on the seed gold; see README "Comparable mode").
 # score = sigmoid(bias + sum(weight * feature)); every feature is in [0, 1] except margin.
@@ -238,8 +240,12 @@ class Scorer:
         anchors,
         edition_weight: float,
         semantic: EncoderSignal | None = None,
+        edition_conflicts: bool = True,
     ):
         self.src, self.tgt = src, tgt
+        # False: a number or year conflict does not count against a pair of two (known)
+        # editions: a statement restated in another year carries that year's figures
+        self.edition_conflicts = edition_conflicts
         self.anchors = anchors  # source items first, then English items (as ``vectors``)
         self.edition_weight = edition_weight
         self.surface = SurfaceSignal(src, tgt, vectors, knn_src, knn_tgt)
@@ -299,8 +305,17 @@ class Scorer:
                 merge_anchors([self.anchors[n_src + j] for j in t]),
             )
             weights = weights_for(bool(f["mt"][g]), bool(f["usable"][g]))
-            z[g] += sum(weights.get(name, 0.0) * anchor[name] for name in ANCHOR_FEATURES)
+            z[g] += sum(weights.get(name, 0.0) * anchor[name] for name in self._counted(s, t))
         return 1.0 / (1.0 + np.exp(-z))
+
+    def _counted(self, s: tuple[int, ...], t: tuple[int, ...]) -> tuple[str, ...]:
+        """The anchor features that count for a group (see ``edition_conflicts``)."""
+        if self.edition_conflicts:
+            return ANCHOR_FEATURES
+        editions = {self.src[i].edition for i in s} | {self.tgt[j].edition for j in t}
+        if None in editions or len(editions) < 2:
+            return ANCHOR_FEATURES
+        return tuple(n for n in ANCHOR_FEATURES if n not in EDITION_CONFLICTS)
 
     def _logits(self, groups, floor: float | None):
         """Features, logits without the anchors, and which groups need their anchors."""
@@ -347,9 +362,10 @@ class Scorer:
             a_tgt = merge_anchors([self.anchors[n_src + j] for j in t])
             anchor, flags = compare_anchors(a_src, a_tgt)
             weights = weights_for(mt, enc)
+            counted = self._counted(s, t)
             for name in ANCHOR_FEATURES:
                 features[name] = anchor[name]
-                z += weights.get(name, 0.0) * anchor[name]
+                z += weights.get(name, 0.0) * anchor[name] if name in counted else 0.0
         else:
             features["partial"] = 1.0
         return Proposal(

@@ -19,14 +19,12 @@ The vectors and anchors of each document are computed once (:class:`DocView`), n
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 
-from workbench.align.anchors import compare_anchors
 from workbench.align.cluster.build import ClusterConfig, DocView, Evidence, doc_pairs
-from workbench.align.comparable import Item, MiningConfig, Scorer, weights_for
+from workbench.align.comparable import Item, MiningConfig, Scorer
 from workbench.align.signals.semantic import EncoderSignal
 from workbench.align.signals.surface import sentence_vectors
 
@@ -163,25 +161,8 @@ class PoolScorer:
         reports as a change)."""
         sparse, dense = self._neighbours(la, lb)
         self.scorer.use_neighbour_means(sparse, dense)
-        probs = self.scorer.scores([((int(i),), (int(j),)) for i, j in groups], floor=floor)
-        if not conflicts:
-            self._forgive(groups, probs)
-        return probs
-
-    def _forgive(self, groups: np.ndarray, probs: np.ndarray) -> None:
-        """Takes the number and year conflict terms out of the scores of cross-edition pairs
-        (those whose anchors were compared: above the scorer's floor with them)."""
-        src, tgt, anchors = self.scorer.src, self.scorer.tgt, self.scorer.anchors
-        for g in np.flatnonzero(probs > 1e-4):
-            i, j = int(groups[g, 0]), int(groups[g, 1])
-            if src[i].edition == tgt[j].edition:
-                continue
-            features, _ = compare_anchors(anchors[i], anchors[self.n + j])
-            weights = weights_for(src[i].mt is not None, True)
-            z = math.log(probs[g] / max(1 - probs[g], 1e-12))
-            for name in ("number_conflict", "year_conflict"):
-                z -= weights.get(name, 0.0) * features[name]
-            probs[g] = 1.0 / (1.0 + math.exp(-z))
+        self.scorer.edition_conflicts = conflicts
+        return self.scorer.scores([((int(i),), (int(j),)) for i, j in groups], floor=floor)
 
 
 def candidates(a: DocView, b: DocView, k: int, min_cosine: float) -> np.ndarray:

@@ -198,11 +198,6 @@ def test_exports_and_status(tmp_path, monkeypatch, corpus_copy, capsys):
     assert "; 1 rejected pair(s), never proposed again" in capsys.readouterr().out
 
 
-@pytest.mark.xfail(
-    reason="workbench/align/cluster/evidence.reviewed_links reads rejected link rows only; "
-    "it should add Alignment.rejected_pairs() (owned by the cluster work)",
-    strict=False,
-)
 def test_cluster_cannot_links_include_the_standing_rejections(tmp_path):
     from workbench.align.cluster.evidence import reviewed_links
 

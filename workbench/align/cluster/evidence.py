@@ -68,24 +68,31 @@ def _mt_vectors(encoder: TextEncoder, english: list[str | None]) -> np.ndarray:
 def reviewed_links(
     folder: Path, known: Sequence[str] | set[str]
 ) -> tuple[list[list[str]], list[tuple[str, str]], int]:
-    """Approved links as must-link groups, rejected links as cannot-link pairs, from every
-    alignment file in ``folder`` (with decisions still in a review journal); links naming sentences no longer in the corpus are skipped
-    (and counted)."""
+    """Approved links as must-link groups, rejected pairs (the file's standing rejections,
+    whether or not a rejected link row is left) as cannot-link pairs, from every alignment
+    file in ``folder`` (with decisions still in a review journal); links and pairs naming
+    sentences no longer in the corpus are skipped (and counted)."""
     known = set(known)
     must: list[list[str]] = []
     cannot: list[tuple[str, str]] = []
     skipped = 0
     for path in alignment_files(folder):
-        for link in load_current(path)[0].links:  # a pending review journal applied
-            if link.status not in (Status.APPROVED, Status.REJECTED) or not (link.src and link.tgt):
+        alignment = load_current(path)[0]  # a pending review journal applied
+        for link in alignment.links:
+            if link.status is not Status.APPROVED or not (link.src and link.tgt):
                 continue
             if not set(link.src + link.tgt) <= known:
                 skipped += 1
                 continue
-            if link.status is Status.APPROVED:
-                must.append(link.src + link.tgt)
-            else:
-                cannot.extend((s, t) for s in link.src for t in link.tgt)
+            must.append(link.src + link.tgt)
+        # the standing rejections (the header's list and any rejected link row)
+        for src, tgt in sorted(alignment.rejected_pairs()):
+            if not (src and tgt):
+                continue
+            if not set(src + tgt) <= known:
+                skipped += 1
+                continue
+            cannot.extend((s, t) for s in src for t in tgt)
     return must, cannot, skipped
 
 

@@ -93,3 +93,63 @@ def test_calibrated_clusters_keep_unrelated_sentences_out() -> None:
     assert clustered.isdisjoint({"en-2021:2", "en-2022:2", "fr-2022:2"})
     for cluster in clusters:
         assert all(0.0 <= m.score <= 1.0 for m in cluster.members)
+
+
+def padded(docs: list[DocView], extra: int = 4, seed: int = 1) -> list[DocView]:
+    """``docs`` with ``extra`` unrelated sentences each (more rows than the margins' k)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for view in docs:
+        texts = view.texts + [
+            f"Remark {n} of {view.id} about something else." for n in range(extra)
+        ]
+        vectors = np.vstack([view.vectors, rng.normal(size=(extra, DIM))]).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        out.append(
+            DocView(
+                view.id,
+                view.lang,
+                view.edition,
+                [f"{view.id}:{i}" for i in range(len(texts))],
+                vectors,
+                [sentence_anchors(t, view.lang) for t in texts],
+                english=list(texts) if view.lang == "en" else [],
+                texts=texts,
+            )
+        )
+    return out
+
+
+def test_margin_neighbours_are_bounded_by_the_compared_documents() -> None:
+    """Every pair compared: the bounded search is the pool-wide one. A document outside a
+    document's neighbourhood does not change that document's margin denominators."""
+    from workbench.align.cluster.build import doc_pairs
+    from workbench.align.cluster.pairprob import PoolScorer
+
+    docs = padded(views())
+    pool_wide = PoolScorer(docs)._neighbours("en", "en")
+    bounded = PoolScorer(docs, compared=doc_pairs(docs, 40))._neighbours("en", "en")
+    for wide, near in zip(pool_wide, bounded, strict=True):
+        assert np.allclose(wide, near, atol=1e-5)
+
+    # en-2021 -- en-2022 -- a third English document: en-2021's neighbours are en-2022's
+    # rows only, whatever the third document holds; pool-wide they are not
+    def third(seed: int) -> DocView:
+        base = padded(views(), seed=seed)[1]
+        rng = np.random.default_rng(seed)
+        vectors = rng.normal(size=base.vectors.shape)
+        vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+        ids = [f"en-2023:{i}" for i in range(len(base.ids))]
+        return DocView(
+            "en-2023", "en", 2023, ids, vectors, base.anchors, base.english, texts=base.texts
+        )
+
+    rows = len(docs[0].ids)
+    chain = [(0, 1), (1, 2)]
+    one = PoolScorer([*docs[:2], third(3)], compared=chain)._neighbours("en", "en")
+    two = PoolScorer([*docs[:2], third(4)], compared=chain)._neighbours("en", "en")
+    assert np.allclose(one[1][:rows], two[1][:rows])  # en-2021 (source rows): unchanged
+    assert not np.allclose(one[1][rows : 2 * rows], two[1][rows : 2 * rows])  # en-2022 moved
+    wide_one = PoolScorer([*docs[:2], third(3)])._neighbours("en", "en")
+    wide_two = PoolScorer([*docs[:2], third(4)])._neighbours("en", "en")
+    assert not np.allclose(wide_one[1][:rows], wide_two[1][:rows])  # pool-wide: it moves

@@ -93,15 +93,39 @@ def _knn(left, right, same: np.ndarray, k: int, chunk: int = 1024):
     return out_left, np.where(np.isfinite(out_right), out_right, 0.0).mean(axis=1)
 
 
+def _top_mean(left, right, k: int) -> np.ndarray:
+    """Mean cosine of each ``left`` row's ``k`` nearest ``right`` rows."""
+    block = left @ right.T
+    block = np.asarray(block.todense() if hasattr(block, "todense") else block, dtype=np.float32)
+    kk = max(min(k, block.shape[1]), 1)
+    return np.partition(block, block.shape[1] - kk, axis=1)[:, -kk:].mean(axis=1)
+
+
 class PoolScorer:
     """The comparable scorer over every document on both sides (source side: non-English
     text or its MT, English text as its own "MT"; English side: the text). Each sentence's
     margin neighbours are taken per language of the other side, never in its own document:
-    a pair of languages is scored with the neighbours the aligner would have used for it."""
+    a pair of languages is scored with the neighbours the aligner would have used for it.
+    ``compared`` (the document pairs the clusterer compares) bounds them to each document's
+    compared documents, so the search grows with ``D * M``, not ``N^2``; without it every
+    other document of that language counts (the pool-wide search)."""
 
-    def __init__(self, docs: Sequence[DocView], target: str = "en"):
+    def __init__(
+        self,
+        docs: Sequence[DocView],
+        target: str = "en",
+        compared: Sequence[tuple[int, int]] | None = None,
+    ):
         config = self.config = MiningConfig()
         self.docs = list(docs)
+        # each document's margin neighbourhood: the documents it is compared with (None:
+        # every other document, the pool-wide search)
+        self.around: dict[int, list[int]] | None = None
+        if compared is not None:
+            self.around = {d: [] for d in range(len(docs))}
+            for a, b in compared:
+                self.around[a].append(b)
+                self.around[b].append(a)
         src, tgt = _items(docs, True, target), _items(docs, False, target)
         self.n = n = len(src)
         self.start, base = {}, 0
@@ -139,6 +163,8 @@ class PoolScorer:
     def _neighbours(self, la: str, lb: str) -> tuple[np.ndarray, np.ndarray]:
         """(sparse, encoder) neighbour means of every source row against ``lb`` documents
         then of every English row against ``la`` documents (what the margins divide by)."""
+        if (la, lb) not in self._knn and self.around is not None:
+            self._knn[(la, lb)] = self._bounded_neighbours(la, lb)
         if (la, lb) not in self._knn:
             n, cfg = self.n, self.config
             rows_a, rows_b = np.flatnonzero(self.lang == la), np.flatnonzero(self.lang == lb)
@@ -150,6 +176,33 @@ class PoolScorer:
             dense[rows_a], dense[n + rows_b] = left, right
             self._knn[(la, lb)] = (sparse, dense)
         return self._knn[(la, lb)]
+
+    def _rows(self, d: int) -> np.ndarray:
+        """The pool rows of document ``d``."""
+        start = self.start[self.docs[d].id]
+        return np.arange(start, start + len(self.docs[d].ids))
+
+    def _bounded_neighbours(self, la: str, lb: str) -> tuple[np.ndarray, np.ndarray]:
+        """As the pool-wide search, over each document's compared documents only:
+        ``O(n * M n * d)`` per document instead of ``O(n * N * d)``."""
+        n, cfg = self.n, self.config
+        assert self.around is not None
+        sparse, dense = np.zeros(2 * n), np.zeros(2 * n)
+        for d, view in enumerate(self.docs):
+            mine = self._rows(d)
+            for lang, side, other in ((la, 0, lb), (lb, n, la)):
+                if view.lang != lang or not len(mine):
+                    continue
+                near = [o for o in self.around[d] if self.docs[o].lang == other]
+                rows = np.concatenate([self._rows(o) for o in near] or [np.zeros(0, int)])
+                if not len(rows):
+                    continue
+                theirs = n - side  # the other side's rows
+                sparse[side + mine] = _top_mean(
+                    self.sparse[side + mine], self.sparse[theirs + rows], cfg.k
+                )
+                dense[side + mine] = _top_mean(self.dense[mine], self.dense[rows], cfg.encoder_k)
+        return sparse, dense
 
     def scores(
         self, la: str, lb: str, groups: np.ndarray, floor: float, conflicts: bool = True
@@ -208,9 +261,10 @@ class ProbEvidence(Evidence):
 
     def _evidence(self) -> None:
         """Every compared document pair's candidates, scored in one batch per language pair."""
-        pool = PoolScorer(self.docs, self.target)
+        compared = doc_pairs(self.docs, self.config.max_doc_neighbours)
+        pool = PoolScorer(self.docs, self.target, compared)
         batches: dict[tuple[str, str], list] = {}
-        for a, b in doc_pairs(self.docs, self.config.max_doc_neighbours):
+        for a, b in compared:
             da, db = self.docs[a], self.docs[b]
             if not da.ids or not db.ids:
                 continue

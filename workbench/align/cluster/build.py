@@ -1,28 +1,25 @@
 """Statement clusters from pairwise evidence.
 
-Algorithm (every language, English<->English across editions included):
+Algorithm (every language, English<->English across editions included; docs/clusters.md):
 
 1. **Which document pairs.** Each document is compared with its ``max_doc_neighbours``
    nearest documents (cosine of the mean sentence vectors), so a growing corpus costs
    ``O(D * M)`` document pairs, not ``O(D^2)``; below ``M + 1`` documents that is every pair.
-2. **Pair scores per document pair** ``(A, B)``: the encoder cosine matrix
-   ``S = E_A @ E_B.T`` (one matrix product, ``O(n_a n_b d)``) turned into a ratio margin
-   (Artetxe & Schwenk 2019): ``S / mean(kNN mean of a in B, kNN mean of b in A)`` with ``k``
-   neighbours, which puts same-language pairs (high cosines everywhere) and cross-language
-   pairs on one scale. Candidate edges are the mutual top-``candidates`` pairs; each gets a
-   bonus for shared anchors (numbers, dates, Latin names; :mod:`workbench.align.anchors`)
-   and, where stored MT exists, for the chrF of the English sides.
-3. **Cut into clusters.** Edges above ``edge_threshold`` are taken strongest first
-   (Kruskal order); two clusters merge only when the result is *consistent*: each document
-   at most once, except a run of up to ``max_member_sentences`` adjacent sentences (a merged
-   member), no cannot-link pair (a rejected reviewed link) inside, and the *average* margin
-   over all cross-document pairs of the merged cluster at least ``link_threshold`` (average
-   linkage: one strong edge cannot chain two unrelated statements). Reviewed approved
-   links are must-links, applied first.
+2. **Pair evidence per document pair.** ``evidence = "calibrated"`` (default,
+   :mod:`workbench.align.cluster.pairprob`): the comparable aligner's calibrated scorer on
+   each sentence's encoder candidates; ``"margin"`` (the first version, :class:`Evidence`
+   here): the encoder's ratio margin plus anchor bonuses.
+3. **Cut into clusters.** Edges above the edge threshold, strongest first; two clusters merge
+   only when the result is *consistent* (each document at most once, or an adjacent run of up
+   to ``max_member_sentences``; no cannot-link pair inside) and the average pair score
+   between them reaches the link threshold (average linkage: one strong edge cannot chain two
+   unrelated statements). Reviewed approved links are must-links, applied first.
+4. **Restatements across editions** (:mod:`workbench.align.cluster.restate`): clusters of
+   disjoint editions that are each other's best partner by centroid cosine plus near figures.
 
 Cost: ``O(D * M * n^2 * d)`` for the matrix products (``n`` sentences per document,
 ``d`` = 512), ``O(E log E)`` for the edges (``E <= D * M * n * candidates``) and, per
-merge, ``O(|c1| * |c2|)`` look-ups; memory ``O(D * M * n^2)`` for the margin matrices.
+merge, ``O(|c1| * |c2|)`` look-ups; memory ``O(D * M * n^2)`` for the score matrices.
 """
 
 from __future__ import annotations

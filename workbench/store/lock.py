@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
-from workbench.recovery import forget, temp_file
+from workbench.recovery import forget, pid_alive, temp_file
 from workbench.store.model import now_iso
 
 
@@ -46,22 +46,6 @@ def current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return f"uid{os.getuid()}"
-
-
-def pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    try:  # a killed process not yet reaped by its parent (zombie) is gone too
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
-            return handle.read().rpartition(")")[2].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def read_lock(path: Path) -> LockInfo | None:

@@ -122,6 +122,18 @@ def doc_pairs(docs: Sequence[DocView], limit: int) -> list[tuple[int, int]]:
     return sorted(pairs)
 
 
+def top_cells(sims: np.ndarray, k: int, floor: float) -> np.ndarray:
+    """(row, column) cells of ``sims``: each row's and each column's ``k`` largest, with a
+    value of at least ``floor``, sorted."""
+    kr, kc = min(k, sims.shape[1]), min(k, sims.shape[0])
+    rows = np.argpartition(-sims, kr - 1, axis=1)[:, :kr]
+    cols = np.argpartition(-sims, kc - 1, axis=0)[:kc, :]
+    forward = np.stack([np.repeat(np.arange(sims.shape[0]), kr), rows.ravel()], axis=1)
+    backward = np.stack([cols.T.ravel(), np.repeat(np.arange(sims.shape[1]), kc)], axis=1)
+    cells = np.unique(np.concatenate([forward, backward]), axis=0)
+    return cells[sims[cells[:, 0], cells[:, 1]] >= floor]
+
+
 def margins(sims: np.ndarray, k: int) -> np.ndarray:
     """Ratio margin of a cosine matrix: each cell over the mean of its row's and column's
     ``k``-nearest-neighbour means."""

@@ -23,7 +23,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from workbench.align.cluster.build import ClusterConfig, DocView, Evidence, doc_pairs
+from workbench.align.cluster.build import (
+    ClusterConfig,
+    DocView,
+    Evidence,
+    doc_pairs,
+    top_cells,
+)
 from workbench.align.comparable import Item, MiningConfig, Scorer
 from workbench.align.signals.semantic import EncoderSignal
 from workbench.align.signals.surface import sentence_vectors
@@ -221,14 +227,7 @@ class PoolScorer:
 def candidates(a: DocView, b: DocView, k: int, min_cosine: float) -> np.ndarray:
     """(row in ``a``, row in ``b``): each sentence's ``k`` nearest by the encoder, both ways,
     with an encoder cosine of at least ``min_cosine``."""
-    sims = a.vectors @ b.vectors.T
-    ka, kb = min(k, sims.shape[1]), min(k, sims.shape[0])
-    rows = np.argpartition(-sims, ka - 1, axis=1)[:, :ka]
-    cols = np.argpartition(-sims, kb - 1, axis=0)[:kb, :]
-    forward = np.stack([np.repeat(np.arange(sims.shape[0]), ka), rows.ravel()], axis=1)
-    backward = np.stack([cols.T.ravel(), np.repeat(np.arange(sims.shape[1]), kb)], axis=1)
-    pairs = np.unique(np.concatenate([forward, backward]), axis=0)
-    return pairs[sims[pairs[:, 0], pairs[:, 1]] >= min_cosine]
+    return top_cells(a.vectors @ b.vectors.T, k, min_cosine)
 
 
 class ProbEvidence(Evidence):

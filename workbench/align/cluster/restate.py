@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from workbench.align.cluster.build import doc_pairs, near_facts
+from workbench.align.cluster.build import doc_pairs, near_facts, top_cells
 from workbench.align.signals.blas import one_blas_thread
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def _candidates(state: _Clusters, pool: _Pool) -> tuple[np.ndarray, np.ndarray, 
             continue
         sims = pool.centroid[left] @ pool.centroid[right].T
         sims[(pool.editions[left][:, None] & pool.editions[right][None, :]) != 0] = -np.inf
-        for x, y in _nearest(sims, config.restate_min_cosine):
+        for x, y in top_cells(sims, CANDIDATES, config.restate_min_cosine).tolist():
             c1, c2 = pool.ids[left[x]], pool.ids[right[y]]
             if state.members[c1].keys() & state.members[c2].keys():
                 continue
@@ -128,18 +128,6 @@ def _one_pass(state: _Clusters) -> int:
             touched.update((k1, k2))
             made += 1
     return made
-
-
-def _nearest(sims: np.ndarray, floor: float) -> list[tuple[int, int]]:
-    """Each row's and each column's :data:`CANDIDATES` best cells with at least ``floor``."""
-    kr, kc = min(CANDIDATES, sims.shape[1]), min(CANDIDATES, sims.shape[0])
-    rows = np.argpartition(-sims, kr - 1, axis=1)[:, :kr]
-    cols = np.argpartition(-sims, kc - 1, axis=0)[:kc, :]
-    forward = np.stack([np.repeat(np.arange(sims.shape[0]), kr), rows.ravel()], axis=1)
-    backward = np.stack([cols.T.ravel(), np.repeat(np.arange(sims.shape[1]), kc)], axis=1)
-    cells = np.unique(np.concatenate([forward, backward]), axis=0)
-    cells = cells[sims[cells[:, 0], cells[:, 1]] >= floor]
-    return [(int(x), int(y)) for x, y in cells]
 
 
 def _sentences(state: _Clusters, cluster: int) -> list[int]:

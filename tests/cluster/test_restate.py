@@ -112,3 +112,14 @@ def test_a_cluster_joins_its_mutual_best_partner_only() -> None:
         doc("f", "fr", 2022, weaker + 0.05 * rng.normal(size=DIM), text, rng),
     ]
     assert clusters_of(views) == [*WHOLE, ["e:0", "f:0"]]
+
+
+def test_more_editions_than_an_integer_has_bits() -> None:
+    """70 editions (one document each): the edition masks outgrow 64-bit integers."""
+    rng = np.random.default_rng(11)
+    views = [
+        doc(f"e{n}", "en", 1950 + n, topical(1.0, 0.0), "Output was 300 billion yuan.", rng)
+        for n in range(70)
+    ]
+    found = clusters_of(views)
+    assert found and all(len(c) >= 2 for c in found)

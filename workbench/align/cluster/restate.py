@@ -65,19 +65,22 @@ class _Pool:
         self.ids = [c for c in state.members if state.frozen.isdisjoint(_sentences(state, c))]
         vectors = np.concatenate([d.vectors for d in ev.docs]).astype(np.float32)
         self.centroid = np.stack([_centroid(vectors, _sentences(state, c)) for c in self.ids])
-        bit = {e: 1 << n for n, e in enumerate(sorted({d.edition or 0 for d in ev.docs}))}
-        self.editions = np.array(
-            [
-                sum(bit[e] for e in {ev.docs[d].edition or 0 for d in state.members[c]})
-                for c in self.ids
-            ],
-            dtype=np.int64,
-        )
-        self.in_doc: dict[int, np.ndarray] = {}
+        self.editions = _edition_masks(state, self.ids)
+        in_doc: dict[int, list[int]] = {}
         for k, c in enumerate(self.ids):
             for d in state.members[c]:
-                self.in_doc.setdefault(d, []).append(k)  # type: ignore[arg-type]
-        self.in_doc = {d: np.array(ks) for d, ks in self.in_doc.items()}
+                in_doc.setdefault(d, []).append(k)
+        self.in_doc = {d: np.array(ks) for d, ks in in_doc.items()}
+
+
+def _edition_masks(state: _Clusters, ids: list[int]) -> np.ndarray:
+    """One bit per edition (a document without one counts as one more edition) for each
+    cluster: two clusters share an edition when their masks share a bit. Integers up to 62
+    editions; past that, Python integers (any number of bits, slower)."""
+    docs = state.ev.docs
+    bit = {e: 1 << n for n, e in enumerate(sorted({d.edition or 0 for d in docs}))}
+    masks = [sum(bit[e] for e in {docs[d].edition or 0 for d in state.members[c]}) for c in ids]
+    return np.array(masks, dtype=np.int64 if len(bit) <= 62 else object)
 
 
 def _candidates(state: _Clusters, pool: _Pool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

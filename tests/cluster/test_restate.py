@@ -123,3 +123,10 @@ def test_more_editions_than_an_integer_has_bits() -> None:
     ]
     found = clusters_of(views)
     assert found and all(len(c) >= 2 for c in found)
+
+
+def test_members_are_listed_as_a_timeline() -> None:
+    """By edition, then document: documents a and b are of 2022 here, c and d of 2021."""
+    built = build_clusters(corpus(editions=(2022, 2021)), ClusterConfig.from_settings())
+    joined = next(c for c in built if len(c.members) == 4)
+    assert [m.doc for m in joined.members] == ["c", "d", "a", "b"]

@@ -454,7 +454,10 @@ def _result(state: _Clusters, docs: Sequence[DocView], config: ClusterConfig) ->
         if len(by_doc) < 2:
             continue
         members = []
-        for doc, ids in sorted(by_doc.items()):
+        # a timeline: by edition (a document without one first), then document id
+        for doc, ids in sorted(
+            by_doc.items(), key=lambda i: (docs[i[0]].edition or 0, docs[i[0]].id)
+        ):
             others = [s for d, o in by_doc.items() if d != doc for s in o]
             best = []
             for u in ids:

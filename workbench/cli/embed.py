@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli._common import add_encoder_option, settings_from
+from workbench.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +26,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, metavar="N", help="Ray: encoders (actors)")
     parser.add_argument("--threads", type=int, metavar="N", help="Ray: CPUs per worker")
     parser.add_argument("--block-lines", type=int, metavar="N", help="sentences per shard")
+    parser.add_argument(
+        "--into-cache",
+        action="store_true",
+        help="compute nothing: load the finished OUTPUT_DIR (made from INPUT by the same "
+        "encoder, e.g. on Ray) into the aligner's embedding cache ([align] embedding_cache), "
+        "so align and run do not encode these sentences again",
+    )
     bar = parser.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None)
     bar.add_argument("--no-progress", dest="progress", action="store_false")
@@ -36,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     from workbench.translate.embed import embed_file
 
     settings = settings_from(args)
+    if args.into_cache:
+        return _into_cache(args, settings)
     overrides = {
         "engine": args.engine,
         "ray_address": args.address,
@@ -57,4 +67,14 @@ def run(args: argparse.Namespace) -> int:
         args.progress,
     )
     print(f"{args.output}: {stats.line()}", file=sys.stderr)
+    return 0
+
+
+def _into_cache(args: argparse.Namespace, settings: Settings) -> int:
+    from workbench.translate.embed_import import import_embeddings
+
+    cache = settings.align.embedding_cache
+    encoder = args.encoder or settings.align.encoder
+    stats = import_embeddings(args.input, args.output, encoder, settings.paths.models, cache)
+    print(f"{args.output}: {stats.line(cache)}", file=sys.stderr)
     return 0

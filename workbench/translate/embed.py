@@ -156,8 +156,8 @@ def _embed_here(
             bar.update(len(block))
 
 
-def load_embeddings(folder: Path) -> tuple[list[Any], np.ndarray, dict[str, Any]]:
-    """``(ids, matrix (n, dim) float32, encoder provenance)`` of a finished ``embed`` folder."""
+def read_index(folder: Path) -> tuple[dict[str, Any], list[str]]:
+    """The index of a finished ``embed`` folder and its shard file names (checked as data)."""
     folder = Path(folder)
     try:
         index = json.loads((folder / INDEX).read_text(encoding="utf-8"))
@@ -167,11 +167,19 @@ def load_embeddings(folder: Path) -> tuple[list[Any], np.ndarray, dict[str, Any]
         raise InputError(f"{INDEX} is not valid JSON", folder / INDEX) from None
     try:
         names = [shard["file"] for shard in index["shards"]]
-        ids, dim, encoder = index["ids"], index["dim"], index["encoder"]
-    except (KeyError, TypeError):
+        [int(shard["rows"]) for shard in index["shards"]]
+        index["ids"], index["dim"], index["encoder"]
+    except (KeyError, TypeError, ValueError):
         raise InputError("not an embed index (shards, ids, dim, encoder)", folder / INDEX) from None
     for name in names:  # names read from a file are data: one plain file in this folder
         validate_file_id("shard file name", name, folder / INDEX)
+    return index, names
+
+
+def load_embeddings(folder: Path) -> tuple[list[Any], np.ndarray, dict[str, Any]]:
+    """``(ids, matrix (n, dim) float32, encoder provenance)`` of a finished ``embed`` folder."""
+    folder = Path(folder)
+    index, names = read_index(folder)
     parts = [np.load(folder / name) for name in names]
-    matrix = np.concatenate(parts) if parts else np.zeros((0, dim), np.float32)
-    return ids, matrix, encoder
+    matrix = np.concatenate(parts) if parts else np.zeros((0, index["dim"]), np.float32)
+    return index["ids"], matrix, index["encoder"]

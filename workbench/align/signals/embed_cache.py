@@ -17,12 +17,13 @@ import hashlib
 import json
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from workbench.align.signals.encoder import Encoder
+from workbench.errors import WorkbenchError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS embeddings (
@@ -92,6 +93,35 @@ class EmbeddingStore:
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
+
+    @property
+    def usable(self) -> bool:
+        return self._db is not None
+
+    def put_all(self, batches: Iterable[Sequence[tuple[bytes, np.ndarray]]]) -> int:
+        """Store every batch in one transaction: all rows or none. An exception from
+        ``batches`` (a damaged input) or from SQLite rolls everything back and is raised
+        (SQLite's as a one-line ``WorkbenchError``)."""
+        if self._db is None:
+            raise WorkbenchError("embedding cache is not usable", self.path)
+        count = 0
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for rows in batches:
+                    values = [
+                        (key, np.ascontiguousarray(v, dtype=np.float32).tobytes())
+                        for key, v in rows
+                    ]
+                    self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?)", values)
+                    count += len(values)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise WorkbenchError(f"embedding cache not writable ({exc})", self.path) from None
+        return count
 
     def get_language(self, key: bytes) -> str | None:
         if self._db is None:

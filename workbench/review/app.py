@@ -33,12 +33,12 @@ from workbench.review.screens import (
     PromptScreen,
     RelinkScreen,
 )
-from workbench.review.widgets import DetailPanel, LinkList, StatusBar
+from workbench.review.widgets import REJECTED_MARK, DetailPanel, LinkList, StatusBar
 from workbench.settings import ReviewSettings
 from workbench.store.files import gc_paused
 from workbench.store.history import ChangeRejections, ReplaceLinks, Transaction
 from workbench.store.lock import current_user
-from workbench.store.model import Status, now_iso
+from workbench.store.model import Link, Status, now_iso
 from workbench.store.ops import OpError, sort_in_article_order
 from workbench.store.session import ReviewSession
 
@@ -467,9 +467,36 @@ class ReviewApp(App[None]):
 
         def done(chosen: list[str] | None) -> None:
             if chosen:
-                self.run_op(lambda i: self.session.relink(i, chosen))
+                self._relink_confirmed(link, chosen)
 
         self.push_screen(RelinkScreen(self.data, link), done)
+
+    def _relink_confirmed(self, link: Link, chosen: list[str]) -> None:
+        """Re-link to ``chosen``; a standing rejected pair only once the reviewer confirms,
+        and then the same operation lifts the rejection (u restores it)."""
+        pair = (tuple(link.src), tuple(chosen))
+        rejection = self.data.alignment.rejection(pair) if chosen != link.tgt else None
+        if rejection is None:
+            self.run_op(lambda i: self.session.relink(i, chosen))
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "lift":
+                self.run_op(lambda i: self.session.relink(i, chosen, lift=True))
+
+        who = " ".join(x for x in (rejection.reviewer, rejection.time) if x)
+        english = ", ".join(self.data.position(t) for t in chosen)
+        self.push_screen(
+            ChoiceScreen(
+                f"{REJECTED_MARK}{english} was rejected with this source"
+                + (f" ({who})" if who else ""),
+                [
+                    ("keep", "keep the rejection: do not link"),
+                    ("lift", "link it anyway and lift the rejection (u restores it)"),
+                ],
+            ),
+            answer,
+        )
 
     def action_realign(self) -> None:
         from workbench.jobs.realign import realign_session

@@ -173,6 +173,17 @@ class ReviewData:
         }
         return list(found.values())
 
+    def rejected_targets(self, link: Link) -> dict[str, Rejection]:
+        """English sentences that make a standing rejected pair with ``link``'s source alone
+        (listed, or a rejected row): the re-link picker dims them, ranks them last and asks
+        before linking one."""
+        src = tuple(link.src)
+        found = {r.tgt[0]: r for r in self.alignment.rejected if r.src == src and len(r.tgt) == 1}
+        for row in self.alignment.links:
+            if row.status == Status.REJECTED and tuple(row.src) == src and len(row.tgt) == 1:
+                found.setdefault(row.tgt[0], Rejection.of_link(row))
+        return found
+
     def unlinked_targets(self) -> list[str]:
         """English sentences of the alignment's English documents that no link uses (rejected
         links do not count as a use)."""

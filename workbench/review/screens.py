@@ -228,7 +228,8 @@ class EditScreen(ModalScreen[tuple[str, str] | None]):
 class RelinkScreen(ModalScreen[list[str] | None]):
     """Pick English sentence(s) from any English document, ranked by chrF; type to search.
 
-    Enter links the highlighted sentence (plus any marked with ctrl+t); Esc cancels.
+    Enter links the highlighted sentence (plus any marked with ctrl+t); Esc cancels. A
+    sentence rejected with this source is dimmed, marked ``⊘ rejected`` and ranked last.
     """
 
     BINDINGS = [
@@ -244,7 +245,11 @@ class RelinkScreen(ModalScreen[list[str] | None]):
     def __init__(self, data: ReviewData, link: Link) -> None:
         super().__init__()
         self.data, self.link = data, link
-        self.ranked = data.candidates(link)
+        self.rejected = data.rejected_targets(link)
+        ranked = data.candidates(link)  # rejected pairs last, each part still by score
+        self.ranked = [c for c in ranked if c[1] not in self.rejected] + [
+            c for c in ranked if c[1] in self.rejected
+        ]
         self.users = data.users()
         self.marked: list[str] = []
 
@@ -294,13 +299,21 @@ class RelinkScreen(ModalScreen[list[str] | None]):
         mark = "✓" if sid in self.marked else ("•" if sid in self.link.tgt else " ")
         user = self.users.get(sid)
         used = f" [{user}]" if user and user != self.link.id else ""
+        rejection = self.rejected.get(sid)
+        if rejection is not None:  # never proposed again: dimmed, with who rejected it
+            used += f" {REJECTED_MARK}rejected" + (
+                f" by {rejection.reviewer}" * bool(rejection.reviewer)
+            )
         head = f"{mark} {score:4.2f} {self.data.position(sid)}{used} "
         # one line per candidate, cut to the box width in terminal cells (Thai-safe)
         width = self.query_one(OptionList).scrollable_content_region.width
         if width < 20:  # not laid out yet: estimate from the screen
             width = min(130, int(self.app.size.width * 0.9)) - 6
         room = width - 3 - cell_len(head)
-        return Text(head, style="bold") + Text(fit(text, max(10, room)).rstrip())
+        body = Text(fit(text, max(10, room)).rstrip())
+        if rejection is not None:
+            return Text(head, style=DIM) + Text(body.plain, style=DIM)
+        return Text(head, style="bold") + body
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)

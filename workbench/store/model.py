@@ -254,6 +254,17 @@ class Alignment:
         pairs.update(pair_of(link) for link in self.links if link.status == Status.REJECTED)
         return pairs
 
+    def rejection(self, pair: Pair) -> Rejection | None:
+        """The standing rejection of ``pair``: its list entry, else a rejected row holding it
+        (a file written before the list existed); ``None`` when the pair is not rejected."""
+        for rejection in self.rejected:
+            if rejection.pair == pair:
+                return rejection
+        for link in self.links:
+            if link.status == Status.REJECTED and pair_of(link) == pair:
+                return Rejection.of_link(link)
+        return None
+
     def link(self, link_id: str) -> Link:
         for link in self.links:
             if link.id == link_id:

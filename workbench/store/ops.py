@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from workbench.jsontext import fix_surrogates
 from workbench.store.history import ChangeRejections, ReplaceLinks, SetText, Step, Transaction
-from workbench.store.model import Alignment, Link, Rejection, Status, pair_of
+from workbench.store.model import Alignment, Link, Pair, Rejection, Status, pair_of
 from workbench.store.order import article_order, in_article_order, sentence_position
 
 # Features a merge leaves on the merged link so that a split can undo the grouping.
@@ -54,15 +54,22 @@ def _check_index(alignment: Alignment, index: int) -> Link:
     return alignment.links[index]
 
 
-def _kept_rejections(alignment: Alignment, replaced: Iterable[Link]) -> list[Step]:
+def _kept_rejections(
+    alignment: Alignment, replaced: Iterable[Link], lifted: Pair | None = None
+) -> list[Step]:
     """A step that keeps the rejected links among ``replaced`` as standing rejections
-    (``Alignment.rejected``) once their rows change (re-link, merge, split); none if they are."""
+    (``Alignment.rejected``) once their rows change (re-link, merge, split); none if they are.
+    ``lifted``: a pair the same operation lifts (a confirmed re-link), never kept."""
     have = {r.pair for r in alignment.rejected}
     add: dict[tuple, Rejection] = {}
+    remove: list[Rejection] = []
+    if lifted is not None:
+        remove = [r for r in alignment.rejected if r.pair == lifted]
+        have.add(lifted)
     for link in replaced:
         if link.status == Status.REJECTED and pair_of(link) not in have:
             add.setdefault(pair_of(link), Rejection.of_link(link))
-    return [ChangeRejections(list(add.values()), [])] if add else []
+    return [ChangeRejections(list(add.values()), remove)] if add or remove else []
 
 
 def _status_rejections(
@@ -247,13 +254,17 @@ def relink(
     tgt: list[str],
     stamp: Stamp,
     src: list[str] | None = None,
+    *,
+    lift: bool = False,
 ) -> Transaction | None:
     """Give the link at ``index`` new target (and optionally source) sentences.
 
     A sentence already used by another link on the same side is taken from that link, which
     is flagged for a second look (or removed when nothing is left on either side); all of it
     is one transaction. The re-linked link is pending again, with no aligner score; a rejected
-    link's pair stays a standing rejection (``Alignment.rejected``).
+    link's pair stays a standing rejection (``Alignment.rejected``). A new pair that is itself
+    a standing rejection is refused unless ``lift`` (the reviewer confirmed): the rejection is
+    then lifted in the same transaction, so undo restores it.
     """
     link = _check_index(alignment, index)
     tgt = _unique(tgt)
@@ -262,6 +273,10 @@ def relink(
         return None
     if not tgt and not src:
         raise OpError("a link needs at least one sentence")
+    pair: Pair = (tuple(src), tuple(tgt))
+    rejected = alignment.rejection(pair)
+    if rejected is not None and not lift:
+        raise OpError(f"{describe_pair(pair)} is a rejected pair; confirm to lift the rejection")
     take_tgt, take_src = set(tgt) - set(link.tgt), set(src) - set(link.src)
     changes: dict[int, list[Link]] = {
         index: [
@@ -278,8 +293,14 @@ def relink(
     steps: list[Step] = [
         ReplaceLinks(j, [alignment.links[j]], changes[j]) for j in sorted(changes, reverse=True)
     ]
-    steps += _kept_rejections(alignment, [alignment.links[j] for j in changes])
+    replaced = [alignment.links[j] for j in changes]
+    steps += _kept_rejections(alignment, replaced, pair if rejected is not None else None)
     return Transaction("re-link", steps, cursor=link.id)
+
+
+def describe_pair(pair: Pair) -> str:
+    """``fr-2022-cnw:5 / en-2022-chinadaily:24`` (a side with no sentence: ``-``)."""
+    return " / ".join(", ".join(side) or "-" for side in pair)
 
 
 def _without_taken(

@@ -448,11 +448,11 @@ class ReviewSession:
         return self.execute(self._rescored(ops.split(self.alignment, index, self.stamp())))
 
     def relink(
-        self, index: int, tgt: list[str], src: list[str] | None = None
+        self, index: int, tgt: list[str], src: list[str] | None = None, *, lift: bool = False
     ) -> Transaction | None:
-        return self.execute(
-            self._rescored(ops.relink(self.alignment, index, tgt, self.stamp(), src))
-        )
+        """``ops.relink``; ``lift``: the reviewer confirmed linking a rejected pair."""
+        transaction = ops.relink(self.alignment, index, tgt, self.stamp(), src, lift=lift)
+        return self.execute(self._rescored(transaction))
 
     def edit_text(
         self, sid: str, text: str, original: str, index: int | None = None

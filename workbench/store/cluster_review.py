@@ -37,6 +37,7 @@ from workbench.store.model import (
     pair_of,
     sorted_rejections,
 )
+from workbench.store.order import article_order
 
 
 @dataclass
@@ -301,11 +302,15 @@ def implied_links(
 
 
 def apply_links(alignment: Alignment, links: list[Link]) -> int:
-    """Put ``links`` into ``alignment`` (an :class:`~workbench.store.model.Alignment`):
-    each replaces the auto links that share a sentence with it, and an existing link with
-    the same sides takes its status; reviewed links that overlap are kept (a pairwise
-    decision is not overruled by a cluster decision). Returns how many links changed."""
-    changed = 0
+    """Put ``links`` into ``alignment`` (an :class:`~workbench.store.model.Alignment`) as a
+    pairwise decision on exactly each link's pair; returns how many pairs changed.
+
+    A row with the same sides takes the status (its standing rejection follows, as with
+    ``x``/``a``). Otherwise an approved link replaces the auto links that share a sentence
+    with it, unless a reviewed link does (a pairwise decision is not overruled); a rejected
+    one becomes a standing rejection only (the header's ``rejected``), no row: a rejected
+    row would use its sentences a second time. Rows stay in article order."""
+    changed, added = 0, False
     for new in links:
         same = next((x for x in alignment.links if x.src == new.src and x.tgt == new.tgt), None)
         if same is not None:
@@ -314,28 +319,37 @@ def apply_links(alignment: Alignment, links: list[Link]) -> int:
                 _follow_rejections(alignment, same)
                 changed += 1
             continue
+        if new.status is Status.REJECTED:
+            changed += _follow_rejections(alignment, new)
+            continue
         sentences = set(new.src) | set(new.tgt)
         overlapping = [x for x in alignment.links if sentences & (set(x.src) | set(x.tgt))]
-        if any(not x.status.pending for x in overlapping) and new.status is Status.APPROVED:
+        if any(not x.status.pending for x in overlapping):
+            changed += _follow_rejections(alignment, new)  # the pair itself is approved
             continue
-        if new.status is Status.APPROVED:
-            alignment.links = [x for x in alignment.links if x not in overlapping]
+        alignment.links = [x for x in alignment.links if x not in overlapping]
         new.id = alignment.next_link_id()
         alignment.links.append(new)
         _follow_rejections(alignment, new)
-        changed += 1
+        changed, added = changed + 1, True
+    if added:
+        alignment.links = article_order(alignment.links, alignment.src_docs, alignment.tgt_docs)
     return changed
 
 
-def _follow_rejections(alignment: Alignment, link: Link) -> None:
+def _follow_rejections(alignment: Alignment, link: Link) -> bool:
     """The standing rejections after ``link`` got its status: a rejected pair is added, an
-    approved one lifted (as a pairwise review decision does, ``store.ops.set_status``)."""
+    approved one lifted (as a pairwise review decision does, ``store.ops.set_status``).
+    Whether the list changed."""
     pair = pair_of(link)
     rest = [r for r in alignment.rejected if r.pair != pair]
     if link.status is Status.REJECTED and len(rest) == len(alignment.rejected):
         alignment.rejected = sorted_rejections([*rest, Rejection.of_link(link)])
-    elif link.status is Status.APPROVED:
+        return True
+    if link.status is Status.APPROVED and len(rest) != len(alignment.rejected):
         alignment.rejected = rest
+        return True
+    return False
 
 
 def write_implied_links(

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from workbench.errors import InputError
 from workbench.export.stream import iter_links, read_header
 from workbench.store import load_alignment, save_alignment
+from workbench.store.model import Rejection
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "alignments" / "fr-en.align.jsonl"
@@ -41,8 +42,9 @@ JSON_VALUES = st.recursive(
 KEYS = st.sampled_from(
     ["id", "src", "tgt", "status", "score", "features", "flags", "reviewer", "note", "created"]
     + ["modified", "colour", "format", "schema", "src_lang", "tgt_lang", "src_docs"]
-    + ["tgt_docs", "provenance", "edits"]
+    + ["tgt_docs", "provenance", "edits", "rejected"]
 )
+REJECTION_KEYS = st.sampled_from(["src", "tgt", "reviewer", "time", "why"])
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +52,11 @@ def real_lines(tmp_path_factory) -> list[str]:
     """The first links of the repository's fr-en alignment, written by the real writer."""
     alignment = load_alignment(SEED)
     alignment.links = alignment.links[:12]
+    # standing rejections (header field ``rejected``, schema 2): a listed pair and a 1-0
+    alignment.rejected = [
+        Rejection(tuple(alignment.links[0].src), tuple(alignment.links[1].tgt), "ana", "t"),
+        Rejection(tuple(alignment.links[2].src), ()),
+    ]
     path = tmp_path_factory.mktemp("seed") / "fr-en.align.jsonl"
     save_alignment(alignment, path)
     return path.read_text(encoding="utf-8").split("\n")[:-1]
@@ -69,6 +76,32 @@ def _field_mutation(lines: list[str], data) -> list[str]:
     except UnicodeEncodeError:
         line = json.dumps(record, ensure_ascii=True)
     return lines[:index] + [line] + lines[index + 1 :]
+
+
+def _rejection_mutation(lines: list[str], data) -> list[str]:
+    """An entry of the header's ``rejected`` list changed, removed, emptied or doubled."""
+    header = json.loads(lines[0])
+    entries = header["rejected"]
+    index = data.draw(st.integers(0, len(entries) - 1))
+    kind = data.draw(st.sampled_from(["field", "drop", "empty", "double"]))
+    if kind == "field":
+        key = data.draw(REJECTION_KEYS)
+        if data.draw(st.booleans()) and key in entries[index]:
+            del entries[index][key]
+        else:
+            entries[index][key] = data.draw(JSON_VALUES)
+    elif kind == "drop":
+        entries[index].pop(data.draw(REJECTION_KEYS), None)
+    elif kind == "empty":
+        entries[index]["src"], entries[index]["tgt"] = [], []
+    else:
+        entries.append(dict(entries[index]))
+    try:
+        line = json.dumps(header, ensure_ascii=False)
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(header, ensure_ascii=True)
+    return [line, *lines[1:]]
 
 
 def _text_mutation(lines: list[str], data) -> list[str]:
@@ -104,7 +137,8 @@ def _outcome(load):
 
 def _stream(path: Path):
     header = read_header(path)
-    return header.src_lang, header.edits, [link.to_dict() for link in iter_links(path)]
+    links = [link.to_dict() for link in iter_links(path)]
+    return header.src_lang, header.edits, links, header.rejected
 
 
 @settings(
@@ -116,7 +150,7 @@ def _stream(path: Path):
 def test_fast_strict_and_streaming_readers_agree_on_every_mutation(
     real_lines, tmp_path, data
 ) -> None:
-    mutate = data.draw(st.sampled_from([_field_mutation, _text_mutation]))
+    mutate = data.draw(st.sampled_from([_field_mutation, _text_mutation, _rejection_mutation]))
     lines = mutate(real_lines, data)
     path = tmp_path / "mutated.align.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogatepass")
@@ -130,6 +164,7 @@ def test_fast_strict_and_streaming_readers_agree_on_every_mutation(
         alignment = fast[1]
         if stream[0] == "ok":
             assert stream[1][2] == [link.to_dict() for link in alignment.links]
+            assert stream[1][3] == alignment.rejected
         else:  # the streaming reader checks ids per selected file: only duplicates differ
             pytest.fail(f"stream refused what load accepts: {stream[1]}")
     else:

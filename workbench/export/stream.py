@@ -20,7 +20,7 @@ from workbench.jsontext import has_surrogate_escape, parse_json_object
 from workbench.store.files import SUFFIX, alignment_from_header
 from workbench.store.guard import pending_decisions
 from workbench.store.journal import journal_path
-from workbench.store.model import Alignment, Link, Status, link_problem, now_iso
+from workbench.store.model import Alignment, Link, Rejection, Status, link_problem, now_iso
 from workbench.store.session import load_current
 
 
@@ -35,6 +35,7 @@ class AlignmentHeader:
     tgt_docs: list[str] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
+    rejected: list[Rejection] = field(default_factory=list)  # standing rejections (never rows)
     # the links with a pending review journal applied (``read_current_header``); None: the file's
     links: list[Link] | None = None
     journal_decisions: int = 0  # how many journal decisions ``links`` holds beyond the file
@@ -125,6 +126,7 @@ def _header_of(
         tgt_docs=alignment.tgt_docs,
         provenance=alignment.provenance,
         edits=alignment.edits,
+        rejected=alignment.rejected,
         links=links,
         journal_decisions=journal_decisions,
     )

@@ -16,7 +16,7 @@ from workbench.errors import InputError, WorkbenchError
 from workbench.export.select import Selection
 from workbench.export.stream import AlignmentHeader, link_dicts, link_from_dict
 from workbench.export.text import fix_surrogates
-from workbench.store.model import Link, link_problem
+from workbench.store.model import Link, Pair, link_problem
 
 
 class TextSource(Protocol):
@@ -123,6 +123,22 @@ def _mt(ids: Sequence[str], source: TextSource) -> str | None:
     return " ".join(p for p in parts if p is not None)
 
 
+def as_decided(data: dict[str, Any], listed: set[Pair]) -> dict[str, Any]:
+    """``data`` with the status the reviewer decided: a row holding a standing rejected pair
+    (the header's ``rejected``: the list, not the row, is the constraint) is rejected,
+    whatever its row says (an auto row after merge/split, a hand-edited file)."""
+    if not listed or data.get("status") == "rejected":
+        return data
+    src, tgt = data.get("src", []), data.get("tgt", [])
+    if type(src) is not list or type(tgt) is not list:
+        return data  # damaged: the link check names it
+    try:
+        rejected = (tuple(src), tuple(tgt)) in listed
+    except TypeError:  # unhashable ids: damaged, as above
+        return data
+    return {**data, "status": "rejected"} if rejected else data
+
+
 def wanted(data: dict[str, Any], selection: Selection, pairs_only: bool) -> bool:
     """The cheap filter on a raw link dict (no Link object built)."""
     if data.get("status", "auto") not in selection.statuses:
@@ -152,11 +168,13 @@ def iter_records(
             continue
         name, src_lang, tgt_lang, path = header.name, header.src_lang, header.tgt_lang, header.path
         seen: set[str] = set()
+        listed = {r.pair for r in header.rejected}
         for line, data in link_dicts(header):  # a pending review journal applied
             # every line is checked as load_alignment checks it, selected or not
             problem = link_problem(data)
             if problem is not None:
                 raise InputError(f"invalid link: {problem}", path, line)
+            data = as_decided(data, listed)
             if data["id"] in seen:
                 raise InputError(f"link id {data['id']!r} appears twice", path, line)
             seen.add(data["id"])
@@ -225,8 +243,9 @@ def pre_count(headers: Sequence[AlignmentHeader], selection: Selection, pairs_on
     tally = Tally(by_alignment=dict.fromkeys((h.name for h in headers), 0))
     for header in headers:
         n = 0
+        listed = {r.pair for r in header.rejected}
         for _line, data in link_dicts(header):
-            if wanted(data, selection, pairs_only):
+            if wanted(as_decided(data, listed), selection, pairs_only):
                 n += 1
                 reviewer = data.get("reviewer")
                 if reviewer:

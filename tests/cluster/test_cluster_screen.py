@@ -82,3 +82,32 @@ async def test_keys_decide_undo_and_quit_saves(seed_corpus, tmp_path: Path) -> N
     assert [(x.src, x.tgt, x.status) for x in links] == [
         (["fr-2022-cnw:5"], ["en-2022-chinadaily:24"], Status.APPROVED)
     ]
+
+
+async def test_a_later_session_does_not_replay_older_cluster_decisions(
+    seed_corpus, tmp_path: Path
+) -> None:
+    """Session 1 approves C0002 (its pair is written as approved); a pairwise reviewer then
+    rejects that pair; session 2 decides something else and quits: the pairwise rejection,
+    newer than the cluster decision, stays."""
+    from workbench.store.ops import Stamp, set_status
+
+    path, folder = setup(seed_corpus, tmp_path)
+    first = ClusterReview.open(path, load_clusters(path), "ana")
+    async with ClusterApp(first, seed_corpus, {}, folder).run_test(size=SIZE) as pilot:
+        await pilot.press("j", "a", "q")
+    pairwise = folder / "fr-en.align.jsonl"
+    alignment = load_alignment(pairwise)
+    (link,) = alignment.links
+    assert link.status is Status.APPROVED
+    change = set_status(alignment, 0, Status.REJECTED, Stamp("bo", "2026-11-26T01:00:00+00:00"))
+    assert change is not None
+    change.apply(alignment)
+    save_alignment(alignment, pairwise)
+    second = ClusterReview.open(path, load_clusters(path), "ana")
+    assert second.decided() == []
+    async with ClusterApp(second, seed_corpus, {}, folder).run_test(size=SIZE) as pilot:
+        await pilot.press("x", "q")  # reject C0001 (no French-English pair of C0002's)
+    assert load_clusters(path).cluster("C0001").status is Status.REJECTED
+    (link,) = load_alignment(pairwise).links
+    assert link.status is Status.REJECTED and link.reviewer == "bo"

@@ -223,9 +223,12 @@ class ClusterApp(App[None]):
         self._do(self.review.redo)
 
     def action_quit_review(self) -> None:
-        self.review.save()
+        # the pairwise files first: a kill before the save leaves the journal, whose replay
+        # brings the same decisions back to be written again (idempotent)
         if self.alignments is not None:
-            written = write_implied_links(self.review.clusters, self.alignments)
+            decided = self.review.decided()
+            written = write_implied_links(self.review.clusters, self.alignments, only=decided)
             self.message = ", ".join(f"{p.name}: {n}" for p, n in written.items())
+        self.review.save()
         self.review.close()
         self.exit()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,9 @@ class ClusterReview:
     journal: Journal | None = None
     lock: FileLock | None = None
     notices: list[str] = field(default_factory=list)
+    # each cluster's decision (status, members) as saved when the session opened: what the
+    # pairwise files already reflect (a crashed session's journal is replayed on top)
+    baseline: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
     @classmethod
     def open(
@@ -94,6 +98,7 @@ class ClusterReview:
         """Start reviewing ``clusters`` (as loaded from ``path``): take the review lock (a
         live session elsewhere is a :class:`LockedError`), replay the journal."""
         review = cls(Path(path), clusters, reviewer)
+        review.baseline = {c.id: _decision(c) for c in clusters.clusters}
         review.lock, notice = acquire(review.path, reviewer, take_over=take_over)
         if notice:
             review.notices.append(notice)
@@ -249,6 +254,12 @@ class ClusterReview:
         self._record({"kind": "redo"})
         return True
 
+    def decided(self) -> list[str]:
+        """Ids of the clusters decided in this session (status or members differ from when
+        it opened): only these are written into the pairwise files, so that an older cluster
+        decision never overrules a pairwise decision taken since."""
+        return [c.id for c in self.clusters.clusters if self.baseline.get(c.id) != _decision(c)]
+
     def save(self) -> None:
         """Snapshot: the file atomically, then a fresh journal for it."""
         save_clusters(self.clusters, self.path)
@@ -261,6 +272,10 @@ class ClusterReview:
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+
+def _decision(cluster: Cluster) -> tuple[Any, ...]:
+    return (cluster.status, tuple((m.doc, tuple(m.ids)) for m in cluster.members))
 
 
 # --- cluster decisions as pairwise decisions ----------------------------------------------------
@@ -353,16 +368,23 @@ def _follow_rejections(alignment: Alignment, link: Link) -> bool:
 
 
 def write_implied_links(
-    clusters: ClusterSet, folder: Path, target_lang: str = "en"
+    clusters: ClusterSet,
+    folder: Path,
+    target_lang: str = "en",
+    only: Iterable[str] | None = None,
 ) -> dict[Path, int]:
-    """Every reviewed cluster's implied links into the pairwise files of ``folder`` (files
-    that exist; one under review elsewhere is refused, nothing written). Returns, per file
-    written, how many links changed."""
+    """The reviewed clusters' implied links (those of ``only``, cluster ids, when given: a
+    review session passes :meth:`ClusterReview.decided`) into the pairwise files of
+    ``folder`` (files that exist; one under review elsewhere is refused, nothing written).
+    Returns, per file written, how many links changed."""
     from workbench.store.files import SUFFIX, load_alignment, save_alignment
     from workbench.store.guard import refuse_if_under_review
 
     by_pair: dict[str, list[Link]] = {}
+    wanted = None if only is None else set(only)
     for cluster in clusters.clusters:
+        if wanted is not None and cluster.id not in wanted:
+            continue
         for pair, links in implied_links(cluster, clusters, target_lang).items():
             by_pair.setdefault(pair, []).extend(links)
     written: dict[Path, int] = {}

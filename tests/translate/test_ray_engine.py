@@ -183,3 +183,24 @@ def test_a_worker_that_dies_is_restarted_and_its_block_sent_again(tmp_path, caps
     assert Path(marker).exists()  # it did die
     assert "1 Ray worker(s) died and were replaced" in capsys.readouterr().err
     assert got == {i: [t.upper() for t in texts] for i, texts in blocks.items()}
+
+
+def test_jsonl_records_streamed_on_ray_match_the_local_engine(
+    tmp_path, source, tiny_marian, models_dir
+):
+    from workbench.settings import TranslateSettings
+
+    records = tmp_path / "in.jsonl"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    records.write_text(
+        "".join(json.dumps({"id": f"r{i}", "text": t}) + "\n" for i, t in enumerate(lines))
+    )
+    local = TranslateSettings(beam_size=1, max_length=24, batch_size=4, block_lines=8)
+    options = JobOptions(model=str(tiny_marian), use_cache=False, progress=False)
+    translate_file(records, tmp_path / "local.jsonl", "fr", "en", local, models_dir, options)
+    stats = run_ray(records, tmp_path / "ray.jsonl", tiny_marian, models_dir, tmp_path / "s")
+    assert stats.translated == 40
+    assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert sorted(p.name for p in (tmp_path / "s").iterdir() if not p.name.endswith(".jsonl")) == [
+        "manifest.json"
+    ]  # shards only: the job's working file is gone

@@ -1,7 +1,8 @@
 """The Ray engine: batch translation scaled out over workers (``--engine ray``).
 
-The driver keeps what the local engine keeps (the cache, the input order, the output file);
-the sentences not in the cache are cut into blocks of ``block_lines``, and Ray Data runs
+The driver (``streaming.py``: the input streamed, never all in memory) keeps the cache, the
+input order and the output file; the sentences not in the cache are cut into blocks of
+``block_lines``, put into the object store one by one, and Ray Data runs
 ``map_batches`` over the blocks with an actor class that holds one translator per worker (one
 per GPU with ``--gpus-per-worker``). Inside a worker a block goes through the same
 ``translate_texts`` as the local engine (same splitting, batching and decoding), so the output
@@ -22,7 +23,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,9 @@ from workbench.errors import InputError, WorkbenchError
 from workbench.fileio import atomic_write_text
 from workbench.jsonlines import dumps_line, split_lines
 from workbench.settings import TranslateSettings
-from workbench.translate.cache import TranslationCache, cache_key, identity_digest
+from workbench.translate.cache import TranslationCache
 from workbench.translate.engine import Engine
-from workbench.translate.job import JobStats, translate_texts
+from workbench.translate.job import translate_texts
 
 MANIFEST = "manifest.json"
 CONNECT_SECONDS = 5.0
@@ -174,45 +175,6 @@ def worker_threads(settings: TranslateSettings) -> int:
     return settings.threads or max(1, cpu_threads() // settings.workers)
 
 
-def translate_texts_ray(
-    texts: Sequence[str],
-    engine: Engine,
-    cache: TranslationCache,
-    settings: TranslateSettings,
-    shards: Path,
-    progress: bool | None = None,
-) -> tuple[dict[str, str], JobStats]:
-    """Translate ``texts`` on Ray; returns ``{source: translation}`` like ``translate_texts``.
-    Cached sentences are taken from the cache; new translations go into it and into shards."""
-    started = time.perf_counter()
-    identity = identity_digest(engine.identity)
-    sources = list(dict.fromkeys(t for t in texts if t.strip()))
-    keys = {s: cache_key(identity, s) for s in sources}
-    hits = cache.get_many(keys.values())
-    results = {t: "" for t in texts if not t.strip()}
-    results.update({s: hits[keys[s]] for s in sources if keys[s] in hits})
-    missing = [s for s in sources if keys[s] not in hits]
-    stats = JobStats(sentences=len(sources), cached=len(sources) - len(missing))
-    if missing:
-        open_shard_folder(shards, engine.identity)
-        blocks = [
-            missing[i : i + settings.block_lines]
-            for i in range(0, len(missing), settings.block_lines)
-        ]
-        names = [Path(shards) / shard_name(identity, block) for block in blocks]
-        done = {i: read_shard(names[i], b) for i, b in enumerate(blocks)}
-        todo = [i for i, found in done.items() if found is None]
-        for i, found in done.items():
-            if found is not None:
-                results.update(zip(blocks[i], found, strict=True))
-                stats.cached += len(blocks[i])
-        if todo:
-            _run_blocks(engine, settings, blocks, names, todo, results, cache, identity, progress)
-            stats.translated = sum(len(blocks[i]) for i in todo)
-    stats.seconds = time.perf_counter() - started
-    return results, stats
-
-
 @dataclass
 class RayJob:
     """Where and how wide a Ray job runs (from the [translate] settings or the command line)."""
@@ -233,32 +195,43 @@ def run_blocks(
     job: RayJob,
     actor: type,
     actor_args: tuple[Any, ...],
-    blocks: dict[int, list[str]],
+    blocks: Mapping[int, Sequence[str]] | Iterable[tuple[int, Sequence[str]]],
     on_result: Callable[[int, Any], None],
     desc: str,
     progress: bool | None,
 ) -> None:
-    """Ray Data ``map_batches`` over ``blocks`` (index -> texts) with ``actor(*actor_args)`` on
-    ``job.workers`` workers; ``on_result(index, output)`` in the driver as each block finishes.
-    A bar shows sentences/s, the ETA and the workers that answered in the last minute. Ray Data
+    """Ray Data ``map_batches`` over ``blocks`` (index -> texts, or ``(index, texts)`` pairs
+    read one by one) with ``actor(*actor_args)`` on ``job.workers`` workers;
+    ``on_result(index, output)`` in the driver as each block finishes. Each block goes into
+    the object store as it is read (the driver keeps a reference and its size only). A bar
+    shows sentences/s, the ETA and the workers that answered in the last minute. Ray Data
     restarts a worker that dies and sends its block again."""
     ray = import_ray()
+    import pyarrow as pa
     from tqdm import tqdm
 
     connect(job.address, job.threads * job.workers)
     ray.data.DataContext.get_current().enable_progress_bars = False
-    rows = [{"index": i, "texts": json.dumps(texts)} for i, texts in blocks.items()]
-    dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
+    pairs = blocks.items() if isinstance(blocks, Mapping) else blocks
+    sizes: dict[int, int] = {}
+    refs = []
+    for index, texts in pairs:
+        sizes[index] = len(texts)
+        refs.append(ray.put(pa.table({"index": [index], "texts": [json.dumps(list(texts))]})))
+    if not refs:
+        return
+    dataset = ray.data.from_arrow_refs(refs).map_batches(
         actor,
         batch_size=1,
-        compute=ray.data.ActorPoolStrategy(size=min(job.workers, len(rows))),
+        compute=ray.data.ActorPoolStrategy(size=min(job.workers, len(refs))),
         num_cpus=job.threads if job.gpus_per_worker == 0 else 1,
         num_gpus=job.gpus_per_worker or None,
         fn_constructor_args=actor_args,
     )
+    del refs  # the dataset holds them
     seen: dict[str, float] = {}
     bar = tqdm(
-        total=sum(len(texts) for texts in blocks.values()),
+        total=sum(sizes.values()),
         unit="sent",
         desc=desc,
         file=sys.stderr,
@@ -272,7 +245,7 @@ def run_blocks(
             now = time.monotonic()
             seen[row["worker"]] = now
             bar.set_postfix_str(f"workers {sum(1 for t in seen.values() if now - t < 60)}")
-            bar.update(len(blocks[index]))
+            bar.update(sizes[index])
     if len(seen) > job.workers:  # a restarted actor answers under a new process id
         tqdm.write(
             f"workbench: warning: {len(seen) - job.workers} Ray worker(s) died and were "
@@ -281,7 +254,7 @@ def run_blocks(
         )
 
 
-def _for_workers(engine: Engine, threads: int) -> Engine:
+def for_workers(engine: Engine, threads: int) -> Engine:
     """The engine a worker rebuilds: absolute paths (a worker's folder is not the driver's)."""
 
     def absolute(path: Path | None) -> Path | None:
@@ -295,39 +268,4 @@ def _for_workers(engine: Engine, threads: int) -> Engine:
         model_dir=absolute(engine.model_dir),
         threads=threads,
         _translator=None,
-    )
-
-
-def _run_blocks(
-    engine: Engine,
-    settings: TranslateSettings,
-    blocks: list[list[str]],
-    names: list[Path],
-    todo: list[int],
-    results: dict[str, str],
-    cache: TranslationCache,
-    identity: str,
-    progress: bool | None,
-) -> None:
-    """Send the missing blocks to the workers; write each finished block's shard as it comes."""
-    job = ray_job(settings)
-    connect(job.address, job.threads * job.workers)  # a bad address fails before any download
-    engine.prepare()  # download and convert once, here, not in every worker
-    worker_engine = _for_workers(engine, job.threads)
-
-    def finished(index: int, output: str) -> None:
-        translations = json.loads(output)
-        write_shard(names[index], blocks[index], translations)
-        pairs = list(zip(blocks[index], translations, strict=True))
-        results.update(pairs)
-        cache.put_many(identity, [(cache_key(identity, s), s, t) for s, t in pairs])
-
-    run_blocks(
-        job,
-        BlockTranslator,
-        (worker_engine, settings.batch_size, settings.batch_tokens),
-        {i: blocks[i] for i in todo},
-        finished,
-        f"{engine.src_lang}→{engine.tgt_lang} ray",
-        progress,
     )

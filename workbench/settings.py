@@ -164,6 +164,10 @@ class ClusterSettings(Section):
     # over the pairs between the two clusters a merge joins
     linkage: str = Field(default="between", pattern="^(cluster|between)$")
     edition_conflicts: bool = False  # number / year conflicts count against a pair of two editions
+    # two articles of one edition keep the order of their common source: a pair crossing this
+    # many of the document pair's pairs of probability >= order_backbone is vetoed (0: off)
+    order_crossings: int = Field(default=3, ge=0)
+    order_backbone: float = Field(default=0.9, ge=0.0, le=1.0)
     # second pass, statements restated across editions (workbench/align/cluster/restate.py):
     # clusters of disjoint editions join when mutual best by centroid cosine + weight * facts
     restate_threshold: float = 0.62  # above 1 + restate_fact_weight: off

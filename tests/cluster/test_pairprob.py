@@ -4,6 +4,7 @@ included, and cross-edition conflicts."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from workbench.align.anchors import sentence_anchors
 from workbench.align.cluster.build import ClusterConfig, DocView, build_clusters, make_evidence
@@ -153,3 +154,33 @@ def test_margin_neighbours_are_bounded_by_the_compared_documents() -> None:
     wide_one = PoolScorer([*docs[:2], third(3)])._neighbours("en", "en")
     wide_two = PoolScorer([*docs[:2], third(4)])._neighbours("en", "en")
     assert not np.allclose(wide_one[1][:rows], wide_two[1][:rows])  # pool-wide: it moves
+
+
+def test_a_pair_against_the_order_of_one_edition_is_vetoed() -> None:
+    from workbench.align.cluster.pairprob import order_veto
+
+    matrix = np.zeros((6, 6), dtype=np.float32)
+    for i in (1, 2, 3, 4):
+        matrix[i, i] = 0.95  # the backbone: the two articles keep their source's order
+    matrix[0, 5] = 0.7  # the first sentence with the last: crosses all four
+    matrix[5, 4] = 0.6  # a neighbour of the backbone: crosses none
+    matrix[4, 1] = 0.5  # crosses two (2, 2) and (3, 3)
+    assert order_veto(matrix, backbone=0.9, crossings=3) == 1
+    assert matrix[0, 5] == 0.0 and matrix[5, 4] == 0.6 and matrix[4, 1] == 0.5
+    assert order_veto(matrix, backbone=0.9, crossings=2) == 1 and matrix[4, 1] == 0.0
+    assert order_veto(matrix.copy(), backbone=0.9, crossings=0) == 0  # off
+
+
+def test_the_order_veto_applies_within_one_edition_only() -> None:
+    """The same crafted scores stored for a document pair of one edition (vetoed) and of
+    two editions (a restatement may come anywhere in another year's article: kept)."""
+    pairs = np.array([[1, 1], [2, 2], [3, 3], [4, 4], [0, 5]])
+    probs = np.array([0.95, 0.95, 0.95, 0.95, 0.7], dtype=np.float32)
+    kept = {}
+    for editions in ((2022, 2022), (2021, 2022)):
+        docs = padded(views())[:2]
+        docs[0].edition, docs[1].edition = editions
+        evidence = make_evidence(docs, config())
+        evidence._store(0, 1, pairs, probs)
+        kept[editions] = float(evidence.margin[(0, 1)][0, 5])
+    assert kept == {(2022, 2022): 0.0, (2021, 2022): pytest.approx(0.7)}

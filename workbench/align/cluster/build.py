@@ -62,6 +62,8 @@ class ClusterConfig:
     link_probability: float
     linkage: str
     edition_conflicts: bool
+    order_crossings: int
+    order_backbone: float
     restate_threshold: float
     restate_fact_weight: float
     restate_min_cosine: float

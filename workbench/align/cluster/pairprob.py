@@ -230,6 +230,22 @@ def candidates(a: DocView, b: DocView, k: int, min_cosine: float) -> np.ndarray:
     return top_cells(a.vectors @ b.vectors.T, k, min_cosine)
 
 
+def order_veto(matrix: np.ndarray, backbone: float, crossings: int) -> int:
+    """Two articles of one edition (one press release, retold) keep its order: a pair that
+    crosses ``crossings`` or more of the document pair's confident pairs (probability >=
+    ``backbone``) is set to 0. Returns how many were. ``crossings`` 0: off."""
+    if crossings <= 0:
+        return 0
+    bx, by = np.nonzero(matrix >= backbone)
+    xs, ys = np.nonzero((matrix > 0) & (matrix < backbone))
+    if not len(bx) or not len(xs):
+        return 0
+    crossed = ((bx[None, :] - xs[:, None]) * (by[None, :] - ys[:, None]) < 0).sum(axis=1)
+    vetoed = crossed >= crossings
+    matrix[xs[vetoed], ys[vetoed]] = 0.0
+    return int(vetoed.sum())
+
+
 class ProbEvidence(Evidence):
     """Pair evidence as calibrated probabilities (:class:`PoolScorer`, one per pair of
     languages) for the document pairs :func:`doc_pairs` picks; only each sentence's
@@ -296,6 +312,8 @@ class ProbEvidence(Evidence):
             a, b, da, db, matrix = b, a, db, da, np.ascontiguousarray(matrix.T)
         for x, y in self._linked(da, db):
             matrix[x, y] = max(matrix[x, y], self._link_score(da.ids[x], db.ids[y]) or 0.0)
+        if da.edition is not None and da.edition == db.edition:
+            order_veto(matrix, self.config.order_backbone, self.config.order_crossings)
         self.margin[(a, b)] = matrix
         for x, y in zip(*np.nonzero(matrix >= EDGE_FLOOR), strict=True):
             self.edges.append(

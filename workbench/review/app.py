@@ -216,6 +216,8 @@ class ReviewApp(App[None]):
             self.notify(f"not saved, not done: {exc}", severity="error", timeout=10)
             return None
         self.after_change(transaction)
+        if transaction is not None and transaction.notice:  # e.g. a merge made a rejected pair
+            self.notify(transaction.notice, timeout=6)
         self._report_rescorer()
         if transaction is not None and then_next:
             self.action_pending(1)

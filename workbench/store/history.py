@@ -176,12 +176,14 @@ class Transaction:
     """One undoable action: steps applied in order, reverted in reverse order.
 
     ``cursor`` is the link id the reviewer was on, so that undo and redo return there.
+    ``notice``: what the reviewer should be told besides the label (not journaled).
     """
 
     label: str
     steps: list[Step]
     cursor: str | None = None
     number: int = 0
+    notice: str = ""
 
     def apply(self, alignment: Alignment) -> None:
         done: list[Step] = []

@@ -7,7 +7,10 @@ never changed in place: a changed link is a new :class:`Link` object that replac
 one, stamped with the reviewer and the time.
 
 Invariants (tested): every sentence id is used at most once per side; merge then split gives
-back the same links (ids and sides); undo restores exactly what was there.
+back the same links (ids and sides); undo restores exactly what was there; a row an
+operation makes (merge, split, what a re-link leaves of another link) that holds a standing
+rejected pair is ``rejected``, in the same transaction (only approve, flag and a confirmed
+re-link lift a rejection).
 """
 
 from __future__ import annotations
@@ -72,6 +75,26 @@ def _kept_rejections(
     return [ChangeRejections(list(add.values()), remove)] if add or remove else []
 
 
+def _as_decided(alignment: Alignment, links: list[Link]) -> tuple[list[Link], str]:
+    """``links`` (rows an operation makes) with every row holding a standing rejected pair
+    (``Alignment.rejection``) turned ``rejected``: the list is the constraint, the row says so.
+    Also the notice naming them ("" when none). Called before the op's steps are applied."""
+    out: list[Link] = []
+    told: list[str] = []
+    for link in links:
+        rejection = None
+        if link.status != Status.REJECTED:
+            rejection = alignment.rejection(pair_of(link))
+        if rejection is not None:
+            link = replace(link, status=Status.REJECTED)
+            by = f" by {rejection.reviewer}" if rejection.reviewer else ""
+            told.append(f"{link.id} ({describe_pair(pair_of(link))}, rejected{by})")
+        out.append(link)
+    if not told:
+        return out, ""
+    return out, f"{'; '.join(told)}: a standing rejected pair, marked rejected (a lifts it)"
+
+
 def _status_rejections(
     alignment: Alignment, link: Link, status: Status, stamp: Stamp
 ) -> list[Step]:
@@ -116,7 +139,8 @@ def toggle_flag(alignment: Alignment, index: int, stamp: Stamp) -> Transaction |
 
 
 def merge(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
-    """Merge the link at ``index`` with the next one into one n-m link (pending again).
+    """Merge the link at ``index`` with the next one into one n-m link (pending again, or
+    ``rejected`` when its pair is a standing rejection: same transaction, ``notice`` says so).
 
     The cut point and the second link's id are kept in ``features`` so that :func:`split`
     gives back the two links.
@@ -145,11 +169,12 @@ def merge(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
         created=first.created,
         modified=stamp.time,
     )
+    (merged,), notice = _as_decided(alignment, [merged])
     steps = [
         ReplaceLinks(index, [first, second], [merged]),
         *_kept_rejections(alignment, [first, second]),
     ]
-    return Transaction("merge", steps, cursor=first.id)
+    return Transaction("merge", steps, cursor=first.id, notice=notice)
 
 
 def _not_adjacent(ids: list[str]) -> str | None:
@@ -219,7 +244,8 @@ def split_parts(link: Link) -> list[tuple[list[str], list[str]]]:
 
 
 def split(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
-    """Split a many-sided link (2-1, 2-2, 1-3...) into smaller links, all pending."""
+    """Split a many-sided link (2-1, 2-2, 1-3...) into smaller links, all pending but those
+    holding a standing rejected pair, which are ``rejected`` (same transaction, ``notice``)."""
     link = _check_index(alignment, index)
     if len(link.src) <= 1 and len(link.tgt) <= 1:
         raise OpError(f"link {link.kind} has nothing to split")
@@ -244,8 +270,9 @@ def split(alignment: Alignment, index: int, stamp: Stamp) -> Transaction:
         )
         for k, (src, tgt) in enumerate(parts)
     ]
+    new, notice = _as_decided(alignment, new)
     steps = [ReplaceLinks(index, [link], new), *_kept_rejections(alignment, [link])]
-    return Transaction("split", steps, cursor=link.id)
+    return Transaction("split", steps, cursor=link.id, notice=notice)
 
 
 def relink(
@@ -261,7 +288,8 @@ def relink(
 
     A sentence already used by another link on the same side is taken from that link, which
     is flagged for a second look (or removed when nothing is left on either side); all of it
-    is one transaction. The re-linked link is pending again, with no aligner score; a rejected
+    is one transaction (what is left of such a link is ``rejected`` instead when it holds a
+    standing rejected pair). The re-linked link is pending again, with no aligner score; a rejected
     link's pair stays a standing rejection (``Alignment.rejected``). A new pair that is itself
     a standing rejection is refused unless ``lift`` (the reviewer confirmed): the rejection is
     then lifted in the same transaction, so undo restores it.
@@ -285,17 +313,19 @@ def relink(
             )
         ]
     }
+    notices: list[str] = []
     for j, other in enumerate(alignment.links):
         if j != index:
             remaining = _without_taken(other, take_src, take_tgt, link.id, stamp)
             if remaining is not None:
-                changes[j] = remaining
+                changes[j], told = _as_decided(alignment, remaining)
+                notices += [told] if told else []
     steps: list[Step] = [
         ReplaceLinks(j, [alignment.links[j]], changes[j]) for j in sorted(changes, reverse=True)
     ]
     replaced = [alignment.links[j] for j in changes]
     steps += _kept_rejections(alignment, replaced, pair if rejected is not None else None)
-    return Transaction("re-link", steps, cursor=link.id)
+    return Transaction("re-link", steps, cursor=link.id, notice="; ".join(notices))
 
 
 def describe_pair(pair: Pair) -> str:
@@ -404,7 +434,9 @@ def rescored(
             ]
             step = ReplaceLinks(step.at, step.old, new)
         steps.append(step)
-    return Transaction(transaction.label, steps, transaction.cursor, transaction.number)
+    return Transaction(
+        transaction.label, steps, transaction.cursor, transaction.number, transaction.notice
+    )
 
 
 def sort_in_article_order(alignment: Alignment, cursor: str | None = None) -> Transaction | None:

@@ -15,8 +15,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="coverage of alignment files as they are: paired, no counterpart, reviewed, flagged",
         description="Read alignment files (default: every alignments/*.align.jsonl) and print, "
         "per source document, how many statements are paired, have no counterpart, are "
-        "reviewed (approved or rejected) and flagged; per English document, how many "
-        "sentences are linked to nothing. Nothing is re-aligned and nothing is written.",
+        "reviewed (approved or rejected; a row holding a standing rejected pair counts as "
+        "rejected, as in exports) and flagged; per English document, how many sentences are "
+        "linked to nothing; and the standing rejected pairs no row holds. Nothing is "
+        "re-aligned and nothing is written.",
     )
     parser.add_argument(
         "files",

@@ -6,12 +6,17 @@ checksum or model revision) must equal the aligner's encoder's, the input must b
 shards were made from (each shard's name is a hash of the encoder and its block's texts), and
 every shard must hold ``(rows, dim)`` finite float32 unit (or zero) rows. Any failure is one
 line (exit 2) and the cache is left as it was: all vectors go in one transaction.
+
+The input is streamed (never whole in memory): a first pass checks it against the index (counts
+and every shard's name) before the cache is opened; a second, inside the transaction, reads it
+again with the shards and stores one shard's vectors at a time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +24,7 @@ import numpy as np
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.translate.embed import read_index, shard_file
-from workbench.translate.records import read_records
+from workbench.translate.records import iter_records
 
 
 @dataclass
@@ -59,17 +64,40 @@ def check_provenance(theirs: Any, ours: dict[str, Any], folder: Path) -> None:
         )
 
 
-def _blocks(texts: list[str], index: dict[str, Any], folder: Path) -> list[list[str]]:
-    """The input cut as the index's shards were, or a refusal when counts differ."""
+def shard_blocks(
+    input_path: Path, index: dict[str, Any], names: list[str], encoder_id: str, folder: Path
+) -> Iterator[tuple[str, list[str]]]:
+    """``(shard file, its block)`` with the input streamed and cut as the index's shards
+    were; a refusal when the counts differ or a block is not its shard's (its name is a hash
+    of the encoder and the block's texts)."""
     rows = [int(shard["rows"]) for shard in index["shards"]]
-    if sum(rows) != len(texts) or index.get("count", len(texts)) != len(texts):
-        raise InputError(
-            f"the input has {len(texts)} records, the embeddings {sum(rows)}: not the file "
-            "they were made from",
-            folder,
-        )
-    starts = np.cumsum([0, *rows])
-    return [texts[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]
+    records = iter_records(Path(input_path))
+    texts = (text for _, text in records)
+    done = 0
+    for number, (name, count) in enumerate(zip(names, rows, strict=True), 1):
+        block = list(islice(texts, count))
+        done += len(block)
+        if len(block) < count or shard_file(encoder_id, block) != name:
+            total = done + sum(1 for _ in texts)
+            if total != sum(rows) or index.get("count", total) != total:
+                raise _other_count(total, rows, folder)  # the refusal the counts give first
+            raise InputError(
+                f"shard {number} ({name}) was made from other sentences: the input is not the "
+                "file these embeddings were made from",
+                folder,
+            )
+        yield name, block
+    rest = sum(1 for _ in texts)
+    if rest or index.get("count", sum(rows)) != sum(rows):
+        raise _other_count(sum(rows) + rest, rows, folder)
+
+
+def _other_count(records: int, rows: list[int], folder: Path) -> InputError:
+    return InputError(
+        f"the input has {records} records, the embeddings {sum(rows)}: not the file "
+        "they were made from",
+        folder,
+    )
 
 
 def read_vectors(path: Path, rows: int, dim: int) -> np.ndarray:
@@ -102,26 +130,20 @@ def import_embeddings(
     folder = Path(folder)
     if cache is None:
         raise WorkbenchError("[align] embedding_cache is off: there is no cache to load into")
-    index, names = read_index(folder)
+    index, names = read_index(folder, ids=False)
     encoder = get_encoder(encoder_name, models_dir)
     if encoder is None:
         raise WorkbenchError("--into-cache needs an encoder (not none)")
     check_provenance(index["encoder"], encoder.provenance(), folder)
-    blocks = _blocks(read_records(Path(input_path)).texts, index, folder)
-    for number, (name, block) in enumerate(zip(names, blocks, strict=True), 1):
-        if shard_file(encoder.id, block) != name:
-            raise InputError(
-                f"shard {number} ({name}) was made from other sentences: the input is not the "
-                "file these embeddings were made from",
-                folder,
-            )
+    for _ in shard_blocks(input_path, index, names, encoder.id, folder):
+        pass  # the whole input checked before the cache is opened
     cached = CachedEncoder(encoder, cache)
     if not cached.store.usable:
         raise WorkbenchError("embedding cache is not usable; nothing loaded", cache)
     dim = int(index["dim"])
 
     def batches() -> Iterator[list[tuple[bytes, np.ndarray]]]:
-        for name, block in zip(names, blocks, strict=True):
+        for name, block in shard_blocks(input_path, index, names, encoder.id, folder):
             matrix = read_vectors(folder / name, len(block), dim)
             yield [(cached.key(t), v) for t, v in zip(block, matrix, strict=True)]
 

@@ -110,6 +110,17 @@ class JobStore:
             found.update((k, t) for k, t in self.db.execute(sql, part) if t is not None)
         return found
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Writes grouped into one transaction (many rows for one commit)."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
@@ -144,7 +155,7 @@ class Planner:
         for chunk in chunked(texts):
             sources = list(dict.fromkeys(t for t in chunk if t.strip()))
             keys = {s: cache_key(self.identity, s) for s in sources}
-            with self._transaction():
+            with self.store.transaction():
                 new = self.store.add_new(list(keys.values()))
                 hits = self.cache.get_many(k for k in keys.values() if k in new)
                 self.store.set_translations(hits.items())
@@ -155,7 +166,7 @@ class Planner:
                         self.block.append(source)
                         if len(self.block) == self.block_lines:
                             self._close_block()
-        with self._transaction():
+        with self.store.transaction():
             self._close_block()
         return self.stats
 
@@ -172,16 +183,6 @@ class Planner:
             self.stats.cached += len(self.block)
         self.blocks += 1
         self.block = []
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self.store.db.execute("BEGIN")
-        try:
-            yield
-        except BaseException:
-            self.store.db.execute("ROLLBACK")
-            raise
-        self.store.db.execute("COMMIT")
 
 
 def translated_rows(

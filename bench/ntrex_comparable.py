@@ -162,8 +162,8 @@ def simulate(seed: int = 0, split: str = "all", data: Path = DATA) -> Simulation
     return sim
 
 
-def items(segments: list[Segment], lang: str) -> list[Item]:
-    return [Item(s.id, s.doc, s.index, s.text, lang) for s in segments]
+def items(segments: list[Segment], lang: str, edition: int | None = None) -> list[Item]:
+    return [Item(s.id, s.doc, s.index, s.text, lang, edition=edition) for s in segments]
 
 
 def score(result: MiningResult, gold: set[tuple[str, str]]) -> dict[str, float]:
@@ -208,12 +208,24 @@ def calibration(result: MiningResult, gold: set[tuple[str, str]]) -> dict[str, f
     }
 
 
-def run(sim: Simulation, lang: str, encoder, config=None):
+def run(sim: Simulation, lang: str, encoder, config=None, edition: int | None = None):
     from workbench.align.comparable import MiningConfig, mine
 
     config = config or MiningConfig()
-    result = mine(items(sim.src[lang], lang), items(sim.en, "en"), config, encoder=encoder)
+    src, en = items(sim.src[lang], lang, edition), items(sim.en, "en", edition)
+    result = mine(src, en, config, encoder=encoder)
     return result, score(result, sim.gold(lang))
+
+
+def mining_config(items: list[str]):
+    """MiningConfig with ``NAME=VALUE`` overrides (numbers as numbers)."""
+    from workbench.align.comparable import MiningConfig
+
+    values = {}
+    for item in items:
+        name, _, text = item.partition("=")
+        values[name] = float(text) if "." in text else int(text)
+    return MiningConfig(**values)
 
 
 def load_encoder(name: str):
@@ -234,12 +246,20 @@ def main() -> int:
     parser.add_argument("--encoder", default="use-multilingual-v3")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument(
+        "--edition",
+        type=int,
+        default=None,
+        help="every document of this one edition: the order veto applies (harsh here: the "
+        "English paragraphs are shuffled)",
+    )
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
     encoder = load_encoder(args.encoder)
     sim = simulate(args.seed, args.split)
     for lang in args.langs.split(","):
         start = time.perf_counter()
-        result, figures = run(sim, lang, encoder)
+        result, figures = run(sim, lang, encoder, mining_config(args.set), args.edition)
         seconds = time.perf_counter() - start
         print(
             f"ntrex-sim {args.split} {lang}-en encoder={args.encoder} no MT: "

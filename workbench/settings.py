@@ -14,6 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from workbench.errors import ConfigError
 
+# Two articles of one edition retell one source (a press release) in its order: a pair that
+# crosses this many of its document pair's confident pairs (score >= ORDER_BACKBONE) is vetoed
+# (comparable mining and the clusterer; docs/aligner.md, docs/clusters.md). 0: off.
+ORDER_CROSSINGS = 6
+ORDER_BACKBONE = 0.9
+
 SETTINGS_FILE = "workbench.toml"
 
 
@@ -166,8 +172,8 @@ class ClusterSettings(Section):
     edition_conflicts: bool = False  # number / year conflicts count against a pair of two editions
     # two articles of one edition keep the order of their common source: a pair crossing this
     # many of the document pair's pairs of probability >= order_backbone is vetoed (0: off)
-    order_crossings: int = Field(default=3, ge=0)
-    order_backbone: float = Field(default=0.9, ge=0.0, le=1.0)
+    order_crossings: int = Field(default=ORDER_CROSSINGS, ge=0)
+    order_backbone: float = Field(default=ORDER_BACKBONE, ge=0.0, le=1.0)
     # second pass, statements restated across editions (workbench/align/cluster/restate.py):
     # clusters of disjoint editions join when mutual best by centroid cosine + weight * facts
     restate_threshold: float = 0.62  # above 1 + restate_fact_weight: off

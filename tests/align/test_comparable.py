@@ -232,3 +232,23 @@ def test_top_k_both_ways_with_chunks_matches_dense():
     assert np.allclose(bs, -np.sort(-dense.T, axis=1)[:, :3], atol=1e-6)
     assert np.allclose(np.take_along_axis(dense, fi, axis=1), fs, atol=1e-6)
     assert np.allclose(np.take_along_axis(dense.T, bi, axis=1), bs, atol=1e-6)
+
+
+def test_order_veto_within_one_edition_only() -> None:
+    """Eight confident pairs on the diagonal; the first source sentence with the last English
+    one crosses six of them: vetoed when the two documents share an edition, kept across two."""
+    from workbench.align.comparable import Item, MiningConfig, _order_veto
+
+    def docs(src_edition: int, tgt_edition: int):
+        src = [Item(f"s:{n}", "s", n, f"s {n}", "fr", edition=src_edition) for n in range(8)]
+        tgt = [Item(f"t:{n}", "t", n, f"t {n}", "en", edition=tgt_edition) for n in range(8)]
+        return src, tgt
+
+    cand = np.array([[n, n] for n in range(1, 7)] + [[0, 7]])
+    for editions, expected in (((2022, 2022), 0.0), ((2021, 2022), 0.7)):
+        scores = np.array([0.95] * 6 + [0.7])
+        assert _order_veto(cand, scores, *docs(*editions), MiningConfig()) == (expected == 0.0)
+        assert scores[-1] == pytest.approx(expected) and (scores[:6] == 0.95).all()
+    scores = np.array([0.95] * 6 + [0.7])
+    off = MiningConfig(order_crossings=0)
+    assert _order_veto(cand, scores, *docs(2022, 2022), off) == 0 and scores[-1] == 0.7

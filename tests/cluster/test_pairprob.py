@@ -165,10 +165,10 @@ def test_a_pair_against_the_order_of_one_edition_is_vetoed() -> None:
     matrix[0, 5] = 0.7  # the first sentence with the last: crosses all four
     matrix[5, 4] = 0.6  # a neighbour of the backbone: crosses none
     matrix[4, 1] = 0.5  # crosses two (2, 2) and (3, 3)
-    assert order_veto(matrix, backbone=0.9, crossings=3) == 1
+    assert order_veto(matrix, backbone=0.9, limit=3) == 1
     assert matrix[0, 5] == 0.0 and matrix[5, 4] == 0.6 and matrix[4, 1] == 0.5
-    assert order_veto(matrix, backbone=0.9, crossings=2) == 1 and matrix[4, 1] == 0.0
-    assert order_veto(matrix.copy(), backbone=0.9, crossings=0) == 0  # off
+    assert order_veto(matrix, backbone=0.9, limit=2) == 1 and matrix[4, 1] == 0.0
+    assert order_veto(matrix.copy(), backbone=0.9, limit=0) == 0  # off
 
 
 def test_the_order_veto_applies_within_one_edition_only() -> None:
@@ -180,7 +180,7 @@ def test_the_order_veto_applies_within_one_edition_only() -> None:
     for editions in ((2022, 2022), (2021, 2022)):
         docs = padded(views())[:2]
         docs[0].edition, docs[1].edition = editions
-        evidence = make_evidence(docs, config())
+        evidence = make_evidence(docs, config(order_crossings=3))
         evidence._store(0, 1, pairs, probs)
         kept[editions] = float(evidence.margin[(0, 1)][0, 5])
     assert kept == {(2022, 2022): 0.0, (2021, 2022): pytest.approx(0.7)}

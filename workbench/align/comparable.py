@@ -43,7 +43,7 @@ from workbench.align.anchors import (
 )
 from workbench.align.signals.base import PairSignal
 from workbench.align.signals.neighbours import _best_rows, top_k, top_k_both
-from workbench.align.signals.position import LEAD, PositionSignal
+from workbench.align.signals.position import LEAD, PositionSignal, crossings
 from workbench.align.signals.semantic import EncoderSignal, TextEncoder
 from workbench.align.signals.surface import (
     CHRF_ORDER,
@@ -54,6 +54,7 @@ from workbench.align.signals.surface import (
     char_ngram_counts,
     sentence_vectors,
 )
+from workbench.settings import ORDER_BACKBONE, ORDER_CROSSINGS
 from workbench.store.model import Flag
 
 __all__ = [  # the signals' helpers are re-exported: tests and benches import them from here
@@ -188,6 +189,10 @@ class MiningConfig:
     )
     encoder_k: int = 4  # neighbours for the encoder margin and candidates
     rounds: int = 3  # mutual-best rounds
+    # a candidate of two documents of one edition crossing this many of their candidates
+    # scoring >= order_backbone is vetoed (workbench.settings.ORDER_CROSSINGS; 0: off)
+    order_crossings: int = ORDER_CROSSINGS
+    order_backbone: float = ORDER_BACKBONE
     max_df: float = 0.01  # drop n-grams in more than this share of sentences (above 2,000)
     chunk: int = 2048  # rows per sparse product chunk
 
@@ -494,6 +499,7 @@ def mine(
     cand = _allowed(cand, src, tgt, forbidden)
     groups = [((int(i),), (int(j),)) for i, j in cand]
     scores = scorer.scores(groups, floor=config.threshold)
+    _order_veto(cand, scores, src, tgt, config)
     timings["scoring"] = time.perf_counter() - clock
 
     linked = _mutual_best(cand, scores, config)
@@ -516,6 +522,36 @@ def mine(
     return MiningResult(
         result_links, unmatched, with_mt, stats, _unread(scorer.semantic, [*src, *tgt])
     )
+
+
+def _order_veto(
+    cand: np.ndarray,
+    scores: np.ndarray,
+    src: Sequence[Item],
+    tgt: Sequence[Item],
+    config: MiningConfig,
+) -> int:
+    """Candidates of two documents of one (known) edition that cross
+    ``config.order_crossings`` or more of those documents' candidates scoring
+    ``config.order_backbone`` or more get score 0 (two articles of one edition retell one
+    source in its order). Returns how many did."""
+    if config.order_crossings <= 0 or not len(cand):
+        return 0
+    by_pair: dict[tuple[str, str], list[int]] = {}
+    for p, (i, j) in enumerate(cand):
+        a, b = src[int(i)], tgt[int(j)]
+        if a.edition is not None and a.edition == b.edition:
+            by_pair.setdefault((a.doc, b.doc), []).append(p)
+    vetoed = 0
+    for members in by_pair.values():
+        rows = np.array([src[int(cand[p, 0])].index for p in members])
+        cols = np.array([tgt[int(cand[p, 1])].index for p in members])
+        strong = scores[members] >= config.order_backbone
+        counts = crossings(rows, cols, rows[strong], cols[strong])
+        out = np.array(members)[(counts >= config.order_crossings) & ~strong]
+        scores[out] = 0.0
+        vetoed += len(out)
+    return vetoed
 
 
 def _allowed(

@@ -31,6 +31,7 @@ from workbench.align.cluster.build import (
     top_cells,
 )
 from workbench.align.comparable import Item, MiningConfig, Scorer
+from workbench.align.signals.position import crossings
 from workbench.align.signals.semantic import EncoderSignal
 from workbench.align.signals.surface import sentence_vectors
 
@@ -230,18 +231,15 @@ def candidates(a: DocView, b: DocView, k: int, min_cosine: float) -> np.ndarray:
     return top_cells(a.vectors @ b.vectors.T, k, min_cosine)
 
 
-def order_veto(matrix: np.ndarray, backbone: float, crossings: int) -> int:
-    """Two articles of one edition (one press release, retold) keep its order: a pair that
-    crosses ``crossings`` or more of the document pair's confident pairs (probability >=
-    ``backbone``) is set to 0. Returns how many were. ``crossings`` 0: off."""
-    if crossings <= 0:
+def order_veto(matrix: np.ndarray, backbone: float, limit: int) -> int:
+    """Two articles of one edition keep their source's order: a pair that crosses ``limit``
+    or more of the document pair's confident pairs (probability >= ``backbone``) is set to 0
+    (:func:`workbench.align.signals.position.crossings`). Returns how many were; 0: off."""
+    if limit <= 0:
         return 0
     bx, by = np.nonzero(matrix >= backbone)
     xs, ys = np.nonzero((matrix > 0) & (matrix < backbone))
-    if not len(bx) or not len(xs):
-        return 0
-    crossed = ((bx[None, :] - xs[:, None]) * (by[None, :] - ys[:, None]) < 0).sum(axis=1)
-    vetoed = crossed >= crossings
+    vetoed = crossings(xs, ys, bx, by) >= limit
     matrix[xs[vetoed], ys[vetoed]] = 0.0
     return int(vetoed.sum())
 

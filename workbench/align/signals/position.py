@@ -28,3 +28,15 @@ class PositionSignal:
     def _same_edition(self, s: tuple[int, ...], t: tuple[int, ...]) -> bool:
         editions = {self.src[i].edition for i in s} | {self.tgt[j].edition for j in t}
         return len(editions) == 1 and None not in editions
+
+
+def crossings(
+    rows: np.ndarray, cols: np.ndarray, backbone_rows: np.ndarray, backbone_cols: np.ndarray
+) -> np.ndarray:
+    """For each pair (``rows[n]``, ``cols[n]``): how many backbone pairs it crosses (one is
+    before it in one document and after it in the other; pairs sharing a sentence do not)."""
+    if not len(rows) or not len(backbone_rows):
+        return np.zeros(len(rows), dtype=int)
+    dx = backbone_rows[None, :] - np.asarray(rows)[:, None]
+    dy = backbone_cols[None, :] - np.asarray(cols)[:, None]
+    return (dx * dy < 0).sum(axis=1)

@@ -237,12 +237,11 @@ def translate_file(
     from workbench.translate.records import read_records, write_records
 
     options = options or JobOptions()
-    if settings.engine == "ray":  # the input streamed: never all of it in this process
-        return _translate_file_ray(
-            input_path, output_path, src_lang, tgt_lang, settings, models_dir, options
-        )
-    records = read_records(Path(input_path))
-    output_path = Path(output_path)
+    input_path, output_path = Path(input_path), Path(output_path)
+    streamed = settings.engine == "ray"  # the input streamed: never all of it in this process
+    records = None if streamed else read_records(input_path)
+    if streamed and not input_path.exists():
+        raise InputError("input file does not exist", input_path)
     if not output_path.parent.is_dir():
         raise InputError(f"output folder {output_path.parent} does not exist", output_path)
     engine = make_engine(src_lang, tgt_lang, settings, models_dir, options.model)
@@ -250,6 +249,19 @@ def translate_file(
         options.shards = output_path.with_name(output_path.name + ".shards")
     with open_cache(settings, options.use_cache) as cache:
         try:
+            if streamed:
+                from workbench.translate.streaming import translate_file_ray
+
+                return translate_file_ray(
+                    input_path,
+                    output_path,
+                    engine,
+                    cache,
+                    settings,
+                    options.shards,
+                    options.progress,
+                )
+            assert records is not None
             results, stats = run_texts(
                 records.texts, engine, cache, settings, options, records.labels(input_path)
             )
@@ -257,33 +269,6 @@ def translate_file(
             engine.close()
     write_records(output_path, records, [results[t] for t in records.texts])
     return stats
-
-
-def _translate_file_ray(
-    input_path: Path,
-    output_path: Path,
-    src_lang: str,
-    tgt_lang: str,
-    settings: TranslateSettings,
-    models_dir: Path,
-    options: JobOptions,
-) -> JobStats:
-    from workbench.translate.streaming import translate_file_ray
-
-    output_path = Path(output_path)
-    if not Path(input_path).exists():
-        raise InputError("input file does not exist", input_path)
-    if not output_path.parent.is_dir():
-        raise InputError(f"output folder {output_path.parent} does not exist", output_path)
-    engine = make_engine(src_lang, tgt_lang, settings, models_dir, options.model)
-    shards = options.shards or output_path.with_name(output_path.name + ".shards")
-    with open_cache(settings, options.use_cache) as cache:
-        try:
-            return translate_file_ray(
-                Path(input_path), output_path, engine, cache, settings, shards, options.progress
-            )
-        finally:
-            engine.close()
 
 
 def _going_on_with(corpus: Corpus, languages: list[str], tgt_lang: str) -> str:

@@ -20,6 +20,7 @@ import re
 import secrets
 import shutil
 import socket
+import stat
 import sys
 import tempfile
 import threading
@@ -95,7 +96,7 @@ def pid_alive(pid: int) -> bool:
         return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # no such pid (one over pid_t: none can be)
         return False
     except PermissionError:  # exists, owned by someone else
         return True
@@ -106,14 +107,42 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
-def _owner_alive(match: re.Match[str], name: str) -> bool:
+_SLACK = 2.0  # seconds: the boot time /proc gives is whole seconds
+
+
+def started_at(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), where ``/proc`` says."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            ticks = int(handle.read().rpartition(")")[2].split()[19])
+        with open("/proc/stat", encoding="ascii", errors="replace") as handle:
+            boot = next(float(line.split()[1]) for line in handle if line.startswith("btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def owner_alive(pid: int, path: str | Path) -> bool:
+    """Whether ``path``'s owner, process ``pid``, still runs: a live process that started after
+    ``path`` last changed is not its owner but a later one that got the same pid."""
+    if not pid_alive(pid):
+        return False
+    try:
+        changed = os.lstat(path).st_ctime
+    except OSError:
+        return True
+    start = started_at(pid)
+    return start is None or start <= changed + _SLACK
+
+
+def _owner_alive(match: re.Match[str], path: str | Path) -> bool:
     if match["host"] != _HOST:
         return True  # another machine's: its liveness cannot be known, so it is left alone
     pid = int(match["pid"])
     if pid == os.getpid():  # ours, or a dead process's that had our pid (containers)
         with _lock:
-            return name in _live
-    return pid_alive(pid)
+            return os.path.basename(path) in _live
+    return owner_alive(pid, path)
 
 
 def fsync_dir(directory: Path) -> None:
@@ -128,7 +157,7 @@ def fsync_dir(directory: Path) -> None:
 def _identity(path: str | Path) -> list[int] | None:
     try:
         info = os.lstat(path)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in a name read from a record
         return None
     return [info.st_dev, info.st_ino]
 
@@ -214,6 +243,9 @@ def remove_record(paths: list[str]) -> None:
         forget(path)
 
 
+_PATHS = ("target", "tmp", "backup")
+
+
 @dataclass
 class _Entry:
     target: Path
@@ -240,6 +272,10 @@ class _Entry:
 def _entries(record: dict[str, Any], home: Path) -> list[_Entry]:
     def ident(value: Any) -> list[int] | None:
         return [int(v) for v in value] if isinstance(value, list) and len(value) == 2 else None
+
+    names = [record["home"], *(row.get(k) or "" for row in record["entries"] for k in _PATHS)]
+    if not all(isinstance(name, str) and "\0" not in name for name in names):
+        raise ValueError("a name that is not a file name")
 
     return [
         _Entry(
@@ -316,13 +352,44 @@ def _records(folder: Path, token: str) -> list[tuple[str, re.Match[str]]]:
     ]
 
 
-def _read_record(path: Path) -> dict[str, Any] | None:
+MAX_RECORD = 1 << 20  # bytes: a record names a few files; a bigger one is not ours
+
+
+def read_small_file(path: str | Path, limit: int = MAX_RECORD) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (not a link, FIFO or device) of at most
+    ``limit`` bytes; else ``None``. Never blocks, never reads more than ``limit`` bytes."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        str(record["token"]), str(record["home"]), list(record["entries"])
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        fd = os.open(path, flags)
+    except (OSError, ValueError):
         return None
-    return record if isinstance(record, dict) else None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) <= limit else None
+
+
+def _read_record(path: Path) -> dict[str, Any] | None:
+    data = read_small_file(path)
+    if data is None:
+        return None
+    try:
+        record = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    shape = {"token": str, "home": str, "entries": list}
+    if not isinstance(record, dict) or any(
+        not isinstance(record.get(key), kind) for key, kind in shape.items()
+    ):
+        return None
+    return record if all(isinstance(row, dict) for row in record["entries"]) else None
 
 
 def _clean_group(entries: list[_Entry], token: str, claimed: str) -> int:
@@ -354,7 +421,7 @@ def _recover_group(
         return "", 0, True
     record = _read_record(directory / name)
     if record is None:
-        if _owner_alive(match, name):
+        if _owner_alive(match, directory / name):
             return "", 0, True
         return f"damaged commit record {name} left as it is", 0, False
     home, token = directory / record["home"], str(record["token"])
@@ -366,10 +433,10 @@ def _recover_group(
         return f"commit record {name} is not one workbench wrote; left as it is", 0, False
     current = _records(home, token)
     if not current:  # the group was settled: this is a copy its writer did not remove
-        gone = not _owner_alive(match, name) and _unlink(directory / name)
+        gone = not _owner_alive(match, directory / name) and _unlink(directory / name)
         return "", int(gone), True
     owner_name, owner = current[0]
-    if _owner_alive(owner, owner_name):
+    if _owner_alive(owner, home / owner_name):
         _protect(entries, protected)
         return "", 0, True
     claimed = owned_name(home / RECORD, token, "json")
@@ -410,7 +477,7 @@ def recover(directory: str | Path) -> str | None:
             removed, safe = removed + count, safe and ok
     for name, match in found if safe else []:
         path = os.path.abspath(directory / name)
-        if match["kind"] != "json" and path not in protected and not _owner_alive(match, name):
+        if match["kind"] != "json" and path not in protected and not _owner_alive(match, path):
             removed += _unlink(path)
     if removed:
         notes.append(
@@ -426,6 +493,9 @@ def recover_once(directory: str | Path) -> None:
         if key in _recovered:
             return
         _recovered.add(key)
-    line = recover(directory)
+    try:
+        line = recover(directory)
+    except (OSError, ValueError) as exc:  # never a reason to stop the command itself
+        line = f"{directory}: leftovers of a killed write not checked ({exc})"
     if line:
         print(f"workbench: {line}", file=sys.stderr)

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Input, Static
 
 from workbench.corpus.model import Corpus
 from workbench.errors import WorkbenchError
-from workbench.store.cluster_review import ClusterReview, write_implied_links
+from workbench.store.cluster_review import ClusterReview
 from workbench.store.model import Status
 
 
@@ -223,11 +223,16 @@ class ClusterApp(App[None]):
         self._do(self.review.redo)
 
     def action_quit_review(self) -> None:
-        # the pairwise files first: a kill before the save leaves the journal, whose replay
-        # brings the same decisions back to be written again (idempotent)
+        # the pairwise files first, then a journal record that they are written, then the
+        # save: a kill anywhere replays the journal and writes nothing twice. A pairwise file
+        # under review refuses the quit (one line): nothing written, every decision kept.
         if self.alignments is not None:
-            decided = self.review.decided()
-            written = write_implied_links(self.review.clusters, self.alignments, only=decided)
+            try:
+                written = self.review.write_pairwise(self.alignments)
+            except WorkbenchError as exc:
+                self.message = f"not quit: {' '.join(str(exc).split())}; q again once it is free"
+                self.refresh_view()
+                return
             self.message = ", ".join(f"{p.name}: {n}" for p, n in written.items())
         self.review.save()
         self.review.close()

@@ -132,6 +132,10 @@ class ClusterReview:
             change = self.redo_stack.pop()
             _apply(self.clusters, change.after)
             self.undo_stack.append(change)
+        elif kind == "written":  # these decisions are in the pairwise files now
+            for cluster in self.clusters.clusters:
+                if cluster.id in set(record.get("ids", ())):
+                    self.baseline[cluster.id] = _decision(cluster)
 
     def _record(self, record: dict[str, Any]) -> None:
         if self.journal is not None:
@@ -260,6 +264,17 @@ class ClusterReview:
         decision never overrules a pairwise decision taken since."""
         return [c.id for c in self.clusters.clusters if self.baseline.get(c.id) != _decision(c)]
 
+    def write_pairwise(self, folder: Path, target_lang: str = "en") -> dict[Path, int]:
+        """Write this session's cluster decisions into the pairwise files of ``folder`` (all
+        or none; one under review is a one-line :class:`WorkbenchError`, nothing written),
+        then journal that they are written: a kill before :meth:`save` replays the journal,
+        and the next quit does not apply them a second time over newer pairwise decisions."""
+        decided = self.decided()
+        written = write_implied_links(self.clusters, folder, target_lang, only=decided)
+        if decided:
+            self._record({"kind": "written", "ids": decided})
+        return written
+
     def save(self) -> None:
         """Snapshot: the file atomically, then a fresh journal for it."""
         save_clusters(self.clusters, self.path)
@@ -377,7 +392,7 @@ def write_implied_links(
     review session passes :meth:`ClusterReview.decided`) into the pairwise files of
     ``folder`` (files that exist; one under review elsewhere is refused, nothing written).
     Returns, per file written, how many links changed."""
-    from workbench.store.files import SUFFIX, load_alignment, save_alignment
+    from workbench.store.files import SUFFIX, load_alignment
     from workbench.store.guard import refuse_if_under_review
 
     by_pair: dict[str, list[Link]] = {}
@@ -387,15 +402,31 @@ def write_implied_links(
             continue
         for pair, links in implied_links(cluster, clusters, target_lang).items():
             by_pair.setdefault(pair, []).extend(links)
-    written: dict[Path, int] = {}
-    for pair, links in sorted(by_pair.items()):
-        path = Path(folder) / f"{pair}{SUFFIX}"
-        if not path.exists():
-            continue
-        refuse_if_under_review(path, "decide there")
-        alignment = load_alignment(path)
-        changed = apply_links(alignment, links)
-        if changed:
-            save_alignment(alignment, path)
-            written[path] = changed
-    return written
+    paths = [Path(folder) / f"{pair}{SUFFIX}" for pair in sorted(by_pair)]
+    for path in paths:  # every file checked before any is read or written
+        if path.exists():
+            refuse_if_under_review(path, "decide there")
+    changed: dict[Path, tuple[Alignment, int]] = {}
+    for pair, path in zip(sorted(by_pair), paths, strict=True):
+        if path.exists():
+            alignment = load_alignment(path)
+            count = apply_links(alignment, by_pair[pair])
+            if count:
+                changed[path] = (alignment, count)
+    _save_all({path: alignment for path, (alignment, _) in changed.items()})
+    return {path: count for path, (_, count) in changed.items()}
+
+
+def _save_all(alignments: dict[Path, Alignment]) -> None:
+    """Write every alignment in one atomic group: all files replaced, or none."""
+    from workbench.fileio import atomic_group
+    from workbench.store.files import dumps_line, header_dict
+
+    if not alignments:
+        return
+    with atomic_group() as group:
+        for path, alignment in alignments.items():
+            handle = group.open(path)
+            handle.write(dumps_line(header_dict(alignment)))
+            for link in alignment.links:
+                handle.write(dumps_line(link.to_dict()))

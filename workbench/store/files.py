@@ -139,7 +139,17 @@ def alignment_from_header(header: dict[str, Any], path: Path) -> Alignment:
     )
 
 
+_HEADER_FIELDS = frozenset(
+    ("format", "schema", "src_lang", "tgt_lang", "src_docs", "tgt_docs", "provenance", "edits")
+)
+
+
 def _header_problem(header: dict[str, Any]) -> str | None:
+    known = _HEADER_FIELDS | ({"rejected"} if header["schema"] >= SCHEMA_REJECTED else set())
+    if "rejected" in header and "rejected" not in known:  # an older workbench would drop it
+        return f"'rejected' needs schema {SCHEMA_REJECTED} (this header says {header['schema']})"
+    if not known.issuperset(header):  # a save would drop it
+        return f"unknown header field(s) {sorted(set(header) - known)}"
     for name in ("src_lang", "tgt_lang"):
         if type(header.get(name)) is not str or not header[name]:
             return f"{name!r} must be a non-empty string"

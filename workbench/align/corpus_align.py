@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -257,7 +257,8 @@ def realign(
     _warn_stale(alignment, corpus)
     src_docs = corpus.by_language(alignment.src_lang)
     tgt_docs = corpus.by_language(alignment.tgt_lang)
-    kept = [link for link in alignment.links if link.status in (Status.APPROVED, Status.FLAGGED)]
+    rows = decided_rows(alignment)
+    kept = [link for link in rows if link.status in (Status.APPROVED, Status.FLAGGED)]
     fixed, forbidden = _reviewed_sentences(kept), _rejected_pairs(alignment)
     use_mt = translations if settings.use_mt else {}
     src_items = [i for i in _items(src_docs, use_mt, alignment.edits) if i.id not in fixed]
@@ -266,8 +267,8 @@ def realign(
         src_items, tgt_items, mining_config(settings), forbidden, encoder=encoder
     )
     _warn_unread(result.unread, encoder)
-    new_links = _new_links(result, alignment.links, forbidden)
-    stay = _uncovered_rejected_rows(alignment.links, [*kept, *new_links])
+    new_links = _new_links(result, rows, forbidden)
+    stay = _uncovered_rejected_rows(rows, [*kept, *new_links])
     kept += stay
     links = article_order([*kept, *new_links], [d.id for d in src_docs], [d.id for d in tgt_docs])
     mt_used = {doc.id: translations[doc.id] for doc in src_docs if doc.id in use_mt}
@@ -321,6 +322,19 @@ def _warn_stale(alignment: Alignment, corpus: Corpus) -> None:
             f"(e.g. {stale[0]}); those links are kept as they are",
             file=sys.stderr,
         )
+
+
+def decided_rows(alignment: Alignment) -> list[Link]:
+    """The links with the status the reviewer decided (``export.records.as_decided``, the
+    rule of status and export): a row holding a pair of the ``rejected`` list is rejected,
+    whatever its row says (a hand-edited file), so it is no anchor."""
+    listed = {r.pair for r in alignment.rejected}
+    return [
+        replace(link, status=Status.REJECTED)
+        if link.status != Status.REJECTED and pair_of(link) in listed
+        else link
+        for link in alignment.links
+    ]
 
 
 def _reviewed_sentences(kept: list[Link]) -> set[str]:

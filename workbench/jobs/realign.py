@@ -89,7 +89,9 @@ def _summary(alignment: Any, result: Any) -> RealignSummary:
     """What a re-alignment kept, avoided and replaced (rejected rows count as pairs avoided)."""
     before_auto = sum(1 for link in alignment.links if str(link.status) == "auto")
     after_auto = sum(1 for link in result.links if str(link.status) == "auto")
-    kept = sum(1 for link in alignment.links if str(link.status) in ("approved", "flagged"))
+    from workbench.align.corpus_align import decided_rows
+
+    kept = sum(1 for link in decided_rows(alignment) if str(link.status) in ("approved", "flagged"))
     return RealignSummary(kept, before_auto, after_auto, len(result.rejected))
 
 

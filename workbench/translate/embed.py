@@ -28,8 +28,7 @@ from workbench.errors import InputError, WorkbenchError
 from workbench.fileio import atomic_write_bytes, atomic_writer
 from workbench.names import validate_file_id
 from workbench.translate.distributed import MANIFEST, RayJob, open_shard_folder
-from workbench.translate.records import iter_records
-from workbench.translate.streaming import JobStore, chunked
+from workbench.translate.streaming import InputWatch, JobStore, chunked
 
 INDEX = "embeddings.json"
 
@@ -185,16 +184,17 @@ def embed_file(
     provenance = encoder.provenance()
     created = not output_dir.exists()
     open_shard_folder(output_dir, {"encoder": provenance})
+    watch = InputWatch(input_path)
     with JobStore(output_dir) as store:
         try:
-            texts = (text for _, text in iter_records(input_path))
+            texts = (text for _, text in watch.records())
             plan = plan_shards(texts, encoder.id, block_lines, output_dir, store)
         except BaseException:
             if created:  # a bad input leaves no folder behind, as before it was read whole
                 store.close()
                 _remove_new_folder(output_dir)
             raise
-        stats = EmbedStats(plan.count, len(plan.shards), len(plan.shards) - _todo(store))
+        stats = EmbedStats(plan.count, len(plan.shards), len(plan.shards) - store.todo_count())
 
         def finished(index: int, npy: bytes) -> None:
             atomic_write_bytes(output_dir / plan.shards[index][0], npy)
@@ -207,14 +207,10 @@ def embed_file(
         elif plan.todo_rows:
             _embed_here(encoder, store.todo(), plan.todo_rows, finished, progress)
     head = {"encoder": provenance, "dim": encoder.dim, "count": plan.count}
-    ids = checked_ids(iter_records(input_path), plan, encoder.id, block_lines)
+    ids = checked_ids(watch.records(), plan, encoder.id, block_lines)
     write_index(output_dir / INDEX, head, ids, plan)
     stats.seconds = time.perf_counter() - started
     return stats
-
-
-def _todo(store: JobStore) -> int:
-    return int(store.db.execute("SELECT COUNT(*) FROM todo").fetchone()[0])
 
 
 def _remove_new_folder(folder: Path) -> None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.translate.embed import read_index, shard_file
-from workbench.translate.records import iter_records
+from workbench.translate.streaming import InputWatch
 
 
 @dataclass
@@ -65,13 +65,18 @@ def check_provenance(theirs: Any, ours: dict[str, Any], folder: Path) -> None:
 
 
 def shard_blocks(
-    input_path: Path, index: dict[str, Any], names: list[str], encoder_id: str, folder: Path
+    input_path: Path | InputWatch,
+    index: dict[str, Any],
+    names: list[str],
+    encoder_id: str,
+    folder: Path,
 ) -> Iterator[tuple[str, list[str]]]:
     """``(shard file, its block)`` with the input streamed and cut as the index's shards
     were; a refusal when the counts differ or a block is not its shard's (its name is a hash
     of the encoder and the block's texts)."""
     rows = [int(shard["rows"]) for shard in index["shards"]]
-    records = iter_records(Path(input_path))
+    watch = input_path if isinstance(input_path, InputWatch) else InputWatch(input_path)
+    records = watch.records()
     texts = (text for _, text in records)
     done = 0
     for number, (name, count) in enumerate(zip(names, rows, strict=True), 1):
@@ -135,7 +140,8 @@ def import_embeddings(
     if encoder is None:
         raise WorkbenchError("--into-cache needs an encoder (not none)")
     check_provenance(index["encoder"], encoder.provenance(), folder)
-    for _ in shard_blocks(input_path, index, names, encoder.id, folder):
+    watch = InputWatch(input_path)
+    for _ in shard_blocks(watch, index, names, encoder.id, folder):
         pass  # the whole input checked before the cache is opened
     cached = CachedEncoder(encoder, cache)
     if not cached.store.usable:
@@ -143,7 +149,7 @@ def import_embeddings(
     dim = int(index["dim"])
 
     def batches() -> Iterator[list[tuple[bytes, np.ndarray]]]:
-        for name, block in shard_blocks(input_path, index, names, encoder.id, folder):
+        for name, block in shard_blocks(watch, index, names, encoder.id, folder):
             matrix = read_vectors(folder / name, len(block), dim)
             yield [(cached.key(t), v) for t, v in zip(block, matrix, strict=True)]
 

@@ -43,6 +43,39 @@ CREATE TABLE todo (block INTEGER PRIMARY KEY, name TEXT NOT NULL, texts TEXT NOT
 T = TypeVar("T")
 
 
+class InputWatch:
+    """The input file as a job that reads it more than once first saw it (device, inode, size,
+    modification time): each pass ends by checking it is still that file, so that an input
+    appended to, truncated, rewritten or replaced between passes stops the job with one line
+    instead of giving an output made of two inputs."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.seen = self._now()
+
+    def _now(self) -> tuple[int, ...] | None:
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+    def check(self) -> None:
+        if self._now() != self.seen:
+            raise WorkbenchError(
+                "the input changed while the job ran (written to or replaced); nothing was "
+                "written: run the job again when it is complete, finished blocks are kept",
+                self.path,
+            )
+
+    def records(self) -> Iterator[tuple[Any, str]]:
+        """One pass over the input's records, checked once it is read to its end."""
+        from workbench.translate.records import iter_records
+
+        yield from iter_records(self.path)
+        self.check()
+
+
 def chunked(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
@@ -55,12 +88,13 @@ class JobStore:
     removed at the end (one left by a killed job is removed by the next)."""
 
     def __init__(self, folder: Path):
-        from workbench.recovery import pid_alive
+        from workbench.recovery import owner_alive
 
         for old in Path(folder).glob("job-*.sqlite"):
             pid = old.stem.removeprefix("job-")
-            if pid.isdigit() and not pid_alive(int(pid)):
-                old.unlink(missing_ok=True)
+            if pid.isdigit() and not owner_alive(int(pid), old):  # a killed job's (or a
+                with contextlib.suppress(OSError):  # pid reused since): a folder is left
+                    old.unlink()
         self.path = Path(folder) / f"job-{os.getpid()}.sqlite"
         self.path.unlink(missing_ok=True)
         try:
@@ -73,53 +107,87 @@ class JobStore:
                 f"cannot create the job's working file ({exc})", self.path
             ) from None
 
+    def failed(self, exc: sqlite3.Error) -> WorkbenchError:
+        """The one line for a failed read or write of the working file (disk full...)."""
+        return WorkbenchError(
+            f"the job's working file failed ({exc}); no output was written, finished blocks "
+            "are kept",
+            self.path,
+        )
+
+    @contextlib.contextmanager
+    def _sql(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise self.failed(exc) from None
+
     def add_new(self, keys: list[str]) -> set[str]:
         """The keys not seen before (now recorded as seen)."""
         old: set[str] = set()
-        for start in range(0, len(keys), _SELECT):
-            part = keys[start : start + _SELECT]
-            sql = f"SELECT key FROM seen WHERE key IN ({','.join('?' * len(part))})"
-            old.update(row[0] for row in self.db.execute(sql, part))
-        new = [k for k in keys if k not in old]
-        self.db.executemany("INSERT INTO seen (key) VALUES (?)", ((k,) for k in new))
+        with self._sql():
+            for start in range(0, len(keys), _SELECT):
+                part = keys[start : start + _SELECT]
+                sql = f"SELECT key FROM seen WHERE key IN ({','.join('?' * len(part))})"
+                old.update(row[0] for row in self.db.execute(sql, part))
+            new = [k for k in keys if k not in old]
+            self.db.executemany("INSERT INTO seen (key) VALUES (?)", ((k,) for k in new))
         return set(new)
 
     def set_translations(self, pairs: Iterable[tuple[str, str]]) -> None:
         sql = "UPDATE seen SET translation = ? WHERE key = ?"
-        self.db.executemany(sql, ((t, k) for k, t in pairs))
+        with self._sql():
+            self.db.executemany(sql, ((t, k) for k, t in pairs))
 
     def add_todo(self, block: int, name: str, texts: list[str]) -> None:
-        self.db.execute("INSERT INTO todo VALUES (?, ?, ?)", (block, name, json.dumps(texts)))
+        with self._sql():
+            self.db.execute("INSERT INTO todo VALUES (?, ?, ?)", (block, name, json.dumps(texts)))
 
     def todo(self) -> Iterator[tuple[int, list[str]]]:
         """The blocks to translate, one at a time."""
-        for block, texts in self.db.execute("SELECT block, texts FROM todo ORDER BY block"):
-            yield block, json.loads(texts)
+        with self._sql():
+            rows = self.db.execute("SELECT block, texts FROM todo ORDER BY block")
+        while True:
+            with self._sql():
+                row = rows.fetchone()
+            if row is None:
+                return
+            yield row[0], json.loads(row[1])
+
+    def todo_count(self) -> int:
+        with self._sql():
+            return int(self.db.execute("SELECT COUNT(*) FROM todo").fetchone()[0])
 
     def block(self, block: int) -> tuple[str, list[str]]:
-        name, texts = self.db.execute(
-            "SELECT name, texts FROM todo WHERE block = ?", (block,)
-        ).fetchone()
+        with self._sql():
+            name, texts = self.db.execute(
+                "SELECT name, texts FROM todo WHERE block = ?", (block,)
+            ).fetchone()
         return name, json.loads(texts)
 
     def translations(self, keys: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for start in range(0, len(keys), _SELECT):
-            part = keys[start : start + _SELECT]
-            sql = f"SELECT key, translation FROM seen WHERE key IN ({','.join('?' * len(part))})"
-            found.update((k, t) for k, t in self.db.execute(sql, part) if t is not None)
+        with self._sql():
+            for start in range(0, len(keys), _SELECT):
+                part = keys[start : start + _SELECT]
+                marks = ",".join("?" * len(part))
+                sql = f"SELECT key, translation FROM seen WHERE key IN ({marks})"
+                found.update((k, t) for k, t in self.db.execute(sql, part) if t is not None)
         return found
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """Writes grouped into one transaction (many rows for one commit)."""
-        self.db.execute("BEGIN")
+        with self._sql():
+            self.db.execute("BEGIN")
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        with self._sql():
+            self.db.execute("COMMIT")
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -309,10 +377,11 @@ def translate_file_ray(
     progress: bool | None = None,
 ) -> JobStats:
     """``translate_file`` on Ray with the input streamed (see the module's docstring)."""
-    from workbench.translate.records import iter_records, record_kind, write_record_rows
+    from workbench.translate.records import record_kind, write_record_rows
 
-    texts = (text for _, text in iter_records(input_path))
+    watch = InputWatch(input_path)
+    texts = (text for _, text in watch.records())
     with planned_and_run(texts, engine, cache, settings, shards, progress) as (store, stats):
-        rows = translated_rows(iter_records(input_path), store, identity_digest(engine.identity))
+        rows = translated_rows(watch.records(), store, identity_digest(engine.identity))
         write_record_rows(output_path, record_kind(input_path), rows)
     return stats

@@ -329,8 +329,14 @@ def relink(
 
 
 def describe_pair(pair: Pair) -> str:
-    """``fr-2022-cnw:5 / en-2022-chinadaily:24`` (a side with no sentence: ``-``)."""
-    return " / ".join(", ".join(side) or "-" for side in pair)
+    """``fr-2022-cnw:5 / en-2022-chinadaily:24`` (a side with no sentence: ``-``); an id with
+    a control character or line break (a hand-edited file) is shown quoted and escaped, so
+    it never reaches the terminal raw nor breaks the line."""
+    return " / ".join(", ".join(map(_shown_id, side)) or "-" for side in pair)
+
+
+def _shown_id(sid: str) -> str:
+    return sid if sid.isprintable() else ascii(sid)
 
 
 def _without_taken(

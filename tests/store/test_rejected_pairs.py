@@ -206,3 +206,22 @@ def test_cluster_cannot_links_include_the_standing_rejections(tmp_path):
     save_alignment(Alignment("fr", "en", rejected=[rejection]), path)
     _must, cannot, _skipped = reviewed_links(tmp_path, {*PAIR[0], *PAIR[1]})
     assert (PAIR[0][0], PAIR[1][0]) in cannot
+
+
+def test_cluster_evidence_lets_the_rejected_list_win_over_the_row(tmp_path):
+    """A row that is approved (or auto) while its pair is listed as rejected (a hand-edited
+    file, an auto row after merge/split) is neither a must-link nor automatic evidence: it is
+    a cannot-link, as exports and status count it."""
+    from workbench.align.cluster.evidence import auto_links, reviewed_links
+
+    rejection = Rejection(*PAIR, "ana")
+    approved = Link("L00001", list(PAIR[0]), list(PAIR[1]), Status.APPROVED, reviewer="bo")
+    auto = Link("L00002", list(PAIR[0]), list(PAIR[1]), score=0.9)
+    for link in (approved, auto):
+        save_alignment(
+            Alignment("fr", "en", links=[link], rejected=[rejection]),
+            tmp_path / "fr-en.align.jsonl",
+        )
+        must, cannot, _skipped = reviewed_links(tmp_path, {*PAIR[0], *PAIR[1]})
+        assert must == [] and (PAIR[0][0], PAIR[1][0]) in cannot
+        assert auto_links(tmp_path) == {}

@@ -13,7 +13,7 @@ from workbench.align.signals.semantic import TextEncoder
 from workbench.corpus.model import Corpus
 from workbench.corpus.translations import DocumentTranslations
 from workbench.store.files import alignment_files
-from workbench.store.model import Status
+from workbench.store.model import Status, pair_of
 from workbench.store.session import load_current
 
 
@@ -78,8 +78,11 @@ def reviewed_links(
     skipped = 0
     for path in alignment_files(folder):
         alignment = load_current(path)[0]  # a pending review journal applied
+        listed = alignment.rejected_pairs()
         for link in alignment.links:
             if link.status is not Status.APPROVED or not (link.src and link.tgt):
+                continue
+            if pair_of(link) in listed:  # the list wins over the row, as in exports
                 continue
             if not set(link.src + link.tgt) <= known:
                 skipped += 1
@@ -101,8 +104,10 @@ def auto_links(folder: Path) -> dict[tuple[str, str], float]:
     the pairwise aligner's evidence, used as one more signal for an edge."""
     pairs: dict[tuple[str, str], float] = {}
     for path in alignment_files(folder):
-        for link in load_current(path)[0].links:  # a pending review journal applied
-            if link.status.pending and link.score is not None:
+        alignment = load_current(path)[0]  # a pending review journal applied
+        listed = alignment.rejected_pairs()
+        for link in alignment.links:
+            if link.status.pending and link.score is not None and pair_of(link) not in listed:
                 for s in link.src:
                     for t in link.tgt:
                         pairs[(s, t)] = max(pairs.get((s, t), 0.0), float(link.score))

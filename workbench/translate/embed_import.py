@@ -143,9 +143,7 @@ def import_embeddings(
     watch = InputWatch(input_path)
     for _ in shard_blocks(watch, index, names, encoder.id, folder):
         pass  # the whole input checked before the cache is opened
-    cached = CachedEncoder(encoder, cache)
-    if not cached.store.usable:
-        raise WorkbenchError("embedding cache is not usable; nothing loaded", cache)
+    cached = CachedEncoder(encoder, cache, strict=True)  # one line if it cannot be opened
     dim = int(index["dim"])
 
     def batches() -> Iterator[list[tuple[bytes, np.ndarray]]]:

@@ -44,9 +44,11 @@ def _warn(message: str, path: str | Path) -> None:
 
 
 class EmbeddingStore:
-    """``get_many`` / ``put_many`` over one SQLite file; ``None`` path: memory only."""
+    """``get_many`` / ``put_many`` over one SQLite file; ``None`` path: memory only. ``strict``:
+    a cache that cannot be opened (damaged, locked, not a file) is a one-line error, not a
+    warning and a run without it (``embed --into-cache``, whose whole point is the cache)."""
 
-    def __init__(self, path: str | Path | None):
+    def __init__(self, path: str | Path | None, strict: bool = False):
         self.path = path
         self._db: sqlite3.Connection | None = None
         if path is None:
@@ -60,6 +62,10 @@ class EmbeddingStore:
             db.execute("SELECT COUNT(*) FROM embeddings LIMIT 1").fetchone()
             self._db = db
         except (sqlite3.DatabaseError, OSError) as exc:
+            if strict:
+                raise WorkbenchError(
+                    f"embedding cache not usable ({exc}); nothing loaded, it is unchanged", path
+                ) from None
             _warn(f"embedding cache not usable ({exc}); encoding without it", path)
 
     def get_many(self, keys: Sequence[bytes], dim: int) -> dict[bytes, np.ndarray]:
@@ -120,7 +126,9 @@ class EmbeddingStore:
                 raise
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            raise WorkbenchError(f"embedding cache not writable ({exc})", self.path) from None
+            raise WorkbenchError(
+                f"embedding cache not writable ({exc}); nothing loaded, it is unchanged", self.path
+            ) from None
         return count
 
     def get_language(self, key: bytes) -> str | None:
@@ -158,9 +166,9 @@ class CachedEncoder:
     """An encoder with the durable cache and an in-run memory: ``encode(texts)`` returns one
     unit row per text and sends each distinct unseen text to the model once."""
 
-    def __init__(self, encoder: Encoder, cache_path: str | Path | None):
+    def __init__(self, encoder: Encoder, cache_path: str | Path | None, strict: bool = False):
         self.encoder = encoder
-        self.store = EmbeddingStore(cache_path)
+        self.store = EmbeddingStore(cache_path, strict)
         identity = json.dumps(encoder.provenance(), sort_keys=True).encode()
         self._identity = hashlib.sha256(identity).digest()
         self._memory: dict[str, np.ndarray] = {}

@@ -147,7 +147,9 @@ def test_two_jobs_at_once_share_the_cache(tmp_path, config_file, source, lookup_
         )
         for i in range(2)
     ]
-    assert [job.wait(timeout=60) for job in jobs] == [0, 0]
+    codes = [job.wait(timeout=60) for job in jobs]
+    errors = [job.stderr.read().decode() if job.stderr else "" for job in jobs]
+    assert codes == [0, 0], errors
     expected = [f"EN({line})" for line in LINES]
     for i in range(2):
         assert (tmp_path / f"out{i}.txt").read_text(encoding="utf-8").splitlines() == expected

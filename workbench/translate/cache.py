@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputError, WorkbenchError
+from workbench.sqlitefile import open_shared
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -71,9 +72,7 @@ class TranslationCache:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db = open_shared(path)
             self._db.execute(SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise InputError(

@@ -24,6 +24,7 @@ import numpy as np
 
 from workbench.align.signals.encoder import Encoder
 from workbench.errors import WorkbenchError
+from workbench.sqlitefile import open_shared
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS embeddings (
@@ -55,9 +56,7 @@ class EmbeddingStore:
             return
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            db = open_shared(path)
             db.executescript(SCHEMA)
             db.execute("SELECT COUNT(*) FROM embeddings LIMIT 1").fetchone()
             self._db = db

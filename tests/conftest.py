@@ -115,3 +115,14 @@ def corpus_copy(tmp_path: Path) -> Path:
         if path.is_file():
             shutil.copy(path, target / path.name)
     return target
+
+
+@pytest.fixture
+def live_pid():
+    """A process that stays alive for the test: the owner of a 'live' leftover."""
+    import subprocess
+
+    proc = subprocess.Popen(["sleep", "300"])
+    yield proc.pid
+    proc.kill()
+    proc.wait()

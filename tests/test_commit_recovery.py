@@ -71,15 +71,6 @@ def _child(folder: Path, fn: str, at: int, raise_at: int = 0) -> subprocess.Comp
     return subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=60)
 
 
-@pytest.fixture
-def live_pid():
-    """A process that stays alive for the test: the owner of a 'live' leftover."""
-    proc = subprocess.Popen(["sleep", "300"])
-    yield proc.pid
-    proc.kill()
-    proc.wait()
-
-
 def _folder(tmp_path: Path, live_pid: int) -> tuple[Path, dict[str, bytes]]:
     """Old targets, plus files recovery must never touch."""
     folder = tmp_path / "out"

@@ -36,14 +36,6 @@ def _recover(folder: Path, seconds: float = 10) -> str | None:
     return result[0]
 
 
-@pytest.fixture
-def live_pid():
-    proc = subprocess.Popen(["sleep", "300"])
-    yield proc.pid
-    proc.kill()
-    proc.wait()
-
-
 def test_a_pid_no_process_can_have_is_a_dead_owner(tmp_path, capsys):
     leftover = tmp_path / f".a.txt.wb{HOST}-{'9' * 30}-abcd1234.tmp"
     leftover.write_text("half\n")

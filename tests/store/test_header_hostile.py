@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.cli import main
-from workbench.errors import InputError
+from tests.store.refusals import assert_header_refused
 from workbench.store.files import load_alignment
 
 PAIR = {"src": ["fr-2022-cnw:0"], "tgt": ["en-2022-chinadaily:0"], "reviewer": "ana", "time": None}
@@ -29,14 +28,7 @@ def test_a_header_field_that_a_save_would_drop_is_refused(
     path = tmp_path / "fr-en.align.jsonl"
     base = {"format": "workbench-alignment", "src_lang": "fr", "tgt_lang": "en"}
     path.write_text(json.dumps({**base, **header}) + "\n", encoding="utf-8")
-    before = path.read_bytes()
-    with pytest.raises(InputError) as error:
-        load_alignment(path)
-    assert message in str(error.value) and f"{path}:1" in str(error.value)
-    assert main(["status", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert message in err and len(err.strip().splitlines()) == 1
-    assert path.read_bytes() == before
+    assert_header_refused(path, message, capsys)
 
 
 def test_a_schema_2_header_with_an_empty_rejected_list_loads(tmp_path: Path) -> None:

@@ -140,16 +140,6 @@ def _scratch(folder: Path, pid: int, data: bytes = b"not SQLite at all") -> Path
     return path
 
 
-@pytest.fixture
-def live_pid():
-    import subprocess
-
-    proc = subprocess.Popen(["sleep", "300"])
-    yield proc.pid
-    proc.kill()
-    proc.wait()
-
-
 def _stale(folder: Path, live_pid: int, monkeypatch) -> Callable[[], None]:
     """A killed job's damaged scratch file, one of a pid over pid_t, one whose pid a later
     process has, and a folder with such a name (not ours to remove)."""

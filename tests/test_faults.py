@@ -185,6 +185,20 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+def killed_runs(argv: list[str], folder: Path, seed: int, rounds: int = 3):
+    """Run ``argv`` ``rounds`` times from an empty ``folder``, each killed (SIGKILL) at a
+    random moment 0.3-2 s in; yields after each kill, for the caller's checks."""
+    rng = random.Random(seed)
+    for n in range(rounds):
+        for leftover in folder.iterdir():
+            leftover.unlink()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 2.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        yield n
+
+
 @pytest.mark.slow
 def test_kill_9_at_random_points_of_an_export(tmp_path) -> None:
     from workbench.store import Alignment, Link
@@ -206,15 +220,8 @@ def test_kill_9_at_random_points_of_an_export(tmp_path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     argv = [sys.executable, "-c", KILLED_EXPORT, *_export_argv("jsonl", out, [path])]
-    rng = random.Random(11)
     complete = 0
-    for _ in range(3):
-        for leftover in out.iterdir():
-            leftover.unlink()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 2.0))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    for _ in killed_runs(argv, out, seed=11):
         recover(out)  # what the next command does first: settle, remove leftovers
         result = out / "out.jsonl"
         if result.exists():  # renamed into place: complete
@@ -253,14 +260,7 @@ def test_kill_9_at_random_points_of_an_import(tmp_path) -> None:
     back = tmp_path / "back"
     back.mkdir()
     argv = [sys.executable, "-c", KILLED_EXPORT, "import", str(source), "--out", f"{back}/"]
-    rng = random.Random(7)
-    for _ in range(3):
-        for leftover in back.iterdir():
-            leftover.unlink()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 2.0))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    for _ in killed_runs(argv, back, seed=7):
         target = back / "fr-en.align.jsonl"
         if target.exists():
             loaded = load_alignment(target)

@@ -13,7 +13,7 @@ from workbench.align.signals.semantic import TextEncoder
 from workbench.corpus.model import Corpus
 from workbench.corpus.translations import DocumentTranslations
 from workbench.store.files import alignment_files
-from workbench.store.model import Status, pair_of
+from workbench.store.model import Alignment, Status, pair_of
 from workbench.store.session import load_current
 
 
@@ -65,20 +65,29 @@ def _mt_vectors(encoder: TextEncoder, english: list[str | None]) -> np.ndarray:
     return out
 
 
+def pairwise_files(folder: Path) -> list[Alignment]:
+    """Every alignment file in ``folder`` as its reviewer sees it (a pending review journal
+    applied): read once, for both :func:`reviewed_links` and :func:`auto_links`."""
+    return [load_current(path)[0] for path in alignment_files(folder)]
+
+
+def _files(source: Path | Sequence[Alignment]) -> Sequence[Alignment]:
+    return pairwise_files(source) if isinstance(source, Path) else source
+
+
 def reviewed_links(
-    folder: Path, known: Sequence[str] | set[str]
+    source: Path | Sequence[Alignment], known: Sequence[str] | set[str]
 ) -> tuple[list[list[str]], list[tuple[str, str]], int]:
     """Approved links as must-link groups, rejected pairs (the file's standing rejections,
     whether or not a rejected link row is left) as cannot-link pairs, from every alignment
-    file in ``folder`` (with decisions still in a review journal); links and pairs naming
+    file of ``source`` (a folder, or :func:`pairwise_files`); links and pairs naming
     sentences no longer in the corpus are skipped (and counted)."""
     known = set(known)
     must: list[list[str]] = []
     cannot: list[tuple[str, str]] = []
     skipped = 0
-    for path in alignment_files(folder):
-        alignment = load_current(path)[0]  # a pending review journal applied
-        listed = alignment.rejected_pairs()
+    for alignment in _files(source):
+        listed = alignment.rejected_pairs()  # the header's list and any rejected row
         for link in alignment.links:
             if link.status is not Status.APPROVED or not (link.src and link.tgt):
                 continue
@@ -88,8 +97,7 @@ def reviewed_links(
                 skipped += 1
                 continue
             must.append(link.src + link.tgt)
-        # the standing rejections (the header's list and any rejected link row)
-        for src, tgt in sorted(alignment.rejected_pairs()):
+        for src, tgt in sorted(listed):
             if not (src and tgt):
                 continue
             if not set(src + tgt) <= known:
@@ -99,12 +107,12 @@ def reviewed_links(
     return must, cannot, skipped
 
 
-def auto_links(folder: Path) -> dict[tuple[str, str], float]:
+def auto_links(source: Path | Sequence[Alignment]) -> dict[tuple[str, str], float]:
     """Every automatic (or flagged) pairwise link with a score, as sentence pairs -> score:
-    the pairwise aligner's evidence, used as one more signal for an edge."""
+    the pairwise aligner's evidence, used as one more signal for an edge (``source``: a
+    folder, or :func:`pairwise_files`)."""
     pairs: dict[tuple[str, str], float] = {}
-    for path in alignment_files(folder):
-        alignment = load_current(path)[0]  # a pending review journal applied
+    for alignment in _files(source):
         listed = alignment.rejected_pairs()
         for link in alignment.links:
             if link.status.pending and link.score is not None and pair_of(link) not in listed:

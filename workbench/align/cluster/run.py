@@ -118,7 +118,12 @@ def cluster_corpus(
 ) -> ClusterSet:
     """The clusters of ``corpus`` (library entry point: no file is read or written here
     besides the embedding cache and the alignment files read for constraints)."""
-    from workbench.align.cluster.evidence import auto_links, doc_views, reviewed_links
+    from workbench.align.cluster.evidence import (
+        auto_links,
+        doc_views,
+        pairwise_files,
+        reviewed_links,
+    )
     from workbench.align.signals.semantic import open_encoder
     from workbench.corpus.translations import load_translations
 
@@ -135,14 +140,15 @@ def cluster_corpus(
     translations = load_translations(corpus.root, settings.corpus.target_language)
     views = doc_views(corpus, cached, translations, settings.corpus.target_language)
     known = {s.id for s in corpus.sentences()}
-    must, cannot, _skipped = reviewed_links(settings.paths.alignments, known)
+    pairwise = pairwise_files(settings.paths.alignments)
+    must, cannot, _skipped = reviewed_links(pairwise, known)
     fixed, frozen, rejected_pairs = _constraints(previous)
     built = build_clusters(
         views,
         ClusterConfig.from_settings(settings.cluster),
         must_link=must,
         cannot_link=cannot + rejected_pairs,
-        links=auto_links(settings.paths.alignments),
+        links=auto_links(pairwise),
         frozen=frozen,
     )
     result = ClusterSet(

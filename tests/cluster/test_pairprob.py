@@ -132,6 +132,10 @@ def test_margin_neighbours_are_bounded_by_the_compared_documents() -> None:
     bounded = PoolScorer(docs, compared=doc_pairs(docs, 40))._neighbours("en", "en")
     for wide, near in zip(pool_wide, bounded, strict=True):
         assert np.allclose(wide, near, atol=1e-5)
+    # by hand: each English sentence's 4 nearest encoder rows in the other English document
+    (en21, en22) = (d.vectors for d in docs[:2])
+    reference = np.sort(en21 @ en22.T, axis=1)[:, -4:].mean(axis=1)
+    assert np.allclose(bounded[1][: len(en21)], reference, atol=1e-5)
 
     # en-2021 -- en-2022 -- a third English document: en-2021's neighbours are en-2022's
     # rows only, whatever the third document holds; pool-wide they are not

@@ -80,26 +80,6 @@ def _items(views: Sequence[DocView], src_side: bool, target: str) -> list[Item]:
     return out
 
 
-def _knn(left, right, same: np.ndarray, k: int, chunk: int = 1024):
-    """Mean cosine of each row's ``k`` nearest rows of the other side where ``same`` (a
-    boolean matrix of left x right, rows in chunks) is False; both sides."""
-    kk = max(min(k, right.shape[0]), 1)
-    kc = max(min(k, left.shape[0]), 1)
-    out_left = np.zeros(left.shape[0])
-    out_right = np.full((right.shape[0], kc), -np.inf)
-    for start in range(0, left.shape[0], chunk):
-        block = left[start : start + chunk] @ right.T
-        block = np.asarray(
-            block.todense() if hasattr(block, "todense") else block, dtype=np.float32
-        )
-        block[same[start : start + chunk]] = -np.inf
-        best = np.partition(block, block.shape[1] - kk, axis=1)[:, -kk:]
-        out_left[start : start + chunk] = np.where(np.isfinite(best), best, 0.0).mean(axis=1)
-        merged = np.concatenate([out_right, block.T], axis=1)
-        out_right = np.partition(merged, merged.shape[1] - kc, axis=1)[:, -kc:]
-    return out_left, np.where(np.isfinite(out_right), out_right, 0.0).mean(axis=1)
-
-
 def _top_mean(left, right, k: int) -> np.ndarray:
     """Mean cosine of each ``left`` row's ``k`` nearest ``right`` rows."""
     block = left @ right.T
@@ -115,7 +95,7 @@ class PoolScorer:
     a pair of languages is scored with the neighbours the aligner would have used for it.
     ``compared`` (the document pairs the clusterer compares) bounds them to each document's
     compared documents, so the search grows with ``D * M``, not ``N^2``; without it every
-    other document of that language counts (the pool-wide search)."""
+    other document of that language counts."""
 
     def __init__(
         self,
@@ -126,13 +106,12 @@ class PoolScorer:
         config = self.config = MiningConfig()
         self.docs = list(docs)
         # each document's margin neighbourhood: the documents it is compared with (None:
-        # every other document, the pool-wide search)
-        self.around: dict[int, list[int]] | None = None
-        if compared is not None:
-            self.around = {d: [] for d in range(len(docs))}
-            for a, b in compared:
-                self.around[a].append(b)
-                self.around[b].append(a)
+        # every other document)
+        everything = [(a, b) for a in range(len(docs)) for b in range(a + 1, len(docs))]
+        self.around: dict[int, list[int]] = {d: [] for d in range(len(docs))}
+        for a, b in everything if compared is None else compared:
+            self.around[a].append(b)
+            self.around[b].append(a)
         src, tgt = _items(docs, True, target), _items(docs, False, target)
         self.n = n = len(src)
         self.start, base = {}, 0
@@ -143,8 +122,6 @@ class PoolScorer:
         anchors = [a for v in docs for a in v.anchors] * 2
         self.sparse = sentence_vectors(texts, anchors, config)
         self.dense = np.concatenate([v.vectors for v in docs]).astype(np.float32)
-        self.doc = np.repeat(np.arange(len(docs)), [len(v.ids) for v in docs])
-        self.lang = np.array([i.lang for i in src])
         semantic = EncoderSignal(
             _Preset(docs, [i.text for i in (*src, *tgt)], np.concatenate([self.dense, self.dense])),
             [i.text for i in src],
@@ -170,18 +147,8 @@ class PoolScorer:
     def _neighbours(self, la: str, lb: str) -> tuple[np.ndarray, np.ndarray]:
         """(sparse, encoder) neighbour means of every source row against ``lb`` documents
         then of every English row against ``la`` documents (what the margins divide by)."""
-        if (la, lb) not in self._knn and self.around is not None:
-            self._knn[(la, lb)] = self._bounded_neighbours(la, lb)
         if (la, lb) not in self._knn:
-            n, cfg = self.n, self.config
-            rows_a, rows_b = np.flatnonzero(self.lang == la), np.flatnonzero(self.lang == lb)
-            same = self.doc[rows_a][:, None] == self.doc[rows_b][None, :]
-            sparse, dense = np.zeros(2 * n), np.zeros(2 * n)
-            left, right = _knn(self.sparse[rows_a], self.sparse[n + rows_b], same, cfg.k)
-            sparse[rows_a], sparse[n + rows_b] = left, right
-            left, right = _knn(self.dense[rows_a], self.dense[rows_b], same, cfg.encoder_k)
-            dense[rows_a], dense[n + rows_b] = left, right
-            self._knn[(la, lb)] = (sparse, dense)
+            self._knn[(la, lb)] = self._bounded_neighbours(la, lb)
         return self._knn[(la, lb)]
 
     def _rows(self, d: int) -> np.ndarray:
@@ -190,10 +157,9 @@ class PoolScorer:
         return np.arange(start, start + len(self.docs[d].ids))
 
     def _bounded_neighbours(self, la: str, lb: str) -> tuple[np.ndarray, np.ndarray]:
-        """As the pool-wide search, over each document's compared documents only:
-        ``O(n * M n * d)`` per document instead of ``O(n * N * d)``."""
+        """Each row's ``k`` nearest among the rows of its document's compared documents of
+        the other language: ``O(n * M n * d)`` per document, not ``O(n * N * d)``."""
         n, cfg = self.n, self.config
-        assert self.around is not None
         sparse, dense = np.zeros(2 * n), np.zeros(2 * n)
         for d, view in enumerate(self.docs):
             mine = self._rows(d)
